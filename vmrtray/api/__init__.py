@@ -1,0 +1,38 @@
+"""The vendor API: one async client, typed models, one error family. No Qt, no core."""
+
+from .client import Client, make_http_client, normalize_server, public_cloud_key
+from .errors import BUSINESS_CODES, ApiError, AuthError, Lang, NetworkError, ServerError, VmrError
+from .models import (
+    SERVER_TZ,
+    Booking,
+    BookingRequest,
+    Contact,
+    LiveRecStatus,
+    MeetingInfo,
+    Person,
+    RecordFile,
+    Room,
+)
+
+__all__ = [
+    "BUSINESS_CODES",
+    "SERVER_TZ",
+    "ApiError",
+    "AuthError",
+    "Booking",
+    "BookingRequest",
+    "Client",
+    "Contact",
+    "Lang",
+    "LiveRecStatus",
+    "MeetingInfo",
+    "NetworkError",
+    "Person",
+    "RecordFile",
+    "Room",
+    "ServerError",
+    "VmrError",
+    "make_http_client",
+    "normalize_server",
+    "public_cloud_key",
+]

@@ -1,0 +1,388 @@
+"""The async client of the meeting-management API: one method per endpoint.
+
+Every call goes through `Client._call`, which owns the rules that matter everywhere:
+the `auth` header is attached per request and only for the API's own origin (never to
+another host, not after a redirect either), bodies are bounded in size and time, and
+every transport or protocol failure becomes one of the errors in `errors.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+
+import httpx
+import json5
+from pydantic import BaseModel, ValidationError
+
+from .errors import BUSINESS_CODES, ApiError, AuthError, NetworkError, ServerError
+from .models import (
+    SERVER_TZ,
+    Booking,
+    BookingRequest,
+    Contact,
+    LiveRecStatus,
+    MeetingInfo,
+    RecordFile,
+    Room,
+)
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_TIMEOUT: Final = 20.0
+MAX_CONNECTIONS: Final = 16
+MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+MAX_REDIRECTS: Final = 3
+#: Codes with which some deployments answer a bad key inside a 200 envelope.
+AUTH_CODES: Final = frozenset({401, 403})
+
+
+def public_cloud_key(api_id: str, api_key: str) -> str:
+    """The public cloud's auth key: the tenant's API ID and API KEY joined by a colon."""
+    api_id, api_key = api_id.strip(), api_key.strip()
+    if not api_id or not api_key or ":" in api_id:
+        raise ValueError("an API ID and an API KEY are both needed, and the ID has no colon")
+    return f"{api_id}:{api_key}"
+
+
+def normalize_server(url: str) -> str:
+    """The API origin as the user typed it, checked: scheme and host, no trailing slash."""
+    text = url.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parsed = httpx.URL(text)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"not an http(s) server address: {url!r}")
+    if parsed.query or parsed.fragment:
+        raise ValueError(f"a server address has no query or fragment: {url!r}")
+    return str(parsed.copy_with(path=parsed.path.rstrip("/") or "/")).rstrip("/")
+
+
+def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+
+
+def _is_safe_upgrade(a: httpx.URL, b: httpx.URL) -> bool:
+    """http://host → https://host on default ports: the key may follow (it gets safer)."""
+    return a.scheme == "http" and b.scheme == "https" and a.host == b.host and a.port is None and b.port is None
+
+
+def make_http_client(
+    *, timeout: float = DEFAULT_TIMEOUT, max_connections: int = MAX_CONNECTIONS, **kwargs: Any
+) -> httpx.AsyncClient:
+    """An httpx client sized for the API: bounded pool, keep-alive, no automatic redirects."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        limits=httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=30.0,
+        ),
+        follow_redirects=False,
+        **kwargs,
+    )
+
+
+class Client:
+    """The API at `server`, speaking with `key` (None: only calls that need no key work).
+
+    Pass an `httpx.AsyncClient` to share one (it is then not closed here), or let the
+    client own one. Use `async with Client(...) as api:` or call `aclose()`.
+    """
+
+    def __init__(
+        self,
+        server: str,
+        key: str | None,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        server_tz: tzinfo = SERVER_TZ,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.server = normalize_server(server)
+        self._origin = httpx.URL(self.server)
+        self._key = key
+        self._timeout = timeout
+        self.server_tz = server_tz
+        self._owns_http = http is None
+        self._http = http or make_http_client(timeout=timeout, max_connections=max_connections)
+
+    def __repr__(self) -> str:  # never the key
+        return f"Client({self.server!r}, key={'set' if self._key else 'none'})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # -- recording -----------------------------------------------------------------
+
+    async def open_record(self, conference_key: str) -> str:
+        """Start cloud recording in a room's running meeting; returns the recordId."""
+        data = await self._call("POST", "/meeting/openRecord", body={"conferenceKey": conference_key})
+        return self._record_id(data, "/meeting/openRecord")
+
+    async def close_record(self, conference_key: str) -> str:
+        data = await self._call("POST", "/meeting/closeRecord", body={"conferenceKey": conference_key})
+        return self._record_id(data, "/meeting/closeRecord")
+
+    async def get_records(self, record_id: str, *, origin: str | None = None) -> list[RecordFile]:
+        """Every file of one recording (a recording may be split into several)."""
+        body: dict[str, Any] = {"recordId": str(record_id)}
+        if origin:
+            body["origin"] = origin
+        data = await self._call("POST", "/meeting/getRecords", body=body)
+        return self._parse_list(RecordFile, data, "/meeting/getRecords")
+
+    async def delete_record_file(self, record_id: str) -> str:
+        data = await self._call("POST", "/meeting/delRecordFile", body={"recordId": str(record_id)})
+        return self._record_id(data, "/meeting/delRecordFile", fallback=str(record_id))
+
+    async def get_live_rec_status(self, conference_key: str) -> LiveRecStatus:
+        path = "/meeting/getLiveRecStatus"
+        data = await self._call("POST", path, body={"conferenceKey": conference_key})
+        return self._parse(LiveRecStatus, data, path)
+
+    # -- rooms -----------------------------------------------------------------------
+
+    async def get_meeting_info(self, addr: str) -> MeetingInfo:
+        """Whether a room is in use and by how many; the answer is flat (no envelope)."""
+        path = "/api/getmeetinginfo"
+        data = await self._call("GET", path, params={"addr": addr}, flat=True)
+        return self._parse(MeetingInfo, data, path)
+
+    async def get_rooms(self, account: str) -> list[Room]:
+        """The rooms `account` may book (`getmeeting`)."""
+        path = "/subscribe/getmeeting"
+        data = await self._call("GET", path, params={"account": account})
+        return self._parse_list(Room, data, path)
+
+    async def get_contacts(
+        self, account: str, *, page_index: int | None = None, page_size: int | None = None, all: bool = False
+    ) -> list[Contact]:
+        path = "/subscribe/getcontacts"
+        params: dict[str, str | int] = {"account": account, "isAll": "yes" if all else "no"}
+        if not all:
+            if page_index is not None:
+                params["pageIndex"] = page_index
+            if page_size is not None:
+                params["pageSize"] = page_size
+        data = await self._call("GET", path, params=params)
+        return self._parse_list(Contact, data, path)
+
+    # -- bookings ----------------------------------------------------------------------
+
+    async def create_meeting(self, request: BookingRequest) -> Booking:
+        path = "/subscribe/createmeet"
+        data = await self._call("POST", path, body=request.to_body(self.server_tz))
+        if isinstance(data, list):  # the document's sample: a list holding one booking
+            if len(data) != 1:
+                raise ServerError(f"expected one booking, got {len(data)}", endpoint=path)
+            data = data[0]
+        return self._parse(Booking, data, path)
+
+    async def cancel_meeting(self, booking_id: str) -> None:
+        await self._call("POST", "/subscribe/cancelmeet", body={"st_id": str(booking_id)})
+
+    async def get_bookings(self, account: str) -> list[Booking]:
+        path = "/subscribe/getsubmeetings"
+        data = await self._call("GET", path, params={"account": account})
+        return self._parse_list(Booking, data, path)
+
+    # -- the one request method -----------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        flat: bool = False,
+    ) -> Any:
+        """Send one request and return the envelope's `data` (or the flat body)."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                status, raw = await self._send(method, path, body, params)
+        except TimeoutError:
+            raise NetworkError(f"no complete answer within {self._timeout:g} s", timeout=True, endpoint=path) from None
+        return self._unwrap(status, raw, path, flat=flat)
+
+    async def _send(
+        self, method: str, path: str, body: Mapping[str, Any] | None, params: Mapping[str, str | int] | None
+    ) -> tuple[int, bytes]:
+        url = self._origin.join(self._origin.path.rstrip("/") + path)
+        if params:
+            url = url.copy_merge_params(dict(params))
+        for _ in range(MAX_REDIRECTS + 1):
+            headers = {"Accept": "application/json"}
+            if self._key is not None and (same_origin(url, self._origin) or _is_safe_upgrade(self._origin, url)):
+                headers["auth"] = self._key
+            request = self._http.build_request(method, url, json=body, headers=headers)
+            status, location, raw = await self._transfer(request, path)
+            if location is None:
+                return status, raw
+            target = url.join(location)
+            if not (same_origin(target, self._origin) or _is_safe_upgrade(self._origin, target)):
+                raise ServerError(
+                    f"it redirected to another host ({target.host}); the key is not sent there",
+                    status=status,
+                    endpoint=path,
+                )
+            log.info("following a redirect of %s to %s", path, target.copy_with(query=None))
+            url = target
+        raise ServerError("too many redirects", endpoint=path)
+
+    async def _transfer(self, request: httpx.Request, path: str) -> tuple[int, str | None, bytes]:
+        """Send and read a bounded body; a redirect returns its Location instead."""
+        try:
+            response = await self._http.send(request, stream=True)
+            try:
+                if response.is_redirect and "location" in response.headers:
+                    return response.status_code, response.headers["location"], b""
+                raw = await self._read_bounded(response, path)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise NetworkError(_transport_words(exc), timeout=True, endpoint=path) from exc
+        except httpx.TransportError as exc:
+            raise NetworkError(_transport_words(exc), endpoint=path) from exc
+        return response.status_code, None, raw
+
+    @staticmethod
+    async def _read_bounded(response: httpx.Response, path: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ServerError(f"the answer is larger than {MAX_BODY_BYTES // 2**20} MiB", endpoint=path)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _unwrap(self, status: int, raw: bytes, path: str, *, flat: bool) -> Any:
+        if status in (401, 403):
+            raise AuthError(f"HTTP {status}")
+        if status >= 500:
+            raise ServerError(f"HTTP {status}{_html_hint(raw)}", status=status, endpoint=path)
+        if status == 404:
+            raise ServerError("HTTP 404: is the server address right?", status=status, endpoint=path)
+        if not 200 <= status < 300:
+            raise ServerError(f"HTTP {status}", status=status, endpoint=path)
+        payload = _decode_json(raw, path)
+        if not isinstance(payload, dict):
+            raise ServerError("the answer is not a JSON object", endpoint=path)
+        return _envelope_data(payload, path, flat=flat)
+
+    def _parse(self, model: type[M], data: Any, path: str) -> M:
+        try:
+            return model.model_validate(data, context={"tz": self.server_tz})
+        except ValidationError as exc:
+            raise ServerError(f"unexpected answer ({_first_error(exc)})", endpoint=path) from exc
+
+    def _parse_list(self, model: type[M], data: Any, path: str) -> list[M]:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise ServerError("expected a list in the answer", endpoint=path)
+        return [self._parse(model, item, path) for item in data]
+
+    def _record_id(self, data: Any, path: str, fallback: str | None = None) -> str:
+        if isinstance(data, dict) and data.get("recordId") not in (None, ""):
+            return str(data["recordId"])
+        if fallback is not None:
+            return fallback
+        raise ServerError("the answer carries no recordId", endpoint=path)
+
+
+def _decode_json(raw: bytes, path: str) -> Any:
+    text = raw.decode("utf-8", errors="replace").strip()
+    if not text:
+        raise ServerError("the answer is empty", endpoint=path)
+    if text.startswith("<"):
+        raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw)}", endpoint=path)
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:  # the document's own samples carry trailing commas
+        return json5.loads(text)
+    except ValueError:
+        raise ServerError("the answer is not valid JSON", endpoint=path) from None
+
+
+def _envelope_data(payload: dict[str, Any], path: str, *, flat: bool) -> Any:
+    code = _int_code(payload.get("code"))
+    message = payload.get("message", payload.get("msg"))
+    message = message if isinstance(message, str) else None
+    # getmeetinginfo answers flat, {"code": 200, "msg": "success", ...fields}, with no state.
+    ok = _int_code(payload.get("state")) == 1 if "state" in payload or not flat else code == 200
+    if ok:
+        return payload if flat else payload.get("data")
+    if code in BUSINESS_CODES:  # 200001's message mentions "auth" but is not about the key
+        raise ApiError(code, message, endpoint=path)
+    if code in AUTH_CODES or (message and "auth" in message.lower()):
+        raise AuthError(message or "", missing=bool(message and "不能为空" in message))
+    raise ApiError(code, message, endpoint=path)
+
+
+def _int_code(value: object) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _html_hint(raw: bytes) -> str:
+    """The <title> of an HTML error page, which usually names the failure."""
+    text = raw[:4096].decode("utf-8", errors="replace")
+    start = text.lower().find("<title>")
+    end = text.lower().find("</title>")
+    if start == -1 or end <= start:
+        return ""
+    title = " ".join(text[start + 7 : end].split())[:120]
+    return f" ({title})" if title else ""
+
+
+def _transport_words(exc: httpx.TransportError) -> str:
+    kinds: Sequence[tuple[type[Exception], str]] = (
+        (httpx.ConnectTimeout, "connecting timed out"),
+        (httpx.ReadTimeout, "waiting for the answer timed out"),
+        (httpx.WriteTimeout, "sending timed out"),
+        (httpx.PoolTimeout, "no free connection in time"),
+        (httpx.ConnectError, "the connection was refused or the host is unknown"),
+        (httpx.RemoteProtocolError, "the connection broke off mid-answer"),
+        (httpx.ReadError, "the connection was reset"),
+        (httpx.ProxyError, "the proxy failed"),
+    )
+    for kind, words in kinds:
+        if isinstance(exc, kind):
+            detail = str(exc).strip()
+            if "CERTIFICATE_VERIFY_FAILED" in detail:
+                return "its TLS certificate is not trusted"
+            return words
+    return type(exc).__name__
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))

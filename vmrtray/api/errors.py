@@ -1,0 +1,124 @@
+"""The error family of the API client.
+
+    VmrError
+     ├── AuthError       the key is missing or the service rejected it
+     ├── ApiError        the service refused: a business code and its meaning
+     ├── ServerError     HTTP 5xx, an HTML page, a malformed or unexpected body
+     └── NetworkError    refused, reset, timed out, TLS failure
+
+Every error can say itself as one human sentence in Chinese or English
+(`describe(lang)`); none of them ever carries the key.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+
+#: The vendor document's business codes: (Chinese, English) meaning.
+BUSINESS_CODES: dict[int, tuple[str, str]] = {
+    200001: ("会议号和当前的认证的auth不匹配", "the room number does not belong to this key's tenant"),
+    200002: ("该会议已开启直播", "live streaming is already on in this meeting"),
+    200003: ("该会议已开启录制", "recording is already on in this meeting"),
+    200004: ("该会议不允许录制", "this meeting may not be recorded"),
+    200005: ("该会议不允许直播", "this meeting may not be streamed live"),
+    200006: ("该会议还未开启", "the meeting has not started"),
+    200007: ("该会议未开启录制", "recording is not on in this meeting"),
+    200008: ("该会议不存在", "the meeting room does not exist"),
+    200009: ("当前时间段，此会议室已被预约", "the room is already booked for that time"),
+}
+
+
+def code_meaning(code: int | None, lang: Lang) -> str | None:
+    """The document's meaning of a business code, or None for an unknown code."""
+    if code is None or code not in BUSINESS_CODES:
+        return None
+    zh, en = BUSINESS_CODES[code]
+    return zh if lang == "zh" else en
+
+
+class VmrError(Exception):
+    """Base of every error the client raises. `str()` is the English sentence."""
+
+    def describe(self, lang: Lang = "en") -> str:
+        return str(self)
+
+
+class AuthError(VmrError):
+    """No key was given, or the service rejected it."""
+
+    def __init__(self, detail: str = "", *, missing: bool = False) -> None:
+        self.detail = detail
+        self.missing = missing
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        if lang == "zh":
+            head = "没有提供鉴权 KEY" if self.missing else "服务拒绝了鉴权 KEY"
+            tail = "请用 vmrctl login 重新登录，或设置 VMRTRAY_AUTH。"
+        else:
+            head = "No key was given" if self.missing else "The service rejected the key"
+            tail = "sign in again with `vmrctl login`, or set VMRTRAY_AUTH."
+        said = f" ({self.detail})" if self.detail else ""
+        return f"{head}{said}; {tail}" if lang == "en" else f"{head}{said}；{tail}"
+
+
+class ApiError(VmrError):
+    """The service answered with a failure: `code` is its business code (or None)."""
+
+    def __init__(self, code: int | None, message: str | None, *, endpoint: str = "") -> None:
+        self.code = code
+        self.message = message or ""
+        self.endpoint = endpoint
+        super().__init__(self.describe("en"))
+
+    def meaning(self, lang: Lang = "en") -> str:
+        return code_meaning(self.code, lang) or self.message or ("未知错误" if lang == "zh" else "an unknown error")
+
+    def describe(self, lang: Lang = "en") -> str:
+        meaning = self.meaning(lang)
+        # The server's own words add something only when they differ from the table's.
+        known = {meaning, *BUSINESS_CODES.get(self.code or 0, ())}
+        said = self.message if self.message and self.message not in known else ""
+        if lang == "zh":
+            code = f"（{self.code}）" if self.code is not None else ""
+            extra = f"（服务器：{said}）" if said else ""
+            return f"服务拒绝了请求{code}：{meaning}{extra}"
+        code = f" ({self.code})" if self.code is not None else ""
+        extra = f" (server said: {said})" if said else ""
+        return f"The service refused{code}: {meaning}{extra}."
+
+
+class ServerError(VmrError):
+    """The service answered, but not with something usable."""
+
+    def __init__(self, detail: str, *, status: int | None = None, endpoint: str = "") -> None:
+        self.detail = detail
+        self.status = status
+        self.endpoint = endpoint
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        where = f" {self.endpoint}" if self.endpoint else ""
+        if lang == "zh":
+            return f"服务器{where}出错：{self.detail}"
+        return f"The server failed{where}: {self.detail}."
+
+
+class NetworkError(VmrError):
+    """The service could not be reached, or the connection broke or timed out."""
+
+    def __init__(self, detail: str, *, timeout: bool = False, endpoint: str = "") -> None:
+        self.detail = detail
+        self.timeout = timeout
+        self.endpoint = endpoint
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        where = f" {self.endpoint}" if self.endpoint else ""
+        if lang == "zh":
+            head = "服务器响应超时" if self.timeout else "无法连接服务器"
+            return f"{head}{where}：{self.detail}"
+        head = "The server did not answer in time" if self.timeout else "Could not reach the server"
+        return f"{head}{where}: {self.detail}."

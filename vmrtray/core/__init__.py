@@ -1,0 +1,1 @@
+"""What the tray and vmrctl share: credentials, settings, status, recordings, bookings. No Qt."""

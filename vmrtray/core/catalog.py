@@ -1,0 +1,149 @@
+"""Every recording the app has learned of, and its files, in SQLite.
+
+The service has no list of recordings: only a recordId gets its files. So each recordId
+the app sees (its own `openRecord`, one seen while polling, one the user gives) is kept
+here, with what `getRecords` said of it and what was downloaded. The schema is versioned
+with `PRAGMA user_version`; `_MIGRATIONS[n]` takes version n to n + 1. Calls block, so
+async callers go through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vmrtray.api import RecordFile
+
+_MIGRATIONS: Sequence[str] = (
+    """
+    CREATE TABLE recordings (
+        record_id  TEXT PRIMARY KEY,
+        room       TEXT,
+        source     TEXT NOT NULL,           -- 'opened', 'seen', 'user'
+        first_seen TEXT NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE files (
+        record_id      TEXT NOT NULL REFERENCES recordings(record_id),
+        idx            INTEGER NOT NULL,
+        conference_key TEXT NOT NULL,
+        start_time     TEXT NOT NULL,
+        stop_time      TEXT,
+        file_size      INTEGER NOT NULL,
+        down_url       TEXT NOT NULL,
+        fetched_at     TEXT NOT NULL,
+        local_path     TEXT,
+        sha256         TEXT,
+        PRIMARY KEY (record_id, idx)
+    );
+    CREATE INDEX recordings_room ON recordings(room);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    record_id: str
+    room: str | None
+    source: str
+    first_seen: str
+    deleted: bool
+    files: int
+    total_size: int
+    downloaded: int
+    start_time: str | None
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(_MIGRATIONS[version:], start=version):
+                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number + 1}; COMMIT;")
+
+    @property
+    def version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def add(self, record_id: str, *, room: str | None, source: str) -> None:
+        """Remember a recordId; a known one keeps its first source, gains a room if it had none."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
+                (record_id, room, source, now),
+            )
+
+    def set_files(self, record_id: str, files: Sequence[RecordFile]) -> None:
+        """What `getRecords` answered now; download state of a file already known is kept."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = [
+            (
+                record_id,
+                n,
+                f.conference_key,
+                f.start_time.isoformat(),
+                f.stop_time.isoformat() if f.stop_time else None,
+                f.file_size,
+                f.down_url,
+                now,
+            )
+            for n, f in enumerate(files)
+        ]
+        room = files[0].conference_key if files else None
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, 'user', ?) "
+                "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
+                (record_id, room, now),
+            )
+            self._db.executemany(
+                "INSERT INTO files (record_id, idx, conference_key, start_time, stop_time, file_size, down_url,"
+                " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
+                "down_url = excluded.down_url, fetched_at = excluded.fetched_at, stop_time = excluded.stop_time, "
+                "file_size = excluded.file_size",
+                rows,
+            )
+
+    def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE files SET local_path = ?, sha256 = ? WHERE record_id = ? AND idx = ?",
+                (str(path), sha256, record_id, idx),
+            )
+
+    def mark_deleted(self, record_id: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE recordings SET deleted = 1 WHERE record_id = ?", (record_id,))
+
+    def entries(self, room: str | None = None) -> list[CatalogEntry]:
+        query = (
+            "SELECT r.record_id, r.room, r.source, r.first_seen, r.deleted, COUNT(f.idx), "
+            "COALESCE(SUM(f.file_size), 0), COUNT(f.sha256), MIN(f.start_time) "
+            "FROM recordings r LEFT JOIN files f ON f.record_id = r.record_id "
+            + ("WHERE r.room = ? " if room else "")
+            + "GROUP BY r.record_id ORDER BY COALESCE(MIN(f.start_time), r.first_seen) DESC"
+        )
+        with self._lock:
+            rows = self._db.execute(query, (room,) if room else ()).fetchall()
+        return [CatalogEntry(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5]), int(r[6]), int(r[7]), r[8]) for r in rows]

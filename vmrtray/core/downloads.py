@@ -1,0 +1,240 @@
+"""Fetching a recording file from the object store, resumable and verified.
+
+A file streams into `<name>.part`; an interrupted download resumes with HTTP Range; an
+expired link (403) is replaced by a fresh one from `getRecords`; an origin that ignores
+Range makes it start over cleanly. Only a file whose size matches `fileSize` is renamed
+into place (atomically), and its sha256 is returned. The API key is never sent here: the
+file origin is another host, reached with a client that carries no `auth` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+from pathvalidate import sanitize_filename
+
+from vmrtray.api import RecordFile
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+MAX_ATTEMPTS = 6
+MAX_REFRESHES = 3
+MAX_NAME_BYTES = 180
+
+Refresh = Callable[[], Awaitable[str]]
+OnProgress = Callable[[int, int], None]
+
+
+class DownloadError(Exception):
+    """A download that cannot finish now; its `.part` is kept for a later resume."""
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    sha256: str
+    resumed_from: int
+
+
+def recording_filename(room_name: str, short_number: str, start: datetime, part: int = 0, parts: int = 1) -> str:
+    """`<room name>_<short number>_<YYYY-MM-DD_HHMMSS>.mp4`, safe on every OS."""
+    stem = (
+        f"{room_name}_{short_number}_{start:%Y-%m-%d_%H%M%S}"
+        if room_name
+        else f"{short_number}_{start:%Y-%m-%d_%H%M%S}"
+    )
+    if parts > 1:
+        stem += f"_part{part + 1}"
+    stem = " ".join(stem.split())  # newlines and tabs become plain spaces
+    stem = sanitize_filename(stem, platform="universal", replacement_text="_").lstrip(". ") or "recording"
+    while len(stem.encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return sanitize_filename(stem, platform="universal") + ".mp4"
+
+
+def free_target(folder: Path, name: str, size: int) -> Path:
+    """`folder/name`, unless a different file is there: then `name (2)`, `name (3)`…"""
+    target = folder / name
+    stem, suffix = os.path.splitext(name)
+    n = 1
+    while target.exists() and target.stat().st_size != size:
+        n += 1
+        target = folder / f"{stem} ({n}){suffix}"
+    return target
+
+
+def new_http_client(timeout: float = 30.0) -> httpx.AsyncClient:
+    """A client for the object store: no `auth` header, redirects allowed (nothing secret)."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=True)
+
+
+async def download(
+    file: RecordFile,
+    target: Path,
+    *,
+    http: httpx.AsyncClient,
+    refresh: Refresh,
+    on_progress: OnProgress | None = None,
+) -> Downloaded:
+    """Fetch `file` to `target` (its folder must exist); resume from `target.part`."""
+    if await asyncio.to_thread(_holds, target, file.file_size):
+        return Downloaded(target, await asyncio.to_thread(_sha256_of, target), file.file_size)
+    part = target.with_name(target.name + ".part")
+    job = _Job(file, part, http, refresh, on_progress)
+    resumed_from = await job.run()
+    await asyncio.to_thread(os.replace, part, target)
+    return Downloaded(target, job.digest.hexdigest(), resumed_from)
+
+
+def _holds(path: Path, size: int) -> bool:
+    """A finished download of this size is already there (an earlier run completed it)."""
+    try:
+        return path.stat().st_size == size
+    except FileNotFoundError:
+        return False
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Job:
+    def __init__(
+        self, file: RecordFile, part: Path, http: httpx.AsyncClient, refresh: Refresh, on_progress: OnProgress | None
+    ) -> None:
+        self.file, self.part, self.http, self.refresh = file, part, http, refresh
+        self.on_progress = on_progress or (lambda done, total: None)
+        self.url = file.down_url
+        self.size = file.file_size
+        self.digest = hashlib.sha256()
+        self.offset = 0
+
+    async def run(self) -> int:
+        self.offset = await asyncio.to_thread(self._adopt_part)
+        resumed_from = self.offset
+        attempts = refreshes = 0
+        while self.offset < self.size or self.size == 0:
+            try:
+                outcome = await self._fetch()
+            except httpx.TransportError as exc:
+                attempts += 1
+                if attempts >= MAX_ATTEMPTS:
+                    raise DownloadError(
+                        f"the file server kept failing ({type(exc).__name__}); the part is kept"
+                    ) from exc
+                log.info("download of %s broke at %d bytes, resuming", self.part.name, self.offset)
+                await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
+                continue
+            if outcome == "expired":
+                refreshes += 1
+                if refreshes > MAX_REFRESHES:
+                    raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+                self.url = await self.refresh()
+                continue
+            if outcome == "done":
+                break
+        await asyncio.to_thread(self._finish)
+        return resumed_from
+
+    def _adopt_part(self) -> int:
+        """The bytes already in `.part` (hashed now, so the final sha256 covers them)."""
+        try:
+            have = self.part.stat().st_size
+        except FileNotFoundError:
+            return 0
+        if have > self.size:
+            self.part.unlink()
+            return 0
+        with self.part.open("rb") as handle:
+            while block := handle.read(CHUNK):
+                self.digest.update(block)
+        return have
+
+    async def _fetch(self) -> str:
+        headers = {"Range": f"bytes={self.offset}-"} if self.offset else {}
+        async with self.http.stream("GET", self.url, headers=headers) as response:
+            if response.status_code == 403:
+                return "expired"
+            if response.status_code == 416 and self.offset == self.size:
+                return "done"
+            if response.status_code == 200 and self.offset:
+                log.info("the file server ignored Range: starting %s over", self.part.name)
+                await asyncio.to_thread(self._restart)
+            elif response.status_code == 206:
+                self._check_content_range(response)
+            elif response.status_code != 200:
+                raise DownloadError(f"the file server answered HTTP {response.status_code}")
+            self._check_length(response)
+            await self._stream(response)
+        return "done" if self.offset >= self.size else "more"
+
+    def _check_content_range(self, response: httpx.Response) -> None:
+        wanted = f"bytes {self.offset}-"
+        if not response.headers.get("content-range", "").startswith(wanted):
+            raise DownloadError("the file server sent a range that was not asked for")
+
+    def _check_length(self, response: httpx.Response) -> None:
+        announced = response.headers.get("content-length")
+        if announced is not None and announced.isdigit() and int(announced) != self.size - self.offset:
+            raise DownloadError(f"the file server announced {announced} bytes where {self.size - self.offset} were due")
+
+    def _restart(self) -> None:
+        self.part.unlink(missing_ok=True)
+        self.digest = hashlib.sha256()
+        self.offset = 0
+
+    async def _stream(self, response: httpx.Response) -> None:
+        handle = await asyncio.to_thread(self.part.open, "ab")
+        try:
+            buffer = bytearray()
+            async for chunk in response.aiter_bytes():
+                buffer += chunk
+                if len(buffer) >= CHUNK:
+                    await self._write(handle, bytes(buffer))
+                    buffer.clear()
+            if buffer:
+                await self._write(handle, bytes(buffer))
+        finally:
+            await asyncio.to_thread(handle.close)
+
+    async def _write(self, handle: BinaryIO, block: bytes) -> None:
+        if self.offset + len(block) > self.size:
+            raise DownloadError(f"the file server sent more than the {self.size} bytes announced")
+        try:
+            await asyncio.to_thread(_write_all, handle, block)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise DownloadError(f"the disk is full at {self.part.parent}; free space and resume") from exc
+            raise DownloadError(f"cannot write {self.part}: {exc.strerror}") from exc
+        self.digest.update(block)
+        self.offset += len(block)
+        self.on_progress(self.offset, self.size)
+
+    def _finish(self) -> None:
+        have = self.part.stat().st_size if self.part.exists() else 0
+        if have != self.size:
+            raise DownloadError(f"the file has {have} bytes where the service announced {self.size}")
+        if self.size == 0:
+            self.part.touch()
+        with self.part.open("rb+") as handle:
+            os.fsync(handle.fileno())
+
+
+def _write_all(handle: BinaryIO, block: bytes) -> None:
+    handle.write(block)
+    handle.flush()

@@ -1,0 +1,24 @@
+"""Where vmrtray keeps its files: platformdirs, movable by environment for scripts and tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "vmrtray"
+
+
+def config_dir() -> Path:
+    """Settings (no secret is ever written here). `VMRTRAY_CONFIG_DIR` moves it."""
+    return Path(os.environ.get("VMRTRAY_CONFIG_DIR") or platformdirs.user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    """The recordings catalog and other state. `VMRTRAY_DATA_DIR` moves it."""
+    return Path(os.environ.get("VMRTRAY_DATA_DIR") or platformdirs.user_data_dir(APP))
+
+
+def default_download_dir() -> Path:
+    return Path(platformdirs.user_downloads_dir()) / APP

@@ -1,0 +1,83 @@
+"""Recordings as the user sees them: show a recording's files, download them, delete them.
+
+One code path for `vmrctl recordings` and, later, the recordings window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from vmrtray.api import ApiError, Client, RecordFile
+
+from .catalog import Catalog
+from .downloads import Downloaded, OnProgress, download, free_target, recording_filename
+
+
+class NoFiles(ApiError):
+    """`getRecords` knows no file for this id: unknown, deleted, or still recording."""
+
+    def __init__(self, record_id: str) -> None:
+        self.record_id = record_id
+        super().__init__(None, None, endpoint="/meeting/getRecords")
+
+    def describe(self, lang: str = "en") -> str:
+        if lang == "zh":
+            return f"服务没有录制 {self.record_id} 的文件：ID 未知、已删除，或仍在录制中。"
+        return f"The service has no files for recording {self.record_id}: unknown, deleted, or still recording."
+
+
+async def show(api: Client, catalog: Catalog, record_id: str) -> list[RecordFile]:
+    files = await api.get_records(record_id)
+    if not files:
+        raise NoFiles(record_id)
+    await asyncio.to_thread(catalog.set_files, record_id, files)
+    return files
+
+
+async def download_all(
+    api: Client,
+    catalog: Catalog,
+    record_id: str,
+    folder: Path,
+    *,
+    http: httpx.AsyncClient,
+    progress: Callable[[RecordFile, Path], OnProgress] | None = None,
+) -> list[Downloaded]:
+    """Every file of a recording into `folder`, one after another, each resumable."""
+    files = await show(api, catalog, record_id)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    room_name = await _room_name(api, files[0].conference_key)
+    done = []
+    for n, file in enumerate(files):
+        name = recording_filename(room_name, file.conference_key, file.start_time, n, len(files))
+        target = await asyncio.to_thread(free_target, folder, name, file.file_size)
+
+        async def fresh_link(n: int = n) -> str:
+            again = await api.get_records(record_id)
+            if len(again) <= n:
+                raise NoFiles(record_id)
+            await asyncio.to_thread(catalog.set_files, record_id, again)
+            return again[n].down_url
+
+        result = await download(
+            file, target, http=http, refresh=fresh_link, on_progress=progress(file, target) if progress else None
+        )
+        await asyncio.to_thread(catalog.mark_downloaded, record_id, n, result.path, result.sha256)
+        done.append(result)
+    return done
+
+
+async def delete(api: Client, catalog: Catalog, record_id: str) -> None:
+    await api.delete_record_file(record_id)
+    await asyncio.to_thread(catalog.mark_deleted, record_id)
+
+
+async def _room_name(api: Client, short_number: str) -> str:
+    try:
+        return (await api.get_meeting_info(short_number)).name
+    except ApiError:
+        return ""

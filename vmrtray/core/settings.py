@@ -1,0 +1,124 @@
+"""The user's settings: a TOML file under the config folder. It never holds a secret."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vmrtray.api import normalize_server
+
+from .paths import config_dir
+
+SETTINGS_FILE = "settings.toml"
+SHORT_NUMBER = re.compile(r"^\d{2,20}$")
+ACCOUNT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SettingsError(Exception):
+    """The settings file cannot be read or holds a value that is not valid; it is kept as is."""
+
+
+def check_short_number(value: str) -> str:
+    value = value.strip()
+    if not SHORT_NUMBER.match(value):
+        raise ValueError(f"{value!r} is not a room's short number (digits only, like 100701)")
+    return value
+
+
+def check_account(value: str) -> str:
+    value = value.strip()
+    if not ACCOUNT.match(value):
+        raise ValueError(f"{value!r} is not an account (user@domain)")
+    return value
+
+
+ShortNumber = Annotated[str, AfterValidator(check_short_number)]
+
+
+class Settings(BaseModel):
+    """Everything but the key, which lives in the OS keyring (core.credentials)."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    server: str | None = None
+    cloud: Literal["public", "dedicated"] = "public"
+    account: str | None = None
+    favourites: list[ShortNumber] = Field(default_factory=list)
+    interval_active: float = Field(default=10.0, ge=2.0, le=3600.0)
+    interval_idle: float = Field(default=60.0, ge=5.0, le=86400.0)
+    timeout: float = Field(default=20.0, ge=1.0, le=300.0)
+    download_dir: str | None = None
+    server_tz: str = "Asia/Shanghai"
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_server(value)
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        return None if value is None else check_account(value)
+
+    @field_validator("server_tz")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (like Asia/Shanghai)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.server_tz)
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def load(path: Path | None = None) -> Settings:
+    """The settings, or the defaults when there is no file yet."""
+    path = path or settings_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise SettingsError(f"cannot read the settings file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"the settings file {path} is not valid TOML ({exc}); it was left as it is") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"the settings file {path} has invalid values ({reasons}); it was left as it is") from None
+
+
+def save(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = settings.model_dump(exclude_none=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,69 @@
+"""The state of a set of rooms, fetched concurrently under one bound.
+
+`getmeetinginfo` for every room, `getLiveRecStatus` only for rooms that are started. The
+coordinator of the tray and `vmrctl status` both use this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vmrtray.api import Client, LiveRecStatus, MeetingInfo, VmrError
+
+DEFAULT_CONCURRENCY = 16
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    room: str
+    info: MeetingInfo | None = None
+    live: LiveRecStatus | None = None
+    error: VmrError | None = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self.info and self.info.started)
+
+    @property
+    def recording(self) -> bool:
+        return bool(self.live and self.live.record)
+
+    @property
+    def streaming(self) -> bool:
+        return bool(self.live and self.live.live)
+
+    def to_api(self) -> dict[str, Any]:
+        """The API's own field names, both answers merged, plus `error` when there was one."""
+        merged: dict[str, Any] = {"conferenceKey": self.room}
+        if self.info is not None:
+            merged.update(self.info.to_api())
+            merged.pop("code", None)
+            merged.pop("msg", None)
+            merged.pop("hostpwd", None)  # a glance at a room never shows its host password
+        if self.live is not None:
+            merged.update(self.live.to_api())
+        if self.error is not None:
+            merged["error"] = str(self.error)
+        return merged
+
+
+async def fetch_statuses(client: Client, rooms: Sequence[str], *, limit: int = DEFAULT_CONCURRENCY) -> list[RoomStatus]:
+    """One status per room, in the order given; a failing room carries its error."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(room: str) -> RoomStatus:
+        try:
+            async with gate:
+                info = await client.get_meeting_info(room)
+            if not info.started:
+                return RoomStatus(room, info)
+            async with gate:
+                live = await client.get_live_rec_status(room)
+            return RoomStatus(room, info, live)
+        except VmrError as error:
+            return RoomStatus(room, error=error)
+
+    return list(await asyncio.gather(*(one(room) for room in rooms)))

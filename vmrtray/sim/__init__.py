@@ -1,0 +1,33 @@
+"""The simulated service: API origin, object-storage origin, control API. Imports no vmrtray layer."""
+
+from .faults import KINDS as FAULT_KINDS
+from .files import content as file_content
+from .files import sha256_of
+from .server import Sim, Stats, serve_forever
+from .state import (
+    DEMO_ACCOUNT,
+    DEMO_API_ID,
+    DEMO_API_KEY,
+    DEMO_DEDICATED_ACCOUNT,
+    DEMO_DEDICATED_KEY,
+    DEMO_PUBLIC_KEY,
+    SimFailure,
+    SimState,
+)
+
+__all__ = [
+    "DEMO_ACCOUNT",
+    "DEMO_API_ID",
+    "DEMO_API_KEY",
+    "DEMO_DEDICATED_ACCOUNT",
+    "DEMO_DEDICATED_KEY",
+    "DEMO_PUBLIC_KEY",
+    "FAULT_KINDS",
+    "Sim",
+    "SimFailure",
+    "SimState",
+    "Stats",
+    "file_content",
+    "serve_forever",
+    "sha256_of",
+]

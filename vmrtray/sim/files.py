@@ -1,0 +1,169 @@
+"""The simulated object storage: a second origin serving recording files.
+
+Content is deterministic (a test can know a file's sha256 without downloading it), links
+are signed and expire like a COS pre-signed URL, Range is honoured unless switched off,
+and a per-connection rate limit or a reset after N bytes can be set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import random
+import re
+import socket
+import struct
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .server import Stats
+    from .state import SimFile, SimState
+
+BLOCK = 1 << 20
+_SECRET = b"vmrtray-sim-object-store"
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@lru_cache(maxsize=16)
+def _block(file_id: str, index: int) -> bytes:
+    return random.Random(f"{file_id}:{index}").randbytes(BLOCK)
+
+
+def content(file_id: str, size: int, start: int = 0, end: int | None = None) -> bytes:
+    """Bytes [start, end) of the file `file_id` of `size` bytes."""
+    end = size if end is None else min(end, size)
+    parts = []
+    pos = start
+    while pos < end:
+        index, offset = divmod(pos, BLOCK)
+        take = min(BLOCK - offset, end - pos)
+        parts.append(_block(file_id, index)[offset : offset + take])
+        pos += take
+    return b"".join(parts)
+
+
+def sha256_of(file_id: str, size: int) -> str:
+    digest = hashlib.sha256()
+    for pos in range(0, size, BLOCK):
+        digest.update(content(file_id, size, pos, pos + BLOCK))
+    return digest.hexdigest()
+
+
+@dataclass
+class FileOrigin:
+    """Knobs of the object store, set through the control API or directly in tests."""
+
+    ttl: float = 600.0  # seconds a link stays valid
+    range_enabled: bool = True
+    rate_limit: int | None = None  # bytes per second per connection
+    reset_after: int | None = None  # the next response is cut after this many bytes
+    base_url: str = ""
+
+    def sign(self, path: str, now: float | None = None) -> str:
+        expiry = int((now or time.time()) + self.ttl)
+        mac = hmac.new(_SECRET, f"{path}|{expiry}".encode(), hashlib.sha1).hexdigest()
+        token = base64.b64encode(f"a=sim&e={expiry}&m={mac}".encode()).decode()
+        return f"{self.base_url}{path}?sign={quote(token, safe='')}"
+
+    @staticmethod
+    def verify(path: str, token: str) -> str | None:
+        """None if the signature is good and current, else the reason."""
+        try:
+            fields = dict(p.split("=", 1) for p in base64.b64decode(token).decode().split("&"))
+            expiry = int(fields["e"])
+            mac = fields["m"]
+        except (ValueError, KeyError):
+            return "SignatureDoesNotMatch"
+        good = hmac.new(_SECRET, f"{path}|{expiry}".encode(), hashlib.sha1).hexdigest()
+        if not hmac.compare_digest(good, mac):
+            return "SignatureDoesNotMatch"
+        if time.time() > expiry:
+            return "Request has expired"
+        return None
+
+
+def _cos_error(status: int, code: str) -> web.Response:
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>'
+    return web.Response(status=status, text=body, content_type="application/xml")
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """[start, end) of a single `bytes=a-b` range, or None when it cannot be satisfied."""
+    match = _RANGE.match(header.strip())
+    if not match or (not match[1] and not match[2]):
+        return None
+    if not match[1]:
+        start, end = max(0, size - int(match[2])), size
+    else:
+        start = int(match[1])
+        end = min(size, int(match[2]) + 1) if match[2] else size
+    return (start, end) if start < end else None
+
+
+def _abort_with_reset(request: web.Request) -> None:
+    sock = request.transport.get_extra_info("socket") if request.transport else None
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    if request.transport is not None:
+        request.transport.abort()
+
+
+def files_app(state: SimState, origin: FileOrigin, stats: Stats) -> web.Application:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        stats.note("files", request)
+        file = state.file_by_path(request.path)
+        reason = FileOrigin.verify(request.path, request.query.get("sign", ""))
+        if reason is not None:
+            return _cos_error(403, reason)
+        if file is None:
+            return _cos_error(404, "NoSuchKey")
+        return await _send_file(request, file, origin, stats)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", serve)
+    return app
+
+
+async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, stats: Stats) -> web.StreamResponse:
+    start, end, status = 0, file.size, 200
+    headers = {"Content-Type": "video/mp4", "ETag": f'"{file.file_id[:32]}"'}
+    if origin.range_enabled:
+        headers["Accept-Ranges"] = "bytes"
+        if "Range" in request.headers:
+            span = _parse_range(request.headers["Range"], file.size)
+            if span is None:
+                return web.Response(status=416, headers={"Content-Range": f"bytes */{file.size}"})
+            (start, end), status = span, 206
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{file.size}"
+    headers["Content-Length"] = str(end - start)
+    response = web.StreamResponse(status=status, headers=headers)
+    await response.prepare(request)
+    if request.method == "HEAD":
+        return response
+    cut, origin.reset_after = origin.reset_after, None
+    step = 64 * 1024 if origin.rate_limit is None else max(1024, origin.rate_limit // 20)
+    pos = start
+    while pos < end:
+        take = min(step, end - pos)
+        if cut is not None and pos - start + take > cut:
+            take = max(0, cut - (pos - start))
+            if take:
+                await response.write(content(file.file_id, file.size, pos, pos + take))
+                stats.file_bytes += take
+            _abort_with_reset(request)
+            return response
+        await response.write(content(file.file_id, file.size, pos, pos + take))
+        stats.file_bytes += take
+        pos += take
+        if origin.rate_limit is not None:
+            await asyncio.sleep(take / origin.rate_limit)
+    await response.write_eof()
+    return response

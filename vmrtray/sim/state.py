@@ -1,0 +1,487 @@
+"""The simulated service's world: tenants, rooms, meetings, recordings, bookings.
+
+Business rules live here, as plain methods that raise `SimFailure(code, message)` under
+the same conditions as the real service; `server.py` only speaks HTTP around them.
+Times are the service's local time (Asia/Shanghai), naive, as the service sends them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SERVICE_TZ = ZoneInfo("Asia/Shanghai")
+
+#: The demo tenants' credentials (public: "API ID:API KEY"; dedicated: the tenant key).
+DEMO_API_ID = hashlib.md5(b"vmrtray demo api id").hexdigest()  # noqa: S324 - a fixed demo value
+DEMO_API_KEY = hashlib.md5(b"vmrtray demo api key").hexdigest()  # noqa: S324
+DEMO_PUBLIC_KEY = f"{DEMO_API_ID}:{DEMO_API_KEY}"
+DEMO_DEDICATED_KEY = "800"
+DEMO_ACCOUNT = "demo@demo.myvmr.cn"
+DEMO_DEDICATED_ACCOUNT = "admin@corp.example"
+
+# The real service's messages, as seen in the wild (API_NOTES "Authentication").
+MSG_NO_AUTH = "auth码不能为空"
+MSG_NO_BODY = "消息体缺失,请检查"
+MSG_NO_MEETING = "当前会议室没有开启会议"
+# Not seen in the wild: the simulator's choice for a key the service does not know.
+MSG_BAD_AUTH = "auth码错误,鉴权失败"
+CODE_BAD_AUTH = 401
+
+BUSINESS_MESSAGES = {
+    200001: "会议号和当前的认证的auth不匹配",
+    200002: "该会议已开启直播",
+    200003: "该会议已开启录制",
+    200004: "该会议不允许录制",
+    200005: "该会议不允许直播",
+    200006: "该会议还未开启",
+    200007: "该会议未开启录制",
+    200008: "该会议不存在",
+    200009: "当前时间段，此会议室已被预约",
+}
+
+ROOM_NAMES = ["研发部会议室", "市场部会议室", "总经理办公室", "大会议室", "小会议室", "培训讲堂"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+BOOKING_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class SimFailure(Exception):
+    """A state-0 answer: the service's code (int, or None) and message."""
+
+    def __init__(self, code: int | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @classmethod
+    def business(cls, code: int, message: str | None = None) -> SimFailure:
+        return cls(code, message or BUSINESS_MESSAGES[code])
+
+
+def service_now() -> datetime:
+    return datetime.now(SERVICE_TZ).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class Meeting:
+    participants: int = 1
+    locked: bool = False
+    live: bool = False
+    recording: str | None = None  # the active recordId
+    recording_since: datetime | None = None
+    failed_reason: str | None = None
+
+
+@dataclass
+class SimRoom:
+    pid: int
+    sipkey: str
+    name: str
+    domain: str
+    type: int = 1
+    capacity: int = 100
+    host_pin: str = "123456"
+    guest_pin: str = "654321"
+    may_record: bool = True
+    may_live: bool = True
+    record_fails: str | None = None  # a failedReason: openRecord succeeds, recording does not
+    file_size: int | None = None  # bytes per recording file; None: by duration
+    files_per_recording: int = 1
+    meeting: Meeting | None = None
+    last_record_id: str = ""
+
+    @property
+    def alias(self) -> str:
+        return f"{self.sipkey}meet@{self.domain}"
+
+
+@dataclass
+class SimFile:
+    file_id: str  # the object's key in the simulated object store
+    record_id: str
+    conference_key: str
+    ent_id: int
+    start: datetime
+    stop: datetime
+    size: int
+    cid: str | None = None
+
+    @property
+    def object_path(self) -> str:
+        return f"/{self.start:%Y-%m-%d}/{self.conference_key}_{self.start:%H%M%S}_{self.file_id[:8]}.mp4"
+
+
+@dataclass
+class Recording:
+    record_id: str
+    tenant_key: str
+    conference_key: str
+    started: datetime
+    files: list[SimFile] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class SimBooking:
+    id: int
+    account: str
+    theme: str
+    introduction: str
+    host_pwd: str
+    guest_pwd: str
+    room: SimRoom
+    auto_open: bool
+    start: datetime
+    end: datetime
+    created: datetime
+    visitors: list[tuple[str, str]]
+    creator: tuple[int, str]
+
+    def overlaps(self, pid: int, start: datetime, end: datetime) -> bool:
+        return self.room.pid == pid and self.start < end and start < self.end
+
+
+@dataclass
+class Tenant:
+    key: str
+    ent_id: int
+    name: str
+    domain: str
+    accounts: dict[str, tuple[int, str]]  # account → (user id, name)
+    rooms: dict[str, SimRoom] = field(default_factory=dict)
+    contacts: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, account)
+    bookings: dict[int, SimBooking] = field(default_factory=dict)
+
+
+class SimState:
+    """Everything the simulated service knows. Not thread-safe: one event loop owns it."""
+
+    def __init__(self, *, rooms: int = 6, contacts: int = 40, seed: int = 0, share_host: str = "127.0.0.1") -> None:
+        self.rng = random.Random(seed)
+        self.share_host = share_host
+        self.tenants: dict[str, Tenant] = {}
+        self.recordings: dict[str, Recording] = {}
+        self._next_booking = 1429
+        self._next_pid = 3364
+        self._build_public(rooms, contacts)
+        self._build_dedicated()
+
+    # -- building the world ---------------------------------------------------------------
+
+    def _build_public(self, rooms: int, contacts: int) -> None:
+        tenant = Tenant(
+            key=DEMO_PUBLIC_KEY,
+            ent_id=52,
+            name="演示企业 Demo Co.",
+            domain="demo.myvmr.cn",
+            accounts={DEMO_ACCOUNT: (2756, "演示管理员"), "alice@demo.myvmr.cn": (2757, "Alice")},
+        )
+        for i in range(rooms):
+            name = ROOM_NAMES[i] if i < len(ROOM_NAMES) else f"会议室{i + 1}"
+            room = self._room(tenant, str(100701 + i), name, type=2 if name.endswith("讲堂") else 1)
+            room.may_record = not (rooms > 1 and i == rooms - 1)  # the last room may not record
+        first = next(iter(tenant.rooms.values()), None)
+        if first is not None:
+            first.meeting = Meeting(participants=3)
+        self.set_contacts(tenant, contacts)
+        self.tenants[tenant.key] = tenant
+
+    def _build_dedicated(self) -> None:
+        tenant = Tenant(
+            key=DEMO_DEDICATED_KEY,
+            ent_id=800,
+            name="专属云企业",
+            domain="corp.example",
+            accounts={DEMO_DEDICATED_ACCOUNT: (1, "管理员")},
+        )
+        for i in range(3):
+            self._room(tenant, str(8000000 + i), f"专属会议室{i + 1}")
+        self.set_contacts(tenant, 5)
+        self.tenants[tenant.key] = tenant
+
+    def _room(self, tenant: Tenant, sipkey: str, name: str, type: int = 1) -> SimRoom:
+        room = SimRoom(pid=self._next_pid, sipkey=sipkey, name=name, domain=tenant.domain, type=type)
+        self._next_pid += 1
+        tenant.rooms[sipkey] = room
+        return room
+
+    def set_contacts(self, tenant: Tenant, count: int) -> None:
+        rng = random.Random(count)
+        tenant.contacts = [
+            (9100 + i, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), f"user{i}@{tenant.domain}")
+            for i in range(count)
+        ]
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def tenant(self, key: str | None) -> Tenant:
+        if not key:
+            raise SimFailure(CODE_BAD_AUTH, MSG_NO_AUTH)
+        tenant = self.tenants.get(key)
+        if tenant is None:
+            raise SimFailure(CODE_BAD_AUTH, MSG_BAD_AUTH)
+        return tenant
+
+    def find_room(self, sipkey: str) -> tuple[Tenant, SimRoom] | None:
+        for tenant in self.tenants.values():
+            room = tenant.rooms.get(sipkey)
+            if room is not None:
+                return tenant, room
+        return None
+
+    def own_room(self, tenant: Tenant, sipkey: object) -> SimRoom:
+        """The tenant's room by short number: 200008 if none anywhere, 200001 if another's."""
+        if sipkey in (None, ""):
+            raise SimFailure(400, "conferenceKey不能为空")
+        found = self.find_room(str(sipkey))
+        if found is None:
+            raise SimFailure.business(200008)
+        owner, room = found
+        if owner is not tenant:
+            raise SimFailure.business(200001)
+        return room
+
+    def account(self, tenant: Tenant, account: str | None) -> tuple[int, str]:
+        if not account:
+            raise SimFailure(400, "account不能为空")
+        user = tenant.accounts.get(account)
+        if user is None:
+            raise SimFailure(400, f"账号{account}不存在")
+        return user
+
+    # -- meetings (the control side: what people in the rooms do) --------------------------------
+
+    def set_meeting(
+        self,
+        sipkey: str,
+        *,
+        started: bool | None = None,
+        participants: int | None = None,
+        locked: bool | None = None,
+        live: bool | None = None,
+    ) -> SimRoom:
+        found = self.find_room(sipkey)
+        if found is None:
+            raise KeyError(sipkey)
+        room = found[1]
+        if started is False and room.meeting is not None:
+            self._end_meeting(found[0], room)
+        elif started and room.meeting is None:
+            room.meeting = Meeting()
+        if room.meeting is not None:
+            if participants is not None:
+                room.meeting.participants = max(0, participants)
+            if locked is not None:
+                room.meeting.locked = locked
+            if live is not None:
+                room.meeting.live = live
+        return room
+
+    def _end_meeting(self, tenant: Tenant, room: SimRoom) -> None:
+        if room.meeting is not None and room.meeting.recording:
+            self._finish_recording(tenant, room)
+        room.meeting = None
+
+    # -- recording ------------------------------------------------------------------------
+
+    def open_record(self, tenant: Tenant, sipkey: object) -> str:
+        room = self.own_room(tenant, sipkey)
+        if not room.may_record:
+            raise SimFailure.business(200004)
+        if room.meeting is None:
+            raise SimFailure.business(200006, MSG_NO_MEETING)
+        if room.meeting.recording:
+            raise SimFailure.business(200003)
+        record_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        room.last_record_id = record_id
+        if room.record_fails:
+            room.meeting.failed_reason = room.record_fails
+            return record_id
+        room.meeting.failed_reason = None
+        room.meeting.recording = record_id
+        room.meeting.recording_since = service_now()
+        self.recordings[record_id] = Recording(record_id, tenant.key, room.sipkey, service_now())
+        return record_id
+
+    def close_record(self, tenant: Tenant, sipkey: object) -> str:
+        room = self.own_room(tenant, sipkey)
+        if room.meeting is None:
+            raise SimFailure.business(200006, MSG_NO_MEETING)
+        if not room.meeting.recording:
+            raise SimFailure.business(200007)
+        return self._finish_recording(tenant, room)
+
+    def _finish_recording(self, tenant: Tenant, room: SimRoom) -> str:
+        if room.meeting is None or not room.meeting.recording:
+            raise RuntimeError(f"room {room.sipkey} is not recording")
+        record_id = room.meeting.recording
+        recording = self.recordings[record_id]
+        stop = max(service_now(), recording.started + timedelta(seconds=1))
+        parts = max(1, room.files_per_recording)
+        span = (stop - recording.started) / parts
+        for n in range(parts):
+            start = recording.started + span * n
+            end = recording.started + span * (n + 1)
+            size = (
+                room.file_size if room.file_size is not None else 200_000 + 137 * n + int(span.total_seconds()) * 50_000
+            )
+            recording.files.append(
+                SimFile(
+                    file_id=hashlib.sha256(f"{record_id}/{n}".encode()).hexdigest(),
+                    record_id=record_id,
+                    conference_key=room.sipkey,
+                    ent_id=tenant.ent_id,
+                    start=start.replace(microsecond=0),
+                    stop=end.replace(microsecond=0),
+                    size=max(1, size),
+                    cid=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)) if n else None,
+                )
+            )
+        room.meeting.recording = None
+        room.meeting.recording_since = None
+        return record_id
+
+    def record_files(self, tenant: Tenant, record_id: object) -> list[SimFile]:
+        if record_id in (None, ""):
+            raise SimFailure(400, "recordId不能为空")
+        recording = self.recordings.get(str(record_id))
+        if recording is None or recording.tenant_key != tenant.key or recording.deleted:
+            return []
+        return list(recording.files)
+
+    def delete_record(self, tenant: Tenant, record_id: object) -> str:
+        if record_id in (None, ""):
+            raise SimFailure(400, "recordId不能为空")
+        recording = self.recordings.get(str(record_id))
+        if recording is None or recording.tenant_key != tenant.key or recording.deleted:
+            raise SimFailure(400, "录制文件不存在")
+        recording.deleted = True
+        return recording.record_id
+
+    def live_status(self, tenant: Tenant, sipkey: object) -> dict[str, object]:
+        room = self.own_room(tenant, sipkey)
+        if room.meeting is None:
+            raise SimFailure.business(200006, MSG_NO_MEETING)
+        meeting = room.meeting
+        status: dict[str, object] = {
+            "conferenceKey": room.sipkey,
+            "live": meeting.live,
+            "rtmpUrl": f"rtmp://{self.share_host}/live/{room.sipkey}" if meeting.live else "",
+            "record": meeting.recording is not None,
+            # As the document's sample does: the last recordId even when not recording.
+            "recordId": meeting.recording or room.last_record_id,
+        }
+        if meeting.failed_reason:
+            status["failedReason"] = meeting.failed_reason
+        return status
+
+    def file_by_path(self, path: str) -> SimFile | None:
+        for recording in self.recordings.values():
+            if recording.deleted:
+                continue
+            for file in recording.files:
+                if file.object_path == path:
+                    return file
+        return None
+
+    # -- bookings ------------------------------------------------------------------------
+
+    def create_booking(self, tenant: Tenant, body: dict[str, object]) -> SimBooking:
+        creator = self.account(tenant, _text(body.get("account")))
+        theme = _text(body.get("theme")).strip()
+        if not theme:
+            raise SimFailure(400, "theme不能为空")
+        start = _booking_time(body.get("startDate"), "startDate")
+        end = _booking_time(body.get("endDate"), "endDate")
+        if end <= start:
+            raise SimFailure(400, "结束时间必须晚于开始时间")
+        room = self._booking_room(tenant, body.get("pid"), start, end)
+        contacts = {str(c[0]): c[1] for c in tenant.contacts}
+        visitors = [(v, contacts[v]) for v in _text(body.get("visitor_ids")).split(",") if v.strip() in contacts]
+        host_pwd = _text(body.get("shostPwd")) or "".join(self.rng.choice("0123456789") for _ in range(6))
+        booking = SimBooking(
+            id=self._next_booking,
+            account=_text(body.get("account")),
+            theme=theme,
+            introduction=_text(body.get("introduction")),
+            host_pwd=host_pwd,
+            guest_pwd=_text(body.get("svisitorPwd")),
+            room=room,
+            auto_open=_text(body.get("isAutoOpen")).lower() == "yes",
+            start=start,
+            end=end,
+            created=service_now(),
+            visitors=visitors,
+            creator=creator,
+        )
+        self._next_booking += 1
+        tenant.bookings[booking.id] = booking
+        return booking
+
+    def _booking_room(self, tenant: Tenant, pid: object, start: datetime, end: datetime) -> SimRoom:
+        def free(room: SimRoom) -> bool:
+            return not any(b.overlaps(room.pid, start, end) for b in tenant.bookings.values())
+
+        if pid in (None, ""):
+            for room in tenant.rooms.values():
+                if free(room):
+                    return room
+            raise SimFailure.business(200009)
+        try:
+            wanted = int(str(pid))
+        except ValueError:
+            raise SimFailure(400, "pid格式错误") from None
+        chosen = next((r for r in tenant.rooms.values() if r.pid == wanted), None)
+        if chosen is None:
+            raise SimFailure.business(200008)
+        if not free(chosen):
+            raise SimFailure.business(200009)
+        return chosen
+
+    def cancel_booking(self, tenant: Tenant, st_id: object) -> None:
+        try:
+            booking_id = int(str(st_id))
+        except ValueError:
+            raise SimFailure(400, "st_id不能为空" if st_id in (None, "") else "预约不存在") from None
+        if tenant.bookings.pop(booking_id, None) is None:
+            raise SimFailure(400, "预约不存在")
+
+    def bookings_of(self, tenant: Tenant, account: str | None) -> list[SimBooking]:
+        self.account(tenant, account)
+        mine = [b for b in tenant.bookings.values() if b.account == account]
+        return sorted(mine, key=lambda b: (b.start, b.id))
+
+    # -- the lively demo ---------------------------------------------------------------------
+
+    def script_step(self) -> None:
+        """One tick of the demo script: people come, go, start and end meetings."""
+        rng = self.rng
+        tenant = self.tenants[DEMO_PUBLIC_KEY]
+        for room in tenant.rooms.values():
+            meeting = room.meeting
+            if meeting is None:
+                if rng.random() < 0.08:
+                    room.meeting = Meeting(participants=rng.randint(1, 4))
+            elif rng.random() < 0.05:
+                self._end_meeting(tenant, room)
+            else:
+                meeting.participants = max(1, meeting.participants + rng.choice((-1, 0, 0, 1, 1)))
+                if room.may_live and rng.random() < 0.02:
+                    meeting.live = not meeting.live
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _booking_time(value: object, name: str) -> datetime:
+    try:
+        return datetime.strptime(_text(value).strip(), BOOKING_FORMAT)
+    except ValueError:
+        raise SimFailure(400, f"{name}格式错误，应为yyyy-MM-dd HH:mm") from None
