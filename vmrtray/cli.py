@@ -296,6 +296,8 @@ async def cmd_status(ctx: Context) -> int:
 
     ctx.emit([s.to_api() for s in statuses], rows)
     errors = [s.error for s in statuses if s.error is not None]
+    for said in dict.fromkeys(e.describe(ctx.lang) for e in errors):  # once each, in order
+        print(f"vmrctl: {said}", file=sys.stderr)
     return max((exit_code(e) for e in errors), default=EXIT_OK)
 
 
@@ -590,8 +592,7 @@ COMMANDS: dict[str, Callable[[Context], Any]] = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        print(f"{self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 

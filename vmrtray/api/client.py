@@ -112,6 +112,7 @@ class Client:
         self._key = key
         self._timeout = timeout
         self.server_tz = server_tz
+        self._endpoints: dict[str, httpx.URL] = {}
         self._owns_http = http is None
         self._http = http or make_http_client(timeout=timeout, max_connections=max_connections)
 
@@ -226,14 +227,13 @@ class Client:
     async def _send(
         self, method: str, path: str, body: Mapping[str, Any] | None, params: Mapping[str, str | int] | None
     ) -> tuple[int, bytes]:
-        url = self._origin.join(self._origin.path.rstrip("/") + path)
-        if params:
-            url = url.copy_merge_params(dict(params))
+        url = self._endpoint(path)
+        query = dict(params) if params else None
         for _ in range(MAX_REDIRECTS + 1):
             headers = {"Accept": "application/json"}
             if self._key is not None and (same_origin(url, self._origin) or _is_safe_upgrade(self._origin, url)):
                 headers["auth"] = self._key
-            request = self._http.build_request(method, url, json=body, headers=headers)
+            request = self._http.build_request(method, url, params=query, json=body, headers=headers)
             status, location, raw = await self._transfer(request, path)
             if location is None:
                 return status, raw
@@ -245,8 +245,14 @@ class Client:
                     endpoint=path,
                 )
             log.info("following a redirect of %s to %s", path, target.copy_with(query=None))
-            url = target
+            url, query = target, None  # the Location carries its own query
         raise ServerError("too many redirects", endpoint=path)
+
+    def _endpoint(self, path: str) -> httpx.URL:
+        url = self._endpoints.get(path)
+        if url is None:
+            url = self._endpoints[path] = self._origin.join(self._origin.path.rstrip("/") + path)
+        return url
 
     async def _transfer(self, request: httpx.Request, path: str) -> tuple[int, str | None, bytes]:
         """Send and read a bounded body; a redirect returns its Location instead."""

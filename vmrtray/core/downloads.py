@@ -48,19 +48,22 @@ class Downloaded:
 
 
 def recording_filename(room_name: str, short_number: str, start: datetime, part: int = 0, parts: int = 1) -> str:
-    """`<room name>_<short number>_<YYYY-MM-DD_HHMMSS>.mp4`, safe on every OS."""
-    stem = (
-        f"{room_name}_{short_number}_{start:%Y-%m-%d_%H%M%S}"
-        if room_name
-        else f"{short_number}_{start:%Y-%m-%d_%H%M%S}"
-    )
-    if parts > 1:
-        stem += f"_part{part + 1}"
-    stem = " ".join(stem.split())  # newlines and tabs become plain spaces
-    stem = sanitize_filename(stem, platform="universal", replacement_text="_").lstrip(". ") or "recording"
-    while len(stem.encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    return sanitize_filename(stem, platform="universal") + ".mp4"
+    """`<room name>_<short number>_<YYYY-MM-DD_HHMMSS>.mp4`, safe on every OS.
+
+    The room name is what gets shortened: the number and the time always stay.
+    """
+    tail = f"{_safe(short_number)}_{start:%Y-%m-%d_%H%M%S}" + (f"_part{part + 1}" if parts > 1 else "")
+    room = _safe(room_name)
+    budget = MAX_NAME_BYTES - len(tail.encode()) - 1
+    while len(room.encode()) > budget:
+        room = room[:-1]
+    room = room.rstrip(". ")
+    return f"{room}_{tail}.mp4" if room else f"{tail}.mp4"
+
+
+def _safe(text: str) -> str:
+    text = " ".join(text.split())  # newlines and tabs become plain spaces
+    return sanitize_filename(text, platform="universal", replacement_text="_").lstrip(". ")
 
 
 def free_target(folder: Path, name: str, size: int) -> Path:
@@ -200,17 +203,19 @@ class _Job:
 
     async def _stream(self, response: httpx.Response) -> None:
         handle = await asyncio.to_thread(self.part.open, "ab")
+        buffer = bytearray()
         try:
-            buffer = bytearray()
             async for chunk in response.aiter_bytes():
                 buffer += chunk
                 if len(buffer) >= CHUNK:
                     await self._write(handle, bytes(buffer))
                     buffer.clear()
-            if buffer:
-                await self._write(handle, bytes(buffer))
         finally:
-            await asyncio.to_thread(handle.close)
+            try:  # keep what arrived, also when the connection broke: the resume starts after it
+                if buffer:
+                    await self._write(handle, bytes(buffer))
+            finally:
+                await asyncio.to_thread(handle.close)
 
     async def _write(self, handle: BinaryIO, block: bytes) -> None:
         if self.offset + len(block) > self.size:

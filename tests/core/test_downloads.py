@@ -1,0 +1,184 @@
+"""Downloads from the simulated object store: verified, resumable, never carrying the key."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from vmrtray.api import Client
+from vmrtray.core import recordings
+from vmrtray.core.catalog import Catalog
+from vmrtray.core.downloads import DownloadError, new_http_client, recording_filename
+from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
+
+SIZE = 3 * 1024 * 1024 + 12345  # not a multiple of the store's block or the write chunk
+
+
+async def _recording(sim: Sim, api: Client, size: int = SIZE, parts: int = 1) -> str:
+    room = sim.state.set_meeting("100701", started=True)
+    room.file_size, room.files_per_recording = size, parts
+    record_id = await api.open_record("100701")
+    await api.close_record("100701")
+    return record_id
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    return Catalog(tmp_path / "catalog.sqlite3")
+
+
+async def _download(api: Client, catalog: Catalog, record_id: str, folder: Path) -> list[recordings.Downloaded]:
+    async with new_http_client() as http:
+        return await recordings.download_all(api, catalog, record_id, folder, http=http)
+
+
+async def test_download_is_byte_identical(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
+    record_id = await _recording(sim, api, parts=2)
+    results = await _download(api, catalog, record_id, tmp_path / "out")
+    expected = sim.recording_info(record_id)["files"]
+    assert [r.sha256 for r in results] == [f["sha256"] for f in expected]
+    assert [hashlib.sha256(r.path.read_bytes()).hexdigest() for r in results] == [f["sha256"] for f in expected]
+    assert all(r.path.name.startswith("研发部会议室_100701_") for r in results)
+    assert not list((tmp_path / "out").glob("*.part"))
+    assert catalog.entries()[0].downloaded == 2
+
+
+async def test_no_auth_header_reaches_the_file_origin(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
+    record_id = await _recording(sim, api)
+    await _download(api, catalog, record_id, tmp_path)
+    file_requests = [h for origin, *_, h in sim.stats.headers if origin == "files"]
+    assert file_requests
+    assert not any(DEMO_PUBLIC_KEY in str(h) for h in file_requests)
+    assert not any("auth" in {k.lower() for k in h} for h in file_requests)
+
+
+async def test_a_reset_mid_body_resumes_and_fetches_only_the_rest(
+    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
+) -> None:
+    record_id = await _recording(sim, api)
+    sim.files.reset_after = 1_000_000
+    results = await _download(api, catalog, record_id, tmp_path)
+    assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    ranges = [h.get("Range") for origin, *_, h in sim.stats.headers if origin == "files"]
+    assert len(ranges) == 2
+    assert ranges[0] is None
+    resumed_at = int(str(ranges[1]).removeprefix("bytes=").rstrip("-"))
+    # What the client had received when the connection broke is kept (the RST may drop
+    # some bytes in flight): the origin then serves exactly the rest, nothing twice.
+    assert 0 < resumed_at <= 1_000_000
+    assert sim.stats.file_bytes == 1_000_000 + (SIZE - resumed_at)
+
+
+async def test_resume_from_a_part_left_by_an_earlier_run(
+    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
+) -> None:
+    record_id = await _recording(sim, api)
+    (file,) = await api.get_records(record_id)
+    name = recording_filename("研发部会议室", "100701", file.start_time)
+    from vmrtray.sim import file_content
+
+    sim_file = sim.state.recordings[record_id].files[0]
+    (tmp_path / f"{name}.part").write_bytes(file_content(sim_file.file_id, SIZE, 0, 2_000_000))
+    sim.stats.reset()
+    results = await _download(api, catalog, record_id, tmp_path)
+    assert results[0].resumed_from == 2_000_000
+    assert sim.stats.file_bytes == SIZE - 2_000_000
+    assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+
+
+async def test_an_expired_link_is_renewed(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
+    record_id = await _recording(sim, api)
+    sim.files.ttl = -60  # links handed out now are already expired
+    await api.get_records(record_id)
+    sim.stats.reset()
+
+    calls = 0
+    real = api.get_records
+
+    async def renew_with_a_fresh_ttl(record_id: str, **kw: object) -> list:  # type: ignore[type-arg]
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            sim.files.ttl = 600
+        return await real(record_id)
+
+    api.get_records = renew_with_a_fresh_ttl  # type: ignore[method-assign]
+    results = await _download(api, catalog, record_id, tmp_path)
+    assert calls == 2  # once to list, once to renew after the 403
+    assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+
+
+async def test_an_origin_without_range_restarts_cleanly(
+    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
+) -> None:
+    record_id = await _recording(sim, api)
+    sim.files.range_enabled = False
+    sim.files.reset_after = 1_500_000
+    results = await _download(api, catalog, record_id, tmp_path)
+    assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    assert results[0].path.stat().st_size == SIZE
+
+
+async def test_a_different_file_in_the_way_is_not_overwritten(
+    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
+) -> None:
+    record_id = await _recording(sim, api)
+    (file,) = await api.get_records(record_id)
+    squatter = tmp_path / recording_filename("研发部会议室", "100701", file.start_time)
+    squatter.write_bytes(b"my own notes")
+    results = await _download(api, catalog, record_id, tmp_path)
+    assert squatter.read_bytes() == b"my own notes"
+    assert results[0].path.name.endswith(" (2).mp4")
+
+
+async def test_a_short_file_is_never_renamed_into_place(
+    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
+) -> None:
+    record_id = await _recording(sim, api)
+    sim.state.recordings[record_id].files[0].size = SIZE - 10  # the store now holds less than announced
+    files = await api.get_records(record_id)
+    sim.state.recordings[record_id].files[0].size = SIZE
+    from vmrtray.core.downloads import download
+
+    async with new_http_client() as http:
+        with pytest.raises(DownloadError):
+            await download(files[0], tmp_path / "x.mp4", http=http, refresh=lambda: _never())
+    assert not (tmp_path / "x.mp4").exists()
+
+
+async def _never() -> str:
+    raise AssertionError("no refresh expected")
+
+
+@pytest.mark.parametrize(
+    "room_name",
+    ["../../etc/passwd", "CON", "x" * 300, "line\nbreak\tand tab", "a/b\\c:d*e?f", "..", ""],
+)
+def test_hostile_room_names_give_safe_file_names(room_name: str) -> None:
+    name = recording_filename(room_name, "100701", datetime(2026, 11, 29, 9, 30, 5))
+    assert "/" not in name
+    assert "\\" not in name
+    assert "\n" not in name
+    assert not name.startswith(".")
+    assert name.endswith("_2026-11-29_093005.mp4")
+    assert len(name.encode()) <= 200
+    assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"}
+
+
+async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api: Client, tmp_path: Path) -> None:
+    record_id = await _recording(sim, api)
+    first = Catalog(tmp_path / "c.sqlite3")
+    await _download(api, first, record_id, tmp_path / "out")
+    first.close()
+    again = Catalog(tmp_path / "c.sqlite3")
+    (entry,) = again.entries()
+    assert (entry.record_id, entry.files, entry.downloaded, entry.total_size) == (record_id, 1, 1, SIZE)
+    assert again.version == 1
+
+
+async def test_wrong_key_cannot_list_files(sim: Sim) -> None:
+    async with Client(sim.url, "800") as other_tenant:
+        assert await other_tenant.get_records("no-such-id") == []
