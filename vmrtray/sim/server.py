@@ -33,6 +33,7 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     connections: dict[str, set[tuple[Any, ...]]] = field(default_factory=lambda: defaultdict(set))
     headers: deque[tuple[str, str, str, dict[str, str]]] = field(default_factory=lambda: deque(maxlen=5000))
+    bodies: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))  # (path, parsed JSON)
     file_bytes: int = 0
 
     def note(self, origin: str, request: web.Request) -> None:
@@ -47,6 +48,7 @@ class Stats:
         self.requests.clear()
         self.connections.clear()
         self.headers.clear()
+        self.bodies.clear()
         self.file_bytes = 0
 
     def api_requests(self) -> int:
@@ -223,13 +225,13 @@ class Sim:
         """The recording endpoints answer `code` as a string: "200"."""
         return self._api(work, body=True, code="200", quirky=quirky)
 
-    @staticmethod
-    async def _body(request: web.Request) -> dict[str, Any]:
+    async def _body(self, request: web.Request) -> dict[str, Any]:
         raw = await request.read()
         try:
             body = json.loads(raw) if raw.strip() else None
         except ValueError:
             body = None
+        self.stats.bodies.append((request.path, body))
         if not isinstance(body, dict):
             raise SimFailure(400, "消息体缺失,请检查")
         return body
