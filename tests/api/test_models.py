@@ -19,7 +19,7 @@ MODELS = [RecordFile, LiveRecStatus, MeetingInfo, Room, Contact, Booking]
 async def test_record_id_goes_out_as_a_string(sim: Sim, api: Client) -> None:
     # API_NOTES 3: the table types recordId as int (length 15); every real id is a string.
     await api.get_records("02e555e21dc8dae6b6ea362ebbece8dd")
-    (path, body), *_ = [b for b in sim.stats.bodies if b[0] == "/meeting/getRecords"]
+    (_, body), *_ = [b for b in sim.stats.bodies if b[0] == "/meeting/getRecords"]
     assert body == {"recordId": "02e555e21dc8dae6b6ea362ebbece8dd"}
 
 

@@ -6,27 +6,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
+from tests.support.cli import ROOT, SimProcess, Vmrctl
 from vmrtray.sim import DEMO_ACCOUNT
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class SimProcess:
-    url: str
-    process: subprocess.Popen[str]
-
-    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        if body is None:
-            return httpx.get(f"{self.url}/_sim/{path}").json()
-        return httpx.post(f"{self.url}/_sim/{path}", json=body).json()
 
 
 @pytest.fixture
@@ -46,32 +31,6 @@ def sim_process() -> Iterator[SimProcess]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@dataclass
-class Vmrctl:
-    """Runs vmrctl with folders, keyring and environment of this test alone."""
-
-    env: dict[str, str]
-    home: Path
-    outputs: list[str] = field(default_factory=list)
-
-    def __call__(
-        self, *args: str, stdin: str = "", env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "vmrtray.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env={**self.env, **(env or {})},
-            cwd=self.home,
-            timeout=60,
-        )
-        self.outputs += [done.stdout, done.stderr]
-        if "--debug" not in args:
-            assert "Traceback" not in done.stderr, done.stderr
-        return done
 
 
 @pytest.fixture

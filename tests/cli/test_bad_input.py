@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.conftest import SimProcess, Vmrctl
+from tests.support.cli import SimProcess, Vmrctl
 from vmrtray.sim import DEMO_PUBLIC_KEY
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import SimProcess, Vmrctl
+from tests.support.cli import SimProcess, Vmrctl
 from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_PUBLIC_KEY
 
 

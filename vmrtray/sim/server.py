@@ -20,7 +20,18 @@ from aiohttp import web
 from . import files as files_mod
 from .faults import FaultPlan
 from .files import FileOrigin, files_app
-from .state import SimBooking, SimFailure, SimFile, SimState, Tenant
+from .state import (
+    DEMO_ACCOUNT,
+    DEMO_API_ID,
+    DEMO_DEDICATED_ACCOUNT,
+    DEMO_DEDICATED_KEY,
+    DEMO_PUBLIC_KEY,
+    SimBooking,
+    SimFailure,
+    SimFile,
+    SimState,
+    Tenant,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _OK_MESSAGE = "操作成功"
@@ -349,8 +360,6 @@ class Sim:
         app.router.add_get("/_sim/recordings/{record_id}", self._ctl_recording)
 
     def info(self) -> dict[str, Any]:
-        from .state import DEMO_ACCOUNT, DEMO_API_ID, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY
-
         rooms = []
         for tenant in self.state.tenants.values():
             for room in tenant.rooms.values():
@@ -463,8 +472,6 @@ class Sim:
 
 async def serve_forever(sim: Sim, announce: Callable[[str], None]) -> None:
     """Run `sim` until cancelled, announcing where it listens and the demo credentials."""
-    from .state import DEMO_ACCOUNT, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY, DEMO_PUBLIC_KEY
-
     async with sim:
         announce(f"listening on {sim.url}")
         announce(f"file origin on {sim.file_url}")

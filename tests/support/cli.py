@@ -1,0 +1,50 @@
+"""Running vmrctl and its simulator as processes, as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class SimProcess:
+    url: str
+    process: subprocess.Popen[str]
+
+    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        if body is None:
+            return httpx.get(f"{self.url}/_sim/{path}").json()
+        return httpx.post(f"{self.url}/_sim/{path}", json=body).json()
+
+
+@dataclass
+class Vmrctl:
+    """Runs vmrctl with folders, keyring and environment of this test alone."""
+
+    env: dict[str, str]
+    home: Path
+    outputs: list[str] = field(default_factory=list)
+
+    def __call__(
+        self, *args: str, stdin: str = "", env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "vmrtray.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+            cwd=self.home,
+            timeout=60,
+        )
+        self.outputs += [done.stdout, done.stderr]
+        if "--debug" not in args:
+            assert "Traceback" not in done.stderr, done.stderr
+        return done
