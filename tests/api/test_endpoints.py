@@ -180,3 +180,15 @@ async def test_wrong_key_is_an_auth_error_that_does_not_echo_the_key(sim: Sim) -
             await client.open_record("100701")
     assert wrong not in str(caught.value)
     assert "fedcba" not in repr(client)
+
+
+async def test_a_shared_http_client_is_left_open(sim: Sim) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as shared:
+        async with Client(sim.url, None, http=shared) as api:
+            await api.get_meeting_info("100701")
+        assert not shared.is_closed
+    async with Client(sim.url, None) as owner:
+        await owner.get_meeting_info("100701")
+    assert owner._http.is_closed
