@@ -1,0 +1,178 @@
+"""What the coordinator publishes: immutable snapshots of the favourites, and events.
+
+A snapshot is the whole picture after one refresh; events are what changed since the one
+before (`diff`). Both are plain data: the tray renders them, tests compare them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from vmrtray.api import Lang, VmrError
+
+
+@dataclass(frozen=True)
+class RoomState:
+    room: str
+    name: str = ""
+    available: bool = False  # the last refresh answered for this room
+    started: bool = False
+    participants: int = 0
+    locked: bool = False
+    live: bool = False
+    rtmp_url: str | None = None
+    recording: bool = False
+    record_id: str | None = None
+    ours: bool = False  # the recording was started by this app
+    failed_reason: str | None = None
+    guest_pwd: str = ""
+    may_record: bool = True  # False once the service said 200004 for this room
+    busy: str | None = None  # "starting" / "stopping" while a record toggle is under way
+    error: VmrError | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.room})" if self.name else self.room
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    rooms: tuple[RoomState, ...] = ()
+    ok: bool = True  # the last refresh reached the service
+    signed_out: bool = False  # the key was rejected: polling stopped until new credentials
+    paused: bool = False
+    error: VmrError | None = field(default=None, compare=False)
+    age: float = 0.0  # seconds since the data was fresh (0 while `ok`)
+
+    @property
+    def in_use(self) -> tuple[RoomState, ...]:
+        return tuple(r for r in self.rooms if r.started)
+
+    @property
+    def recording(self) -> tuple[RoomState, ...]:
+        return tuple(r for r in self.rooms if r.recording)
+
+    @property
+    def live(self) -> tuple[RoomState, ...]:
+        return tuple(r for r in self.rooms if r.live)
+
+    def room(self, short_number: str) -> RoomState | None:
+        return next((r for r in self.rooms if r.room == short_number), None)
+
+
+class Kind(StrEnum):
+    MEETING_STARTED = "meeting_started"
+    MEETING_ENDED = "meeting_ended"
+    PARTICIPANTS_CHANGED = "participants_changed"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_STOPPED = "recording_stopped"
+    RECORDING_FAILED = "recording_failed"
+    LIVE_ON = "live_on"
+    LIVE_OFF = "live_off"
+    ROOM_UNAVAILABLE = "room_unavailable"
+    ROOM_BACK = "room_back"
+    SERVICE_UNREACHABLE = "service_unreachable"
+    SERVICE_BACK = "service_back"
+    SIGNED_OUT = "signed_out"
+
+
+#: The notification switch each kind belongs to (settings: `notify_<group>`).
+GROUPS: dict[Kind, str] = {
+    Kind.MEETING_STARTED: "meetings",
+    Kind.MEETING_ENDED: "meetings",
+    Kind.PARTICIPANTS_CHANGED: "participants",
+    Kind.RECORDING_STARTED: "recording",
+    Kind.RECORDING_STOPPED: "recording",
+    Kind.RECORDING_FAILED: "recording",
+    Kind.LIVE_ON: "live",
+    Kind.LIVE_OFF: "live",
+    Kind.ROOM_UNAVAILABLE: "availability",
+    Kind.ROOM_BACK: "availability",
+    Kind.SERVICE_UNREACHABLE: "availability",
+    Kind.SERVICE_BACK: "availability",
+    Kind.SIGNED_OUT: "availability",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: Kind
+    room: str = ""
+    label: str = ""
+    detail: str = ""
+    ours: bool = False
+    quiet: bool = False  # listed in Recent, not shown as an alert (e.g. just after wake)
+
+    @property
+    def group(self) -> str:
+        return GROUPS[self.kind]
+
+    def describe(self, lang: Lang = "en") -> str:
+        en, zh = _WORDS[self.kind]
+        text = (zh if lang == "zh" else en).format(room=self.label or self.room, detail=self.detail)
+        if self.ours and self.kind in (Kind.RECORDING_STARTED, Kind.RECORDING_STOPPED):
+            text += "（本应用）" if lang == "zh" else " (by this app)"
+        return text
+
+
+_WORDS: dict[Kind, tuple[str, str]] = {
+    Kind.MEETING_STARTED: ("{room}: a meeting started", "{room}：会议已开始"),
+    Kind.MEETING_ENDED: ("{room}: the meeting ended", "{room}：会议已结束"),
+    Kind.PARTICIPANTS_CHANGED: ("{room}: {detail} participants", "{room}：{detail} 人参会"),
+    Kind.RECORDING_STARTED: ("{room}: recording started", "{room}：已开始录制"),
+    Kind.RECORDING_STOPPED: ("{room}: recording stopped", "{room}：已停止录制"),
+    Kind.RECORDING_FAILED: ("{room}: recording failed — {detail}", "{room}：录制失败——{detail}"),
+    Kind.LIVE_ON: ("{room}: live streaming is on", "{room}：直播已开启"),
+    Kind.LIVE_OFF: ("{room}: live streaming is off", "{room}：直播已关闭"),
+    Kind.ROOM_UNAVAILABLE: ("{room}: unavailable — {detail}", "{room}：不可用——{detail}"),
+    Kind.ROOM_BACK: ("{room}: available again", "{room}：已恢复"),
+    Kind.SERVICE_UNREACHABLE: ("The service is unreachable — {detail}", "无法连接服务——{detail}"),
+    Kind.SERVICE_BACK: ("The service is reachable again", "服务已恢复连接"),
+    Kind.SIGNED_OUT: ("Signed out: the service rejected the key", "已退出登录：服务拒绝了 KEY"),
+}
+
+
+def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
+    """The events that take `old` to `new`; none for the first snapshot (it is the baseline)."""
+    if old is None:
+        return []
+    events: list[Event] = []
+    if new.signed_out and not old.signed_out:
+        return [Event(Kind.SIGNED_OUT)]
+    if old.ok and not new.ok:
+        detail = new.error.describe(lang) if new.error else ""
+        return [Event(Kind.SERVICE_UNREACHABLE, detail=detail)]
+    if new.ok and not old.ok:
+        events.append(Event(Kind.SERVICE_BACK))
+    before = {r.room: r for r in old.rooms}
+    for now in new.rooms:
+        was = before.get(now.room)
+        if was is not None:
+            events += _room_events(was, now, lang)
+    return events
+
+
+def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
+    def event(kind: Kind, detail: str = "", ours: bool = False) -> Event:
+        return Event(kind, now.room, now.label, detail, ours)
+
+    if was.available and not now.available:
+        return [event(Kind.ROOM_UNAVAILABLE, now.error.describe(lang) if now.error else "")]
+    if not now.available:
+        return []
+    found: list[Event] = []
+    if not was.available:
+        found.append(event(Kind.ROOM_BACK))
+    if now.started != was.started:
+        found.append(event(Kind.MEETING_STARTED if now.started else Kind.MEETING_ENDED))
+    elif now.started and now.participants != was.participants:
+        found.append(event(Kind.PARTICIPANTS_CHANGED, str(now.participants)))
+    if now.recording != was.recording:
+        kind = Kind.RECORDING_STARTED if now.recording else Kind.RECORDING_STOPPED
+        found.append(event(kind, ours=now.ours if now.recording else was.ours))
+    if now.failed_reason and now.failed_reason != was.failed_reason:
+        found.append(event(Kind.RECORDING_FAILED, now.failed_reason))
+    if now.live != was.live:
+        found.append(event(Kind.LIVE_ON if now.live else Kind.LIVE_OFF))
+    return found
