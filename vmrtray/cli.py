@@ -40,9 +40,10 @@ from vmrtray.core import bookings, recordings
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import CredentialsError, forget_key, load_key, store_key
-from vmrtray.core.downloads import DownloadError, new_http_client
+from vmrtray.core.downloads import DownloadError
 from vmrtray.core.lang import detect_lang, pick
 from vmrtray.core.paths import data_dir, default_download_dir
+from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError, check_account, check_short_number
 from vmrtray.core.status import fetch_statuses
 
@@ -122,8 +123,8 @@ class Context:
     @contextlib.asynccontextmanager
     async def client(self, *, key: bool = True) -> AsyncIterator[Client]:
         secret = self.demo_key or (await load_key(self.server) if key else None)
-        timeout = getattr(self.args, "timeout", None) or self.settings.timeout
-        async with Client(self.server, secret, timeout=timeout, server_tz=self.settings.zone) as api:
+        timeout = getattr(self.args, "timeout", None)
+        async with open_client(self.settings, secret, server=self.server, timeout=timeout) as api:
             yield api
 
     @property
@@ -207,7 +208,7 @@ async def cmd_login(ctx: Context) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     server, account = ctx.server, ctx.account
-    async with Client(server, key, timeout=getattr(args, "timeout", None) or ctx.settings.timeout) as api:
+    async with open_client(ctx.settings, key, server=server, timeout=getattr(args, "timeout", None)) as api:
         rooms = await api.get_rooms(account)  # one real call proves server, key and account
     await store_key(server, key)
     ctx.settings.server, ctx.settings.cloud, ctx.settings.account = server, cloud, account
@@ -433,7 +434,7 @@ async def _download(ctx: Context, api: Client, record_id: str) -> None:
 
         return update
 
-    async with new_http_client() as http:
+    async with download_client(ctx.settings) as http:
         try:
             results = await recordings.download_all(api, ctx.catalog, record_id, folder, http=http, progress=progress)
         finally:

@@ -106,7 +106,9 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT,
         server_tz: tzinfo = SERVER_TZ,
         max_connections: int = MAX_CONNECTIONS,
+        http_options: Mapping[str, Any] | None = None,
     ) -> None:
+        """`http_options` go to the httpx client this Client owns (a proxy, `trust_env`)."""
         self.server = normalize_server(server)
         self._origin = httpx.URL(self.server)
         self._key = key
@@ -114,7 +116,7 @@ class Client:
         self.server_tz = server_tz
         self._endpoints: dict[str, httpx.URL] = {}
         self._owns_http = http is None
-        self._http = http or make_http_client(timeout=timeout, max_connections=max_connections)
+        self._http = http or make_http_client(timeout=timeout, max_connections=max_connections, **(http_options or {}))
 
     def __repr__(self) -> str:  # never the key
         return f"Client({self.server!r}, key={'set' if self._key else 'none'})"

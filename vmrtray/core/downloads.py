@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 from pathvalidate import sanitize_filename
@@ -77,9 +77,9 @@ def free_target(folder: Path, name: str, size: int) -> Path:
     return target
 
 
-def new_http_client(timeout: float = 30.0) -> httpx.AsyncClient:
+def new_http_client(timeout: float = 30.0, **options: Any) -> httpx.AsyncClient:
     """A client for the object store: no `auth` header, redirects allowed (nothing secret)."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=True)
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=True, **options)
 
 
 async def download(

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vmrtray.api import normalize_server
 
@@ -57,6 +57,13 @@ class Settings(BaseModel):
     timeout: float = Field(default=20.0, ge=1.0, le=300.0)
     download_dir: str | None = None
     server_tz: str = "Asia/Shanghai"
+    proxy: Literal["system", "none", "manual"] = "system"
+    proxy_url: str | None = None
+    notify_meetings: bool = True
+    notify_participants: bool = False
+    notify_recording: bool = True
+    notify_live: bool = True
+    notify_availability: bool = True
 
     @field_validator("server")
     @classmethod
@@ -67,6 +74,28 @@ class Settings(BaseModel):
     @classmethod
     def _account(cls, value: str | None) -> str | None:
         return None if value is None else check_account(value)
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^(https?|socks5h?)://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not a proxy address (like http://proxy.example:8080)")
+        return value
+
+    @model_validator(mode="after")
+    def _manual_proxy_needs_an_address(self) -> Settings:
+        if self.proxy == "manual" and not self.proxy_url:
+            raise ValueError("a manual proxy needs its address")
+        return self
+
+    @property
+    def notify(self) -> dict[str, bool]:
+        """Notification switches by event group (core.events.GROUPS)."""
+        groups = ("meetings", "participants", "recording", "live", "availability")
+        return {group: bool(getattr(self, f"notify_{group}")) for group in groups}
 
     @field_validator("server_tz")
     @classmethod

@@ -1,0 +1,35 @@
+"""A Client built from the settings: server, zone, timeout and proxy, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from vmrtray.api import Client
+
+from .downloads import new_http_client
+from .settings import Settings
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """httpx options for the proxy setting: the system's (environment), none, or manual."""
+    if settings.proxy == "manual":
+        return {"proxy": settings.proxy_url, "trust_env": False}
+    return {"trust_env": settings.proxy == "system"}
+
+
+def open_client(
+    settings: Settings, key: str | None, *, server: str | None = None, timeout: float | None = None
+) -> Client:
+    """The API client for these settings; the caller closes it."""
+    chosen = server or settings.server
+    if not chosen:
+        raise ValueError("no server is set")
+    seconds = timeout or settings.timeout
+    return Client(chosen, key, timeout=seconds, server_tz=settings.zone, http_options=proxy_options(settings))
+
+
+def download_client(settings: Settings) -> httpx.AsyncClient:
+    """A client for the object store (no key, ever), through the same proxy."""
+    return new_http_client(**proxy_options(settings))
