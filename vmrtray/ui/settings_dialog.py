@@ -1,0 +1,342 @@
+"""Settings: server, cloud kind and key, account, favourites, intervals, alerts, folders, proxy.
+
+Non-modal (no nested event loop). Every field is checked on Save, with the reason shown
+beside it; nothing is saved until all are valid. The key goes to the keyring (or, in the
+demo, to memory) and never into the settings file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmrtray.api import Lang, Room, VmrError, public_cloud_key
+from vmrtray.core.credentials import CredentialsError
+from vmrtray.core.session import open_client
+from vmrtray.core.settings import Settings, check_short_number
+
+from .asyncutil import spawn
+
+ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "UTC")
+NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
+
+
+@dataclass
+class Keys:
+    """Where keys are kept: the OS keyring for real, memory for the demo."""
+
+    load: Callable[[str], Awaitable[str]]
+    store: Callable[[str, str], Awaitable[None]]
+    save_settings: Callable[[Settings], Awaitable[Any]]
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(object, bool)  # the new Settings; whether a new key was stored
+
+    def __init__(
+        self,
+        settings: Settings,
+        keys: Keys,
+        *,
+        lang: Lang = "en",
+        rooms: Sequence[Room] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("vmrtray settings"))
+        self.settings, self.keys, self.lang = settings, keys, lang
+        self.errors: dict[str, QLabel] = {}
+        self._rows: dict[str, QWidget] = {}
+        self.form = form = QFormLayout()
+        self.server = self._line(form, "server", self.tr("Server"), settings.server or "", "https://prov.myvmr.cn")
+        self.cloud = QComboBox()
+        self.cloud.addItem(self.tr("Public cloud (API ID + API KEY)"), "public")
+        self.cloud.addItem(self.tr("Dedicated cloud (tenant key)"), "dedicated")
+        self.cloud.setCurrentIndex(0 if settings.cloud == "public" else 1)
+        self._row(form, "cloud", self.tr("Cloud"), self.cloud)
+        self.api_id = self._line(form, "api_id", self.tr("API ID"), "", self.tr("leave empty to keep the stored key"))
+        self.api_key = self._line(form, "key", self.tr("API KEY"), "", self.tr("leave empty to keep the stored key"))
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.tenant_key = self._line(
+            form, "tenant_key", self.tr("Tenant key"), "", self.tr("leave empty to keep the stored key")
+        )
+        self.tenant_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.account = self._line(form, "account", self.tr("Account"), settings.account or "", "user@example.com")
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.test_button.clicked.connect(lambda: spawn(self.test_connection()))
+        self._row(form, "test", "", _hbox(self.test_button, self.test_result))
+        self.favourite_list = QListWidget()
+        self.favourite_list.setMaximumHeight(140)
+        self.favourites_typed = QLineEdit()
+        self.favourites_typed.setPlaceholderText(self.tr("other short numbers, comma separated"))
+        self._row(form, "favourites", self.tr("Favourite rooms"), _vbox(self.favourite_list, self.favourites_typed))
+        self.interval_active = self._seconds(
+            form, "interval_active", self.tr("Refresh while in use (s)"), settings.interval_active
+        )
+        self.interval_idle = self._seconds(
+            form, "interval_idle", self.tr("Refresh while idle (s)"), settings.interval_idle
+        )
+        words = {
+            "meetings": self.tr("Meetings start and end"),
+            "participants": self.tr("Participants come and go"),
+            "recording": self.tr("Recording starts, stops or fails"),
+            "live": self.tr("Live streaming on and off"),
+            "availability": self.tr("Rooms or the service become unavailable"),
+        }
+        self.notify = {group: QCheckBox(words[group]) for group in NOTIFY_GROUPS}
+        for group, box in self.notify.items():
+            box.setChecked(settings.notify[group])
+        self._row(form, "notify", self.tr("Alerts"), _vbox(*self.notify.values()))
+        self.download_dir = QLineEdit(settings.download_dir or "")
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._browse)
+        self._row(form, "download_dir", self.tr("Download folder"), _hbox(self.download_dir, browse))
+        self.server_tz = QComboBox()
+        self.server_tz.setEditable(True)
+        self.server_tz.addItems(ZONES)
+        self.server_tz.setCurrentText(settings.server_tz)
+        self._row(form, "server_tz", self.tr("Server time zone"), self.server_tz)
+        self.proxy = QComboBox()
+        for text, value in (
+            (self.tr("System proxy"), "system"),
+            (self.tr("No proxy"), "none"),
+            (self.tr("Manual"), "manual"),
+        ):
+            self.proxy.addItem(text, value)
+        self.proxy.setCurrentIndex(("system", "none", "manual").index(settings.proxy))
+        self.proxy_url = QLineEdit(settings.proxy_url or "")
+        self.proxy_url.setPlaceholderText("http://proxy.example:8080")
+        self._row(form, "proxy", self.tr("Proxy"), _hbox(self.proxy, self.proxy_url))
+        self.errors["proxy_url"] = self.errors["proxy"]
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: spawn(self.save()))
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.cloud.currentIndexChanged.connect(self._cloud_changed)
+        self.proxy.currentIndexChanged.connect(self._proxy_changed)
+        self._cloud_changed()
+        self._proxy_changed()
+        self.set_rooms(rooms, settings.favourites)
+
+    # -- building --------------------------------------------------------------------------
+
+    def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
+        error = QLabel()
+        error.setStyleSheet("color: #c0392b")
+        error.setWordWrap(True)
+        error.hide()
+        error.setObjectName(f"error:{name}")
+        self.errors[name] = error
+        self._rows[name] = _vbox(widget, error)
+        form.addRow(label, self._rows[name])
+
+    def _line(self, form: QFormLayout, name: str, label: str, value: str, hint: str) -> QLineEdit:
+        line = QLineEdit(value)
+        line.setPlaceholderText(hint)
+        line.setObjectName(name)
+        self._row(form, name, label, line)
+        return line
+
+    def _seconds(self, form: QFormLayout, name: str, label: str, value: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(1.0, 86400.0)
+        box.setDecimals(0)
+        box.setValue(value)
+        self._row(form, name, label, box)
+        return box
+
+    def set_rooms(self, rooms: Sequence[Room], chosen: Sequence[str]) -> None:
+        """Offer the account's rooms as checkboxes; chosen numbers not among them stay typed."""
+        self.favourite_list.clear()
+        listed = set()
+        for room in rooms:
+            item = QListWidgetItem(f"{room.p_desc} ({room.sipkey})")
+            item.setData(Qt.ItemDataRole.UserRole, room.sipkey)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if room.sipkey in chosen else Qt.CheckState.Unchecked)
+            self.favourite_list.addItem(item)
+            listed.add(room.sipkey)
+        self.favourites_typed.setText(", ".join(n for n in chosen if n not in listed))
+
+    def _cloud_changed(self) -> None:
+        public = self.cloud.currentData() == "public"
+        self.form.setRowVisible(self._rows["api_id"], public)
+        self.form.setRowVisible(self._rows["key"], public)
+        self.form.setRowVisible(self._rows["tenant_key"], not public)
+
+    def _proxy_changed(self) -> None:
+        self.proxy_url.setEnabled(self.proxy.currentData() == "manual")
+
+    def _browse(self) -> None:
+        chooser = QFileDialog(self, self.tr("Download folder"), self.download_dir.text() or str(Path.home()))
+        chooser.setFileMode(QFileDialog.FileMode.Directory)
+        chooser.fileSelected.connect(self.download_dir.setText)
+        chooser.open()
+
+    # -- reading and checking --------------------------------------------------------------
+
+    def favourites(self) -> list[str]:
+        picked = []
+        for i in range(self.favourite_list.count()):
+            item = self.favourite_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                picked.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        typed = [part.strip() for part in self.favourites_typed.text().replace("，", ",").split(",") if part.strip()]
+        return list(dict.fromkeys(picked + typed))
+
+    def candidate(self) -> tuple[Settings | None, str | None]:
+        """The settings and new key as typed, or (None, None) with each bad field marked."""
+        self._clear_errors()
+        problems: dict[str, str] = {}
+        for number in self.favourites():
+            try:
+                check_short_number(number)
+            except ValueError as exc:
+                problems["favourites"] = str(exc)
+        values: dict[str, Any] = {
+            "server": self.server.text().strip() or None,
+            "cloud": self.cloud.currentData(),
+            "account": self.account.text().strip() or None,
+            "interval_active": self.interval_active.value(),
+            "interval_idle": self.interval_idle.value(),
+            "download_dir": self.download_dir.text().strip() or None,
+            "server_tz": self.server_tz.currentText().strip(),
+            "proxy": self.proxy.currentData(),
+            "proxy_url": self.proxy_url.text().strip() or None,
+            **{f"notify_{group}": box.isChecked() for group, box in self.notify.items()},
+        }
+        if not values["server"]:
+            problems["server"] = self.tr("the server address is required")
+        if not values["account"]:
+            problems["account"] = self.tr("the account is required (user@domain)")
+        settings = None
+        try:
+            settings = Settings.model_validate({**self.settings.model_dump(), **values, "favourites": []})
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else "proxy_url"
+                problems.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+        key = self._typed_key(problems)
+        if problems or settings is None:
+            self._show_errors(problems)
+            return None, None
+        settings.favourites = self.favourites()
+        return settings, key
+
+    def _typed_key(self, problems: dict[str, str]) -> str | None:
+        if self.cloud.currentData() == "dedicated":
+            return self.tenant_key.text().strip() or None
+        api_id, api_key = self.api_id.text().strip(), self.api_key.text().strip()
+        if not api_id and not api_key:
+            return None
+        try:
+            return public_cloud_key(api_id, api_key)
+        except ValueError as exc:
+            problems["key"] = str(exc)
+            return None
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+
+    def _show_errors(self, problems: dict[str, str]) -> None:
+        dedicated = self.cloud.currentData() == "dedicated"
+        for field, reason in problems.items():
+            if field == "key" and dedicated:
+                field = "tenant_key"
+            label = self.errors.get(field) or self.errors["server"]
+            label.setText(reason)
+            label.show()
+
+    async def _key_for(self, settings: Settings, typed: str | None) -> str | None:
+        if typed:
+            return typed
+        try:
+            return await self.keys.load(settings.server or "")
+        except CredentialsError as error:
+            self._show_errors({"key": error.describe(self.lang)})
+            return None
+
+    # -- actions -------------------------------------------------------------------------------
+
+    async def test_connection(self) -> bool:
+        settings, typed = self.candidate()
+        if settings is None:
+            return False
+        key = await self._key_for(settings, typed)
+        if key is None:
+            return False
+        self.test_result.setText(self.tr("Testing…"))
+        try:
+            async with open_client(settings, key) as api:
+                rooms = await api.get_rooms(settings.account or "")
+        except VmrError as error:
+            self.test_result.setText("✗ " + error.describe(self.lang))
+            return False
+        self.set_rooms(rooms, self.favourites())
+        self.test_result.setText("✓ " + self.tr("Connected: {n} rooms").format(n=len(rooms)))
+        return True
+
+    async def save(self) -> bool:
+        settings, typed = self.candidate()
+        if settings is None:
+            return False
+        if typed is None:
+            if await self._key_for(settings, None) is None:
+                self._show_errors({"key": self.tr("enter the key: none is stored for this server yet")})
+                return False
+        else:
+            try:
+                await self.keys.store(settings.server or "", typed)
+            except CredentialsError as error:
+                self._show_errors({"key": error.describe(self.lang)})
+                return False
+        await self.keys.save_settings(settings)
+        self.settings = settings
+        self.saved.emit(settings, typed is not None)
+        self.accept()
+        return True
+
+
+def _hbox(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
+
+
+def _vbox(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
