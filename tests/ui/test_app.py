@@ -1,0 +1,52 @@
+"""The whole app in demo mode: it starts, polls the in-app simulator, and quits cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from tests.ui.conftest import until
+from vmrtray.ui import asyncutil
+from vmrtray.ui.app import App
+from vmrtray.ui.icons import TrayState
+
+
+async def test_demo_starts_and_quits_cleanly(qapp: object, monkeypatch: object) -> None:
+    before = {k: os.environ.get(k) for k in ("VMRTRAY_CONFIG_DIR", "VMRTRAY_DATA_DIR")}
+    app = App(lang="en", demo=True)
+    running = asyncio.ensure_future(app.run())
+    try:
+        await until(
+            lambda: (
+                app.tray.snapshot is not None and bool(app.tray.snapshot.rooms) and app.tray.snapshot.rooms[0].available
+            ),
+            "the demo polls",
+        )
+        assert app.tray.icon.toolTip().startswith("DEMO")
+        assert app.tray.state in (TrayState.IN_USE, TrayState.IDLE, TrayState.LIVE, TrayState.RECORDING)
+        assert app.demo is not None
+        folder = app.demo.folder.name
+        assert os.path.isdir(folder)
+        app.tray.find_action("quit").trigger()  # type: ignore[union-attr]
+        assert await asyncio.wait_for(running, 15) == 0
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert not os.path.exists(folder)  # the demo's settings and data are gone
+    assert app.coordinator is None
+    assert app.client is None
+    assert not asyncutil._running  # no task left behind
+
+
+async def test_without_settings_the_tray_offers_sign_in(qapp: object, tmp_path: object, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("VMRTRAY_DATA_DIR", str(tmp_path))
+    app = App(lang="en", demo=False)
+    running = asyncio.ensure_future(app.run())
+    await until(lambda: app.tray.find_action("sign-in") is not None, "sign in offered")
+    assert app.tray.state == TrayState.SIGNED_OUT
+    app.quit.set()
+    assert await asyncio.wait_for(running, 15) == 0

@@ -1,0 +1,126 @@
+"""The settings dialog: every field checked with its reason; the key only to the key store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from vmrtray.core.credentials import CredentialsError
+from vmrtray.core.settings import Settings
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_API_ID, DEMO_API_KEY, DEMO_PUBLIC_KEY, Sim
+from vmrtray.ui.settings_dialog import Keys, SettingsDialog
+
+
+class MemoryKeys:
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self.known = dict(known or {})
+        self.saved: list[Settings] = []
+
+    async def load(self, server: str) -> str:
+        if server not in self.known:
+            raise CredentialsError("no-key")
+        return self.known[server]
+
+    async def store(self, server: str, key: str) -> None:
+        self.known[server] = key
+
+    async def save_settings(self, settings: Settings) -> None:
+        self.saved.append(settings)
+
+    def keys(self) -> Keys:
+        return Keys(self.load, self.store, self.save_settings)
+
+
+def _dialog(store: MemoryKeys, settings: Settings | None = None) -> SettingsDialog:
+    return SettingsDialog(settings or Settings(), store.keys())
+
+
+def _errors(dialog: SettingsDialog) -> dict[str, str]:
+    return {name: label.text() for name, label in dialog.errors.items() if not label.isHidden()}
+
+
+@pytest.mark.parametrize(
+    ("fill", "field", "words"),
+    [
+        ({"server": ""}, "server", "required"),
+        ({"server": "ftp://nope"}, "server", "http"),
+        ({"account": "not-an-account"}, "account", "user@domain"),
+        ({"favourites_typed": "100701, 12ab"}, "favourites", "short number"),
+        ({"server_tz": "Mars/Olympus"}, "server_tz", "time zone"),
+        ({"api_id": "abc"}, "key", "API KEY"),
+        ({"proxy": 2, "proxy_url": ""}, "proxy", "address"),
+        ({"proxy": 2, "proxy_url": "proxy.example"}, "proxy", "proxy address"),
+    ],
+)
+async def test_each_bad_field_gets_its_reason(qapp: object, fill: dict[str, object], field: str, words: str) -> None:
+    store = MemoryKeys({"https://prov.myvmr.cn": "k"})
+    dialog = _dialog(store)
+    dialog.server.setText("https://prov.myvmr.cn")
+    dialog.account.setText("me@example.com")
+    for name, value in fill.items():
+        widget = getattr(dialog, name)
+        if hasattr(widget, "setCurrentIndex") and isinstance(value, int):
+            widget.setCurrentIndex(value)
+        elif hasattr(widget, "setCurrentText"):
+            widget.setCurrentText(str(value))
+        else:
+            widget.setText(str(value))
+    assert await dialog.save() is False
+    errors = _errors(dialog)
+    assert field in errors, errors
+    assert words in errors[field]
+    assert store.saved == []
+
+
+async def test_no_key_stored_and_none_typed_is_refused(qapp: object) -> None:
+    store = MemoryKeys()
+    dialog = _dialog(store)
+    dialog.server.setText("https://prov.myvmr.cn")
+    dialog.account.setText("me@example.com")
+    assert await dialog.save() is False
+    assert "key" in _errors(dialog)
+
+
+async def test_test_connection_lists_the_rooms_and_save_stores_the_key(sim: Sim, qapp: object, tmp_path: Path) -> None:
+    store = MemoryKeys()
+    dialog = _dialog(store)
+    saved: list[tuple[Settings, bool]] = []
+    dialog.saved.connect(lambda s, new: saved.append((s, new)))
+    dialog.server.setText(sim.url)
+    dialog.account.setText(DEMO_ACCOUNT)
+    dialog.api_id.setText(DEMO_API_ID)
+    dialog.api_key.setText(DEMO_API_KEY)
+    assert await dialog.test_connection() is True
+    assert dialog.favourite_list.count() == 6
+    assert "Connected: 6 rooms" in dialog.test_result.text()
+    dialog.favourite_list.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.favourites_typed.setText("8000000")
+    assert await dialog.save() is True
+    settings, new_key = saved[0]
+    assert settings.favourites == ["100701", "8000000"]
+    assert new_key is True
+    assert store.known[settings.server or ""] == DEMO_PUBLIC_KEY
+    assert DEMO_API_KEY not in settings.model_dump_json()
+
+
+async def test_a_wrong_key_fails_the_test_with_one_sentence(sim: Sim, qapp: object) -> None:
+    dialog = _dialog(MemoryKeys())
+    dialog.server.setText(sim.url)
+    dialog.account.setText(DEMO_ACCOUNT)
+    dialog.cloud.setCurrentIndex(1)
+    dialog.tenant_key.setText("999")
+    assert await dialog.test_connection() is False
+    assert "rejected the key" in dialog.test_result.text()
+
+
+async def test_cloud_kind_switches_the_key_fields(qapp: object) -> None:
+    dialog = _dialog(MemoryKeys())
+    dialog.show()
+    assert dialog.api_id.isVisible()
+    assert not dialog.tenant_key.isVisible()
+    dialog.cloud.setCurrentIndex(1)
+    assert not dialog.api_id.isVisible()
+    assert dialog.tenant_key.isVisible()
+    dialog.close()
