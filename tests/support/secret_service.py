@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .dbus import session_bus
+
 MISSING = (
     "needs dbus-daemon and gnome-keyring-daemon for a real Secret Service "
     "(apt install gnome-keyring dbus-daemon; .ci/run installs them)"
@@ -21,19 +23,15 @@ def available() -> bool:
 
 @contextmanager
 def running(home: Path) -> Iterator[dict[str, str]]:
-    """Start both daemons; yield the environment that reaches them; stop both."""
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1", "--nopidfile"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert bus.stdout is not None
-    env = {
-        "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip(),
-        "XDG_DATA_HOME": str(home),
-        "XDG_RUNTIME_DIR": str(home),
-    }
+    """Start a bus and the keyring daemon; yield the environment that reaches them; stop both."""
+    with session_bus() as address:
+        env = {"DBUS_SESSION_BUS_ADDRESS": address, "XDG_DATA_HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
+        with _keyring_daemon(home, env):
+            yield env
+
+
+@contextmanager
+def _keyring_daemon(home: Path, env: dict[str, str]) -> Iterator[None]:
     daemon = subprocess.Popen(
         ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground"],
         stdin=subprocess.PIPE,
@@ -46,11 +44,10 @@ def running(home: Path) -> Iterator[dict[str, str]]:
     daemon.stdin.close()
     try:
         _wait_for_name(env["DBUS_SESSION_BUS_ADDRESS"], "org.freedesktop.secrets")
-        yield env
+        yield
     finally:
-        for process in (daemon, bus):
-            process.terminate()
-            process.wait(timeout=10)
+        daemon.terminate()
+        daemon.wait(timeout=10)
 
 
 def _wait_for_name(address: str, name: str, deadline_s: float = 20.0) -> None:

@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 from collections.abc import Sequence
 
 import qasync
@@ -256,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.debug:
         logging.getLogger("httpx").setLevel(logging.WARNING)
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    # argv[0] names the app to the window system (X11 WM_CLASS), also under `python -m vmrtray`
+    qapp = QApplication.instance() or QApplication(["vmrtray"])
     if not isinstance(qapp, QApplication):
         raise RuntimeError("a QCoreApplication without widgets is already running")
     qapp.setApplicationName("vmrtray")
