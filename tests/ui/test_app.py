@@ -7,7 +7,7 @@ import os
 
 from tests.ui.conftest import until
 from vmrtray.ui import asyncutil
-from vmrtray.ui.app import App
+from vmrtray.ui.controller import App
 from vmrtray.ui.icons import TrayState
 
 

@@ -9,16 +9,19 @@ service is unreachable. Every shape has a light halo so it reads on dark and lig
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
-from vmrtray.core.events import Snapshot
+if TYPE_CHECKING:
+    from vmrtray.core.events import Snapshot
 
 SIZES = (16, 22, 24, 32, 48, 64)
 
 
 class TrayState(StrEnum):
+    STARTING = "starting"
     SIGNED_OUT = "signed_out"
     IDLE = "idle"
     IN_USE = "in_use"
@@ -43,6 +46,7 @@ def state_of(snapshot: Snapshot | None) -> TrayState:
 
 
 _SCREEN = {
+    TrayState.STARTING: QColor("#8a8f98"),
     TrayState.SIGNED_OUT: QColor("#8a8f98"),
     TrayState.IDLE: QColor("#3b6ea5"),
     TrayState.IN_USE: QColor("#1f9d55"),

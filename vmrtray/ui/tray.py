@@ -36,7 +36,14 @@ class Tray(QObject):
     settings_requested = Signal()
     demo_requested = Signal()
 
-    def __init__(self, *, lang: Lang = "en", demo: bool = False, notifier: Notifier | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        lang: Lang = "en",
+        demo: bool = False,
+        notifier: Notifier | None = None,
+        icon: QSystemTrayIcon | None = None,
+    ) -> None:
         super().__init__()
         self.lang = lang
         self.demo = demo
@@ -51,11 +58,18 @@ class Tray(QObject):
         self._remove_listener: Callable[[], None] | None = None
         self._icons: dict[TrayState, QIcon] = {}
         self._dirty = False
+        self._shape: tuple[object, ...] | None = None
+        self._header: QAction | None = None
+        self._recent: QMenu | None = None
+        self._entries: dict[str, _RoomEntry] = {}
+        self._pause: QAction | None = None
+        self._recent_shown = -1
+        self._recent_top: tuple[datetime, Event] | None = None
         self.menu = QMenu()
         self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.menu.aboutToHide.connect(self._rebuild_if_dirty)
-        self.icon = QSystemTrayIcon()
+        self.icon = icon or QSystemTrayIcon()  # the launcher may have put one on screen already
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self.window: FallbackWindow | None = None
@@ -157,55 +171,75 @@ class Tray(QObject):
             self._dirty = False
             QTimer.singleShot(0, self.rebuild_menu)
 
-    def rebuild_menu(self) -> None:
-        menu = self.menu
-        menu.clear()
-        self._info(menu, self.tooltip())
+    def _structure(self) -> tuple[object, ...]:
+        """What decides the menu's shape; when it is unchanged, entries are updated in place."""
         snap = self.snapshot
         if not self.has_credentials or snap is None or snap.signed_out:
+            return ("signed-out", self.demo)
+        error = snap.error.describe(self.lang) if (not snap.ok and snap.error) else ""
+        return ("signed-in", error, tuple(r.room for r in snap.rooms), self.coordinator is not None)
+
+    def rebuild_menu(self) -> None:
+        """Bring the menu up to date: in place when its shape is the same, else anew."""
+        shape = self._structure()
+        if shape != self._shape:
+            self._build(shape)
+        if self._header is not None:
+            self._header.setText(self.tooltip())
+        if self.snapshot is not None:
+            for room in self.snapshot.rooms:
+                entry = self._entries.get(room.room)
+                if entry is not None:
+                    entry.update(room)
+            if self._pause is not None:
+                self._pause.setChecked(self.snapshot.paused)
+        top = self.recent[0] if self.recent else None
+        if self._recent_shown != len(self.recent) or self._recent_top is not top:
+            self._fill_recent()
+
+    def _build(self, shape: tuple[object, ...]) -> None:
+        menu = self.menu
+        menu.clear()
+        self._shape = shape
+        self._entries = {}
+        self._pause = None
+        self._header = self._info(menu, "")
+        snap = self.snapshot
+        if shape[0] == "signed-out" or snap is None:
             menu.addSeparator()
             self._action(menu, self.tr("Sign in…"), "sign-in", self.settings_requested.emit)
             if not self.demo:
                 self._action(menu, self.tr("Try the demo"), "demo", self.demo_requested.emit)
         else:
-            if not snap.ok and snap.error is not None:
-                self._info(menu, "⚠ " + snap.error.describe(self.lang))
+            if shape[1]:
+                self._info(menu, f"⚠ {shape[1]}")
             menu.addSeparator()
             for room in snap.rooms:
-                self._room_entries(menu, room)
+                self._entries[room.room] = _RoomEntry(self, menu, room.room)
             if not snap.rooms:
                 self._info(menu, self.tr("No favourite rooms yet: pick them in Settings…"))
         menu.addSeparator()
-        self._recent_menu(menu)
-        if self.coordinator is not None and snap is not None and not snap.signed_out:
+        self._recent = menu.addMenu(self.tr("Recent"))
+        self._recent.menuAction().setObjectName("recent")
+        self._recent_shown, self._recent_top = -1, None
+        if self.coordinator is not None and shape[0] == "signed-in":
             self._action(menu, self.tr("Refresh now"), "refresh", self.coordinator.request_refresh)
-            pause = self._action(menu, self.tr("Pause updates"), "pause", self._toggle_pause)
-            pause.setCheckable(True)
-            pause.setChecked(snap.paused)
+            self._pause = self._action(menu, self.tr("Pause updates"), "pause", self._toggle_pause)
+            self._pause.setCheckable(True)
         menu.addSeparator()
         self._action(menu, self.tr("Settings…"), "settings", self.settings_requested.emit)
         self._action(menu, self.tr("Quit"), "quit", self.quit_requested.emit)
 
-    def _room_entries(self, menu: QMenu, room: RoomState) -> None:
-        sub = menu.addMenu(self._icon(_room_state(room)), f"{room.label} — {self._room_summary(room)}")
-        sub.menuAction().setObjectName(f"room:{room.room}")
-        sub.setToolTipsVisible(True)
-        for line in self._room_details(room):
-            self._info(sub, line)
-        sub.addSeparator()
-        record = self._record_action(sub, room)
-        self._action(sub, self.tr("Copy guest invitation"), f"invite:{room.room}", lambda: self._copy_invitation(room))
-        self._action(
-            sub,
-            self.tr("Copy invitation with host password"),
-            f"invite-host:{room.room}",
-            lambda: self._copy_invitation(room, host=True),
-        )
-        if room.live and room.rtmp_url:
-            self._action(sub, self.tr("Open live stream"), f"live:{room.room}", lambda: self._open(room.rtmp_url or ""))
-        if room.started and record.isEnabled():
-            # the one-click toggle, right under the room, without opening its submenu
-            self._record_action(menu, room, prefix="    ", name=f"record-quick:{room.room}")
+    def _fill_recent(self) -> None:
+        if self._recent is None:
+            return
+        self._recent.clear()
+        if not self.recent:
+            self._info(self._recent, self.tr("Nothing has happened yet"))
+        for when, event in self.recent:
+            self._info(self._recent, f"{when:%H:%M}  {event.describe(self.lang)}")
+        self._recent_shown = len(self.recent)
+        self._recent_top = self.recent[0] if self.recent else None
 
     def _room_summary(self, room: RoomState) -> str:
         if not room.available:
@@ -240,36 +274,21 @@ class Tray(QObject):
             lines.append(self.tr("Streaming live"))
         return lines
 
-    def _record_action(self, menu: QMenu, room: RoomState, prefix: str = "", name: str = "") -> QAction:
-        name = name or f"record:{room.room}"
+    def record_choice(self, room: RoomState) -> tuple[str, bool]:
+        """The record action's words and whether it can be used now (else the words say why)."""
         if room.busy:
-            text, enabled = (
-                (self.tr("Starting recording…") if room.busy == "starting" else self.tr("Stopping recording…")),
-                False,
-            )
-        elif room.recording:
-            text, enabled = self.tr("Stop recording"), True
-        elif not room.available:
-            text, enabled = self.tr("Start recording — the room is unavailable"), False
-        elif not room.started:
-            text, enabled = self.tr("Start recording — the meeting has not started"), False
-        elif not room.may_record:
-            text, enabled = self.tr("Start recording — this room may not be recorded"), False
-        else:
-            text, enabled = self.tr("Start recording"), True
-        if prefix:
-            text = prefix + text + f" ({room.name or room.room})"
-        action = self._action(menu, text, name, lambda: self.toggle_recording(room.room))
-        action.setEnabled(enabled)
-        return action
-
-    def _recent_menu(self, menu: QMenu) -> None:
-        recent = menu.addMenu(self.tr("Recent"))
-        recent.menuAction().setObjectName("recent")
-        if not self.recent:
-            self._info(recent, self.tr("Nothing has happened yet"))
-        for when, event in self.recent:
-            self._info(recent, f"{when:%H:%M}  {event.describe(self.lang)}")
+            return (
+                self.tr("Starting recording…") if room.busy == "starting" else self.tr("Stopping recording…")
+            ), False
+        if room.recording:
+            return self.tr("Stop recording"), True
+        if not room.available:
+            return self.tr("Start recording — the room is unavailable"), False
+        if not room.started:
+            return self.tr("Start recording — the meeting has not started"), False
+        if not room.may_record:
+            return self.tr("Start recording — this room may not be recorded"), False
+        return self.tr("Start recording"), True
 
     def _info(self, menu: QMenu, text: str) -> QAction:
         action = menu.addAction(text)
@@ -336,6 +355,50 @@ class Tray(QObject):
             self.window.close()
 
 
+class _RoomEntry:
+    """One favourite in the menu: its submenu, and the one-click toggle right under it."""
+
+    def __init__(self, tray: Tray, menu: QMenu, room: str) -> None:
+        self.tray = tray
+        self.state: RoomState | None = None
+        self.described = ""
+        self.sub = menu.addMenu(room)
+        self.sub.setToolTipsVisible(True)
+        self.sub.menuAction().setObjectName(f"room:{room}")
+        self.quick = tray._action(menu, "", f"record-quick:{room}", lambda: tray.toggle_recording(room))
+        self.quick.setVisible(False)
+
+    def update(self, room: RoomState) -> None:
+        """Redraw this room, and only when something a user could see has changed."""
+        described = room.error.describe(self.tray.lang) if room.error else ""
+        if room == self.state and described == self.described:
+            return
+        self.state, self.described = room, described
+        tray, sub = self.tray, self.sub
+        sub.setTitle(f"{room.label} — {tray._room_summary(room)}")
+        sub.setIcon(tray._icon(_room_state(room)))
+        sub.clear()
+        for line in tray._room_details(room):
+            tray._info(sub, line)
+        sub.addSeparator()
+        words, usable = tray.record_choice(room)
+        record = tray._action(sub, words, f"record:{room.room}", lambda: tray.toggle_recording(room.room))
+        record.setEnabled(usable)
+        tray._action(sub, tray.tr("Copy guest invitation"), f"invite:{room.room}", lambda: tray._copy_invitation(room))
+        tray._action(
+            sub,
+            tray.tr("Copy invitation with host password"),
+            f"invite-host:{room.room}",
+            lambda: tray._copy_invitation(room, host=True),
+        )
+        if room.live and room.rtmp_url:
+            url = room.rtmp_url
+            tray._action(sub, tray.tr("Open live stream"), f"live:{room.room}", lambda: tray._open(url))
+        # the one-click toggle, right under the room, without opening its submenu
+        self.quick.setText(f"    {words} ({room.name or room.room})")
+        self.quick.setVisible(room.started and usable)
+
+
 class FallbackWindow(QWidget):
     """Where the desktop has no system tray: the same state and the same menu, in a window."""
 
@@ -379,6 +442,8 @@ def _room_state(room: RoomState) -> TrayState:
 
 def _find(menu: QMenu, name: str) -> QAction | None:
     for action in menu.actions():
+        if not action.isVisible():
+            continue
         if action.objectName() == name:
             return action
         sub = action.menu()

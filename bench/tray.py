@@ -1,0 +1,225 @@
+"""The tray's cost, against a bare PySide6 app that only shows a QSystemTrayIcon.
+
+    python bench/tray.py            (needs Xvfb, trayer, xwininfo: see README, Development)
+
+Measured in one run, on Xvfb with trayer as the tray host:
+- start to tray shown: process start until the icon is embedded in the tray (median of runs),
+  as a ratio to the bare app (target <= 1.5x);
+- idle RSS, after the icon is shown and a few seconds of settling (target <= bare + 40 MB);
+- CPU seconds used in 60 s idle, 20 favourites, 10 s interval (target <= 1 s);
+- the longest event-loop stall while the tray refreshes and renders 200 favourites at
+  50 ms latency (target <= 50 ms), measured in-process with a 5 ms ticker.
+vmrtray runs with real settings (a temp folder) against `vmrctl sim` in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support import desktop as x11  # noqa: E402
+
+BARE = """
+import sys
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+app = QApplication(["baretray"])
+app.setApplicationName("baretray")
+pixmap = QPixmap(22, 22)
+pixmap.fill(QColor("#3b6ea5"))
+icon = QSystemTrayIcon(QIcon(pixmap))
+icon.show()
+sys.exit(app.exec())
+"""
+
+
+def start_sim(rooms: int, latency_ms: float = 0.0) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "vmrtray.cli", "sim", "--rooms", str(rooms), "--latency-ms", str(latency_ms)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        raise SystemExit(f"the simulator did not start: {line!r}")
+    return process, line.removeprefix("listening on ")
+
+
+def vmrtray_env(env: dict[str, str], folder: Path, url: str, rooms: int) -> dict[str, str]:
+    from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY
+
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    favourites = ", ".join(f'"{100701 + i}"' for i in range(rooms))
+    (folder / "config" / "settings.toml").write_text(
+        f'server = "{url}"\naccount = "{DEMO_ACCOUNT}"\nfavourites = [{favourites}]\n'
+        "interval_active = 10.0\ninterval_idle = 10.0\n"
+    )
+    return {
+        **env,
+        "QT_QPA_PLATFORM": "xcb",
+        "VMRTRAY_CONFIG_DIR": str(folder / "config"),
+        "VMRTRAY_DATA_DIR": str(folder / "data"),
+        "VMRTRAY_AUTH": DEMO_PUBLIC_KEY,
+        "VMRTRAY_INSTANCE": f"vmrtray-bench-{os.getpid()}",
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def launch(command: list[str], env: dict[str, str], wm_class: str) -> tuple[subprocess.Popen[bytes], float]:
+    """Start `command`; return it and the seconds until its icon sat in the tray."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    x11.wait_for(lambda: x11.embedded_icon(env, wm_class), f"{wm_class} in the tray", every=0.01)
+    return process, time.perf_counter() - began
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def measure_start_and_rss(env: dict[str, str], app_env: dict[str, str], runs: int) -> dict[str, float]:
+    bare_times, app_times = [], []
+    bare_rss = app_rss = 0.0
+    for run in range(runs):
+        bare, seconds = launch([sys.executable, "-c", BARE], env, "baretray")
+        bare_times.append(seconds)
+        app, seconds = launch([sys.executable, "-m", "vmrtray"], app_env, "vmrtray")
+        app_times.append(seconds)
+        if run == runs - 1:
+            time.sleep(5)  # settle: first refresh done, nothing pending
+            bare_rss, app_rss = rss_mb(bare.pid), rss_mb(app.pid)
+        stop(app)
+        stop(bare)
+    return {
+        "bare_start": statistics.median(bare_times),
+        "app_start": statistics.median(app_times),
+        "bare_rss": bare_rss,
+        "app_rss": app_rss,
+    }
+
+
+def measure_idle_cpu(app_env: dict[str, str], seconds: float) -> float:
+    app, _ = launch([sys.executable, "-m", "vmrtray"], app_env, "vmrtray")
+    try:
+        time.sleep(5)  # past start-up and the first refresh
+        before = cpu_seconds(app.pid)
+        time.sleep(seconds)
+        return cpu_seconds(app.pid) - before
+    finally:
+        stop(app)
+
+
+def measure_stall(url: str, rooms: int, refreshes: int) -> tuple[float, float]:
+    """In-process: the real Tray and Coordinator on the qasync loop; the worst lag of a 5 ms ticker."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from vmrtray.api import Client
+    from vmrtray.core.coordinator import Coordinator
+    from vmrtray.sim import DEMO_PUBLIC_KEY
+    from vmrtray.ui.controller import TRAY_CONCURRENCY  # what the app uses
+    from vmrtray.ui.tray import Tray
+
+    app = QApplication.instance() or QApplication(["vmrtray-bench"])
+
+    async def run() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        worst = 0.0
+
+        async def ticker() -> None:
+            nonlocal worst
+            while True:
+                began = loop.time()
+                await asyncio.sleep(0.005)
+                worst = max(worst, loop.time() - began - 0.005)
+
+        async with Client(url, DEMO_PUBLIC_KEY) as api:
+            favourites = [str(100701 + i) for i in range(rooms)]
+            coordinator = Coordinator(
+                api, favourites, interval_active=3600, interval_idle=3600, concurrency=TRAY_CONCURRENCY
+            )
+            first = asyncio.Event()  # the first refresh (connections opening) is not measured
+            coordinator.add_listener(lambda snapshot, _: first.set() if snapshot.rooms[0].available else None)
+            tray = Tray()
+            tray.attach(coordinator)
+            await first.wait()
+            watch = asyncio.ensure_future(ticker())
+            began = time.perf_counter()
+            for _ in range(refreshes):
+                await coordinator.refresh()
+            per_refresh = (time.perf_counter() - began) / refreshes
+            watch.cancel()
+            tray.hide()
+            await coordinator.aclose()
+        return worst, per_refresh
+
+    result = qasync.run(run())
+    del app  # kept alive until here: the loop runs inside this QApplication
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    if missing := x11.missing_tools():
+        raise SystemExit(f"needs {', '.join(missing)}")
+
+    sim20, url20 = start_sim(20)
+    sim200, url200 = start_sim(200, latency_ms=50)
+    try:
+        with tempfile.TemporaryDirectory() as folder, x11.desktop() as env:
+            app_env = vmrtray_env(env, Path(folder), url20, rooms=20)
+            figures = measure_start_and_rss(env, app_env, args.runs)
+            idle_cpu = measure_idle_cpu(app_env, args.idle_seconds)
+        stall, per_refresh = measure_stall(url200, rooms=200, refreshes=5)
+    finally:
+        for process in (sim20, sim200):
+            process.terminate()
+            process.wait()
+
+    ratio = figures["app_start"] / figures["bare_start"]
+    extra = figures["app_rss"] - figures["bare_rss"]
+    print(
+        f"start to tray shown  bare {figures['bare_start'] * 1000:6.0f} ms"
+        f"   vmrtray {figures['app_start'] * 1000:6.0f} ms   ratio {ratio:.2f}   (target <= 1.5, median of {args.runs})"
+    )
+    print(
+        f"idle RSS             bare {figures['bare_rss']:6.1f} MB   vmrtray {figures['app_rss']:6.1f} MB"
+        f"   +{extra:.1f} MB   (target <= +40 MB)"
+    )
+    print(
+        f"idle CPU             {idle_cpu:.2f} s in {args.idle_seconds:.0f} s, 20 favourites at 10 s   (target <= 1 s)"
+    )
+    print(
+        f"longest loop stall   {stall * 1000:.1f} ms while refreshing 200 favourites at 50 ms latency"
+        f" ({per_refresh * 1000:.0f} ms a refresh)   (target <= 50 ms)"
+    )
+    ok = ratio <= 1.5 and extra <= 40 and idle_cpu <= 1.0 and stall <= 0.05
+    print("targets met" if ok else "TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""The running app: swaps the client and coordinator when the user signs in or starts the demo.
+
+Imported by `app.main` only after the tray icon is already on screen: everything heavy
+(httpx, pydantic, keyring, qasync) loads here, and the simulator only for the demo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from typing import TYPE_CHECKING
+
+import qasync
+from PySide6.QtCore import QSocketNotifier
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from vmrtray.api import Client, Lang, VmrError
+from vmrtray.core import settings as settings_mod
+from vmrtray.core.catalog import Catalog
+from vmrtray.core.coordinator import Coordinator
+from vmrtray.core.credentials import CredentialsError, load_key, store_key
+from vmrtray.core.lang import detect_lang
+from vmrtray.core.notifications import Alert, Notifier
+from vmrtray.core.paths import data_dir
+from vmrtray.core.session import open_client
+from vmrtray.core.settings import Settings, SettingsError
+
+from .asyncutil import cancel_all, spawn
+from .tray import Tray
+
+if TYPE_CHECKING:
+    from .app import SingleInstance
+    from .demo import Demo
+    from .settings_dialog import Keys, SettingsDialog
+
+log = logging.getLogger(__name__)
+
+#: Requests the tray keeps in flight. qasync's per-socket handling makes the Qt loop stall
+#: as simultaneous connections grow (CabbageDevelopment/qasync#99, open): refreshing 200
+#: favourites at 50 ms latency stalled it 47-64 ms with 16, 7-14 ms with 8 (bench/tray.py).
+#: A refresh then takes 1.4 s instead of 0.8 s, well inside any polling interval.
+TRAY_CONCURRENCY = 8
+
+
+class App:
+    """Holds the running parts and swaps them when the user signs in or starts the demo."""
+
+    def __init__(self, *, lang: Lang, demo: bool, icon: QSystemTrayIcon | None = None) -> None:
+        self.lang = lang
+        self.want_demo = demo
+        self.tray = Tray(lang=lang, demo=demo, icon=icon)
+        self.settings = Settings()
+        self.client: Client | None = None
+        self.coordinator: Coordinator | None = None
+        self.catalog: Catalog | None = None
+        self.demo: Demo | None = None
+        self.dialog: SettingsDialog | None = None
+        self.quit = asyncio.Event()
+        self.tray.quit_requested.connect(self.quit.set)
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
+
+    async def run(self) -> int:
+        self.tray.show()
+        if self.want_demo:
+            await self.start_demo()
+        else:
+            await self.start_real()
+        await self.quit.wait()
+        await self.shutdown()
+        return 0
+
+    async def start_real(self) -> None:
+        try:
+            self.settings = await asyncio.to_thread(settings_mod.load)
+        except SettingsError as error:
+            self.say(str(error), urgent=True)
+        if not self.settings.server:
+            self.tray.attach(None, has_credentials=False)
+            return
+        try:
+            key = await load_key(self.settings.server)
+        except CredentialsError as error:
+            self.tray.attach(None, has_credentials=False)
+            if error.kind != "no-key":
+                self.say(error.describe(self.lang), urgent=True)
+            return
+        await self.use(self.settings, key)
+
+    async def start_demo(self) -> None:
+        from .demo import start_demo  # the simulator (aiohttp) loads only for the demo
+
+        await self.close_session()
+        self.demo = await start_demo()
+        self.tray.demo = True
+        self.settings = self.demo.settings
+        await self.use(self.settings, self.demo.key)
+
+    async def use(self, settings: Settings, key: str) -> None:
+        """Poll `settings.favourites` with `key`: a new client and coordinator."""
+        await self.close_session()
+        self.settings = settings
+        if self.catalog is None:
+            self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+        self.client = open_client(settings, key)
+        self.coordinator = Coordinator(
+            self.client,
+            settings.favourites,
+            interval_active=settings.interval_active,
+            interval_idle=settings.interval_idle,
+            concurrency=TRAY_CONCURRENCY,
+            record_sink=self._remember,
+            lang=self.lang,
+        )
+        self.tray.notifier = Notifier(enabled=settings.notify, lang=self.lang)
+        self.tray.attach(self.coordinator)
+        spawn(self._load_directory(self.client, settings.account))
+
+    async def _remember(self, record_id: str, room: str, source: str) -> None:
+        if self.catalog is not None:
+            await asyncio.to_thread(self.catalog.add, record_id, room=room, source=source)
+
+    async def _load_directory(self, client: Client, account: str | None) -> None:
+        """The account's rooms, for invitations (address, passwords); not needed to poll."""
+        if not account:
+            return
+        try:
+            rooms = await client.get_rooms(account)
+        except VmrError as error:
+            log.info("could not list the account's rooms: %s", error)
+            return
+        self.tray.directory = {room.sipkey: room for room in rooms}
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        rooms = list(self.tray.directory.values())
+        self.dialog = SettingsDialog(self.settings, self._keys(), lang=self.lang, rooms=rooms)
+        self.dialog.saved.connect(lambda settings, _new_key: spawn(self._apply(settings)))
+        self.dialog.show()
+
+    def _keys(self) -> Keys:
+        from .settings_dialog import Keys
+
+        demo = self.demo
+        if demo is not None:
+
+            async def load(server: str) -> str:
+                if server not in demo.keys:
+                    raise CredentialsError("no-key")
+                return demo.keys[server]
+
+            async def store(server: str, key: str) -> None:
+                demo.keys[server] = key
+
+            async def keep(settings: Settings) -> None:
+                demo.settings = settings
+
+            return Keys(load, store, keep)
+        return Keys(load_key, store_key, lambda s: asyncio.to_thread(settings_mod.save, s))
+
+    async def _apply(self, settings: Settings) -> None:
+        try:
+            key = await self._keys().load(settings.server or "")
+        except CredentialsError as error:
+            self.say(error.describe(self.lang), urgent=True)
+            return
+        await self.use(settings, key)
+
+    def say(self, text: str, urgent: bool = False) -> None:
+        self.tray.alert(Alert("vmrtray", text, urgent))
+
+    async def close_session(self) -> None:
+        self.tray.detach()
+        if self.coordinator is not None:
+            await self.coordinator.aclose()
+            self.coordinator = None
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+    async def shutdown(self) -> None:
+        """Nothing left behind: no task, no connection, no server."""
+        self.tray.hide()
+        if self.dialog is not None:
+            self.dialog.close()
+        await self.close_session()
+        await cancel_all()
+        if self.demo is not None:
+            await self.demo.stop()
+        if self.catalog is not None:
+            self.catalog.close()
+
+
+def _signals_to(event: asyncio.Event, app: QApplication) -> QSocketNotifier:
+    """SIGINT/SIGTERM end the app cleanly, also while Qt sits idle in C++.
+
+    Python runs a signal handler only when it next executes bytecode; the wakeup fd makes
+    Qt notice the signal at once and call back into Python.
+    """
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: event.set())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    notifier.activated.connect(drain)
+    notifier._sockets = (reader, writer)  # type: ignore[attr-defined]  # kept alive with the notifier
+    return notifier
+
+
+def run_app(qapp: QApplication, instance: SingleInstance, icon: QSystemTrayIcon, *, demo: bool) -> int:
+    """Run the app on qasync's loop until Quit, SIGINT or SIGTERM."""
+
+    async def run() -> int:
+        app = App(lang=detect_lang(), demo=demo, icon=icon)
+        instance.activated.connect(lambda: app.say(app.tray.tr("vmrtray is already running.")))
+        notifier = _signals_to(app.quit, qapp)
+        try:
+            return await app.run()
+        finally:
+            notifier.setEnabled(False)
+
+    return int(qasync.run(run()))
