@@ -10,6 +10,9 @@ Measured in one run, on Xvfb with trayer as the tray host:
 - the longest event-loop stall while the tray refreshes and renders 200 favourites at
   50 ms latency (target <= 50 ms), measured in-process with a 5 ms ticker.
 vmrtray runs with real settings (a temp folder) against `vmrctl sim` in its own process.
+Both apps run from a venv holding only what a user installs (`pip install -e .`, no test or
+dev extras: import-linter's rich and click would otherwise make httpx load its CLI), made
+once in bench/out/user-venv.
 """
 
 from __future__ import annotations
@@ -41,6 +44,19 @@ icon = QSystemTrayIcon(QIcon(pixmap))
 icon.show()
 sys.exit(app.exec())
 """
+
+
+USER_VENV = ROOT / "bench" / "out" / "user-venv"
+
+
+def user_python() -> str:
+    """The interpreter of a user's install of this checkout (editable, so it runs this code)."""
+    python = USER_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"making {USER_VENV} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(USER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True)
+    return str(python)
 
 
 def start_sim(rooms: int, latency_ms: float = 0.0) -> tuple[subprocess.Popen[str], str]:
@@ -98,12 +114,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def measure_start_and_rss(env: dict[str, str], app_env: dict[str, str], runs: int) -> dict[str, float]:
+    python = user_python()
     bare_times, app_times = [], []
     bare_rss = app_rss = 0.0
     for run in range(runs):
-        bare, seconds = launch([sys.executable, "-c", BARE], env, "baretray")
+        bare, seconds = launch([python, "-c", BARE], env, "baretray")
         bare_times.append(seconds)
-        app, seconds = launch([sys.executable, "-m", "vmrtray"], app_env, "vmrtray")
+        app, seconds = launch([python, "-m", "vmrtray"], app_env, "vmrtray")
         app_times.append(seconds)
         if run == runs - 1:
             time.sleep(5)  # settle: first refresh done, nothing pending
@@ -119,7 +136,7 @@ def measure_start_and_rss(env: dict[str, str], app_env: dict[str, str], runs: in
 
 
 def measure_idle_cpu(app_env: dict[str, str], seconds: float) -> float:
-    app, _ = launch([sys.executable, "-m", "vmrtray"], app_env, "vmrtray")
+    app, _ = launch([user_python(), "-m", "vmrtray"], app_env, "vmrtray")
     try:
         time.sleep(5)  # past start-up and the first refresh
         before = cpu_seconds(app.pid)

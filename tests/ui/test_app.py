@@ -27,6 +27,9 @@ async def test_demo_starts_and_quits_cleanly(qapp: object, monkeypatch: object) 
         assert app.demo is not None
         folder = app.demo.folder.name
         assert os.path.isdir(folder)
+        app.wake.woke.emit()  # back from sleep or a locked screen
+        assert app.coordinator is not None
+        assert app.coordinator._quiet_until > 0  # refreshing now, alerts held back a moment
         app.tray.find_action("quit").trigger()  # type: ignore[union-attr]
         assert await asyncio.wait_for(running, 15) == 0
     finally:

@@ -30,6 +30,7 @@ from vmrtray.core.settings import Settings, SettingsError
 
 from .asyncutil import cancel_all, spawn
 from .tray import Tray
+from .wake import WakeWatcher
 
 if TYPE_CHECKING:
     from .app import SingleInstance
@@ -62,6 +63,12 @@ class App:
         self.tray.quit_requested.connect(self.quit.set)
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
+        self.wake = WakeWatcher()
+        self.wake.woke.connect(self._woke)
+
+    def _woke(self) -> None:
+        if self.coordinator is not None:
+            self.coordinator.notify_wake()
 
     async def run(self) -> int:
         self.tray.show()
