@@ -22,13 +22,14 @@ from vmrtray.core import settings as settings_mod
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
+from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import detect_lang
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir
 from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings, SettingsError
 
-from .asyncutil import cancel_all, spawn
+from .asyncutil import cancel_all, freeze_startup_heap, spawn
 from .tray import Tray
 from .wake import WakeWatcher
 
@@ -63,8 +64,16 @@ class App:
         self.tray.quit_requested.connect(self.quit.set)
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
+        self._frozen = False
         self.wake = WakeWatcher()
         self.wake.woke.connect(self._woke)
+
+    def _settled(self, snapshot: Snapshot, events: list[Event]) -> None:
+        """After the first full refresh the start-up heap is built: freeze it, once."""
+        if self._frozen or not any(room.available for room in snapshot.rooms):
+            return
+        self._frozen = True
+        freeze_startup_heap()
 
     def _woke(self) -> None:
         if self.coordinator is not None:
@@ -124,6 +133,7 @@ class App:
         )
         self.tray.notifier = Notifier(enabled=settings.notify, lang=self.lang)
         self.tray.attach(self.coordinator)
+        self.coordinator.add_listener(self._settled)
         spawn(self._load_directory(self.client, settings.account))
 
     async def _remember(self, record_id: str, room: str, source: str) -> None:
