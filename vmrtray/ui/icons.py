@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 if TYPE_CHECKING:
-    from vmrtray.core.events import Snapshot
+    from vmrtray.core.events import RoomState, Snapshot
 
 SIZES = (16, 22, 24, 32, 48, 64)
 
@@ -36,13 +36,22 @@ def state_of(snapshot: Snapshot | None) -> TrayState:
         return TrayState.SIGNED_OUT
     if not snapshot.ok:
         return TrayState.UNREACHABLE
-    if snapshot.recording:
+    return _busiest(bool(snapshot.recording), bool(snapshot.live), bool(snapshot.in_use), True)
+
+
+def room_state(room: RoomState) -> TrayState:
+    """The state one room's menu icon shows, with the same priorities as the tray's."""
+    return _busiest(room.recording, room.live, room.started, room.available)
+
+
+def _busiest(recording: bool, live: bool, in_use: bool, available: bool) -> TrayState:
+    if recording:
         return TrayState.RECORDING
-    if snapshot.live:
+    if live:
         return TrayState.LIVE
-    if snapshot.in_use:
+    if in_use:
         return TrayState.IN_USE
-    return TrayState.IDLE
+    return TrayState.IDLE if available else TrayState.UNREACHABLE
 
 
 _SCREEN = {

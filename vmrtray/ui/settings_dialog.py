@@ -324,19 +324,18 @@ class SettingsDialog(QDialog):
         return True
 
 
-def _hbox(*widgets: QWidget) -> QWidget:
+def _boxed(kind: type[QHBoxLayout] | type[QVBoxLayout], *widgets: QWidget) -> QWidget:
     holder = QWidget()
-    layout = QHBoxLayout(holder)
+    layout = kind(holder)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
         layout.addWidget(widget)
     return holder
+
+
+def _hbox(*widgets: QWidget) -> QWidget:
+    return _boxed(QHBoxLayout, *widgets)
 
 
 def _vbox(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return holder
+    return _boxed(QVBoxLayout, *widgets)

@@ -23,7 +23,7 @@ from vmrtray.core.events import Event, RoomState, Snapshot
 from vmrtray.core.notifications import Alert, Notifier
 
 from .asyncutil import spawn
-from .icons import TrayState, state_of, tray_icon
+from .icons import TrayState, room_state, state_of, tray_icon
 
 RECENT = 20
 ALERT_CHECK_MS = 5000
@@ -376,7 +376,7 @@ class _RoomEntry:
         self.state, self.described = room, described
         tray, sub = self.tray, self.sub
         sub.setTitle(f"{room.label} — {tray._room_summary(room)}")
-        sub.setIcon(tray._icon(_room_state(room)))
+        sub.setIcon(tray._icon(room_state(room)))
         sub.clear()
         for line in tray._room_details(room):
             tray._info(sub, line)
@@ -428,16 +428,6 @@ class FallbackWindow(QWidget):
 
     def show_alert(self, alert: Alert) -> None:
         self.last_alert.setText(f"{alert.title}: {alert.body}")
-
-
-def _room_state(room: RoomState) -> TrayState:
-    if room.recording:
-        return TrayState.RECORDING
-    if room.live:
-        return TrayState.LIVE
-    if room.started:
-        return TrayState.IN_USE
-    return TrayState.IDLE if room.available else TrayState.UNREACHABLE
 
 
 def _find(menu: QMenu, name: str) -> QAction | None:
