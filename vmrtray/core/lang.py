@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from vmrtray.api import Lang
+if TYPE_CHECKING:  # the tray's launcher uses this module before anything heavy is loaded
+    from vmrtray.api import Lang
 
 
 def detect_lang(env: Mapping[str, str] | None = None) -> Lang:

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import logging
 import os
+import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +19,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray import __version__
+from vmrtray.core.lang import detect_lang
 
 from .icons import TrayState, tray_icon
 
@@ -59,8 +61,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def no_desktop() -> str | None:
+    """Why there is no graphical session to put a tray icon in, or None if there is one.
+
+    Without it Qt aborts with a core dump and advice to reinstall; a sentence is better.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if detect_lang() == "zh":
+        return (
+            "vmrtray 需要图形桌面，但没有找到（DISPLAY 和 WAYLAND_DISPLAY 均未设置）。"
+            "在服务器或脚本中请使用 vmrctl，例如 vmrctl --demo status。"
+        )
+    return (
+        "vmrtray needs a graphical desktop and found none (DISPLAY and WAYLAND_DISPLAY are unset). "
+        "On a server or in scripts, use vmrctl, e.g. `vmrctl --demo status`."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if (why := no_desktop()) is not None:
+        print(f"vmrtray: {why}", file=sys.stderr)
+        return 2
     level = logging.DEBUG if args.debug else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if not args.debug:
