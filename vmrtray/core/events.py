@@ -77,24 +77,6 @@ class Kind(StrEnum):
     SIGNED_OUT = "signed_out"
 
 
-#: The notification switch each kind belongs to (settings: `notify_<group>`).
-GROUPS: dict[Kind, str] = {
-    Kind.MEETING_STARTED: "meetings",
-    Kind.MEETING_ENDED: "meetings",
-    Kind.PARTICIPANTS_CHANGED: "participants",
-    Kind.RECORDING_STARTED: "recording",
-    Kind.RECORDING_STOPPED: "recording",
-    Kind.RECORDING_FAILED: "recording",
-    Kind.LIVE_ON: "live",
-    Kind.LIVE_OFF: "live",
-    Kind.ROOM_UNAVAILABLE: "availability",
-    Kind.ROOM_BACK: "availability",
-    Kind.SERVICE_UNREACHABLE: "availability",
-    Kind.SERVICE_BACK: "availability",
-    Kind.SIGNED_OUT: "availability",
-}
-
-
 @dataclass(frozen=True)
 class Event:
     kind: Kind
@@ -106,30 +88,32 @@ class Event:
 
     @property
     def group(self) -> str:
-        return GROUPS[self.kind]
+        return _KINDS[self.kind][0]
 
     def describe(self, lang: Lang = "en") -> str:
-        en, zh = _WORDS[self.kind]
+        _, en, zh = _KINDS[self.kind]
         text = (zh if lang == "zh" else en).format(room=self.label or self.room, detail=self.detail)
         if self.ours and self.kind in (Kind.RECORDING_STARTED, Kind.RECORDING_STOPPED):
             text += "（本应用）" if lang == "zh" else " (by this app)"
         return text
 
 
-_WORDS: dict[Kind, tuple[str, str]] = {
-    Kind.MEETING_STARTED: ("{room}: a meeting started", "{room}：会议已开始"),
-    Kind.MEETING_ENDED: ("{room}: the meeting ended", "{room}：会议已结束"),
-    Kind.PARTICIPANTS_CHANGED: ("{room}: {detail} participants", "{room}：{detail} 人参会"),
-    Kind.RECORDING_STARTED: ("{room}: recording started", "{room}：已开始录制"),
-    Kind.RECORDING_STOPPED: ("{room}: recording stopped", "{room}：已停止录制"),
-    Kind.RECORDING_FAILED: ("{room}: recording failed — {detail}", "{room}：录制失败——{detail}"),
-    Kind.LIVE_ON: ("{room}: live streaming is on", "{room}：直播已开启"),
-    Kind.LIVE_OFF: ("{room}: live streaming is off", "{room}：直播已关闭"),
-    Kind.ROOM_UNAVAILABLE: ("{room}: unavailable — {detail}", "{room}：不可用——{detail}"),
-    Kind.ROOM_BACK: ("{room}: available again", "{room}：已恢复"),
-    Kind.SERVICE_UNREACHABLE: ("The service is unreachable — {detail}", "无法连接服务——{detail}"),
-    Kind.SERVICE_BACK: ("The service is reachable again", "服务已恢复连接"),
-    Kind.SIGNED_OUT: ("Signed out: the service rejected the key", "已退出登录：服务拒绝了 KEY"),
+#: Each kind: the notification switch it belongs to (settings `notify_<group>`), and its
+#: sentence in English and Chinese.
+_KINDS: dict[Kind, tuple[str, str, str]] = {
+    Kind.MEETING_STARTED: ("meetings", "{room}: a meeting started", "{room}：会议已开始"),
+    Kind.MEETING_ENDED: ("meetings", "{room}: the meeting ended", "{room}：会议已结束"),
+    Kind.PARTICIPANTS_CHANGED: ("participants", "{room}: {detail} participants", "{room}：{detail} 人参会"),
+    Kind.RECORDING_STARTED: ("recording", "{room}: recording started", "{room}：已开始录制"),
+    Kind.RECORDING_STOPPED: ("recording", "{room}: recording stopped", "{room}：已停止录制"),
+    Kind.RECORDING_FAILED: ("recording", "{room}: recording failed — {detail}", "{room}：录制失败——{detail}"),
+    Kind.LIVE_ON: ("live", "{room}: live streaming is on", "{room}：直播已开启"),
+    Kind.LIVE_OFF: ("live", "{room}: live streaming is off", "{room}：直播已关闭"),
+    Kind.ROOM_UNAVAILABLE: ("availability", "{room}: unavailable — {detail}", "{room}：不可用——{detail}"),
+    Kind.ROOM_BACK: ("availability", "{room}: available again", "{room}：已恢复"),
+    Kind.SERVICE_UNREACHABLE: ("availability", "The service is unreachable — {detail}", "无法连接服务——{detail}"),
+    Kind.SERVICE_BACK: ("availability", "The service is reachable again", "服务已恢复连接"),
+    Kind.SIGNED_OUT: ("availability", "Signed out: the service rejected the key", "已退出登录：服务拒绝了 KEY"),
 }
 
 

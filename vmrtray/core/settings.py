@@ -18,6 +18,8 @@ from vmrtray.api import normalize_server
 from .paths import config_dir
 
 SETTINGS_FILE = "settings.toml"
+#: The notification switches, one per event group (`notify_<group>` below; core.events).
+NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
 SHORT_NUMBER = re.compile(r"^\d{2,20}$")
 ACCOUNT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -93,9 +95,8 @@ class Settings(BaseModel):
 
     @property
     def notify(self) -> dict[str, bool]:
-        """Notification switches by event group (core.events.GROUPS)."""
-        groups = ("meetings", "participants", "recording", "live", "availability")
-        return {group: bool(getattr(self, f"notify_{group}")) for group in groups}
+        """Notification switches by event group."""
+        return {group: bool(getattr(self, f"notify_{group}")) for group in NOTIFY_GROUPS}
 
     @field_validator("server_tz")
     @classmethod

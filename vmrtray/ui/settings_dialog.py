@@ -35,12 +35,11 @@ from PySide6.QtWidgets import (
 from vmrtray.api import Lang, Room, VmrError, public_cloud_key
 from vmrtray.core.credentials import CredentialsError
 from vmrtray.core.session import open_client
-from vmrtray.core.settings import Settings, check_short_number
+from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
 
 from .asyncutil import spawn
 
 ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "UTC")
-NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
 
 
 @dataclass
