@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from vmrtray.api import Lang
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 SERVICE = "vmrtray"
 ENV_KEY = "VMRTRAY_AUTH"
@@ -61,6 +61,8 @@ _WORDS = {
 
 
 def _backend() -> keyring.backend.KeyringBackend:
+    import keyring  # only when the key is not in VMRTRAY_AUTH: scripts and the bench never load it
+
     backend = keyring.get_keyring()
     chained = getattr(backend, "backends", None)
     if chained is not None and not chained:
@@ -71,6 +73,8 @@ def _backend() -> keyring.backend.KeyringBackend:
 
 
 def _guard(call: str, *args: str) -> str | None:
+    import keyring.errors
+
     backend = _backend()
     try:
         if call == "get":
