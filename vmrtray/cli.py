@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NoReturn
+from urllib.parse import urlsplit
 
 from tabulate import tabulate
 
@@ -29,6 +30,7 @@ from vmrtray import __version__
 from vmrtray.api import (
     ApiError,
     AuthError,
+    Booking,
     Client,
     Lang,
     NetworkError,
@@ -36,11 +38,12 @@ from vmrtray.api import (
     VmrError,
     public_cloud_key,
 )
-from vmrtray.core import bookings, recordings
+from vmrtray.core import bookings, recordings, slots
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import CredentialsError, forget_key, load_key, store_key
 from vmrtray.core.downloads import DownloadError
+from vmrtray.core.ics import save_ics
 from vmrtray.core.lang import detect_lang, pick
 from vmrtray.core.paths import data_dir, default_download_dir
 from vmrtray.core.session import download_client, open_client
@@ -511,7 +514,14 @@ async def cmd_book(ctx: Context) -> int:
         pid=args.room,
     )
     async with ctx.client() as api:
-        booking = await bookings.create(api, request)
+        try:
+            booking = await bookings.create(api, request)
+        except ApiError as error:
+            if error.code == bookings.ROOM_TAKEN:
+                _propose(ctx, await slots.alternatives(api, ctx.account, request.pid, request.start, request.end))
+            raise
+    if args.ics:
+        await asyncio.to_thread(_write_ics, ctx, Path(args.ics), [booking])
     ctx.emit(booking.to_api())
     ctx.say(
         f"Booked {booking.theme!r}: room {booking.sipkey}, {_local(booking.start_date)} – {_local(booking.end_date)}, "
@@ -524,9 +534,28 @@ async def cmd_book(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _propose(ctx: Context, offer: slots.Alternatives) -> None:
+    """On stderr (stdout may be --json data): what could be booked instead."""
+    lines = [f"  {_local(start)}" for start in offer.starts]
+    lines += [f"  --room {room.pid}  ({room.p_desc or room.sipkey})" for room in offer.rooms]
+    if lines:
+        heading = pick(ctx.lang, "Free instead (as far as this account can see):", "可改约（据本账号可见的预约）：")
+        print(heading, file=sys.stderr)
+        print("\n".join(lines), file=sys.stderr)
+
+
+def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
+    try:
+        save_ics(path, found, ctx.settings.zone, host=urlsplit(ctx.server).hostname or "vmrtray")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
 async def cmd_bookings(ctx: Context) -> int:
     async with ctx.client() as api:
         found = await bookings.upcoming_and_past(api, ctx.account)
+    if ctx.args.ics:
+        await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), found)
     ctx.emit(
         [b.to_api() for b in found],
         lambda: (
@@ -664,7 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host-pwd", metavar="DIGITS")
     p.add_argument("--guest-pwd", metavar="DIGITS")
     p.add_argument("--auto-open", action="store_true", help="open the meeting automatically at the start")
-    command("bookings", "the account's bookings")
+    p.add_argument("--ics", metavar="FILE", help="also write the booking to FILE for a calendar app")
+    p = command("bookings", "the account's bookings")
+    p.add_argument("--ics", metavar="FILE", help="also write them to FILE for a calendar app")
     p = command("cancel", "cancel a booking")
     p.add_argument("booking_id", metavar="BOOKING_ID")
     p = command("sim", "run the simulated service until stopped")

@@ -151,3 +151,26 @@ def test_login_keeps_the_key_in_a_real_secret_service(
     assert vmrctl("logout", env=env).returncode == 0
     assert vmrctl("status", "100701", env=env).returncode == 3
     _assert_key_nowhere(vmrctl, tmp_path)
+
+
+def test_a_taken_room_is_refused_with_free_alternatives_and_ics_files_import(
+    vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path
+) -> None:
+    import icalendar
+
+    _login(vmrctl)
+    start = (datetime.now() + timedelta(days=2)).replace(minute=0).strftime("%Y-%m-%d %H:%M")
+    ics = tmp_path / "first.ics"
+    first = vmrctl("book", "--room", "3364", "--theme", "First", "--start", start, "--minutes", "60", "--ics", str(ics))
+    assert first.returncode == 0, first.stderr
+    (event,) = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "First"
+    clash = vmrctl("book", "--room", "3364", "--theme", "Clash", "--start", start, "--minutes", "60", "--json")
+    assert clash.returncode == 4
+    assert clash.stdout == ""  # nothing half-done on stdout
+    assert "already booked" in clash.stderr
+    assert "Free instead" in clash.stderr
+    assert "--room" in clash.stderr  # another room, one flag away
+    every = tmp_path / "all.ics"
+    assert vmrctl("bookings", "--ics", str(every)).returncode == 0
+    assert len(icalendar.Calendar.from_ical(every.read_bytes()).walk("VEVENT")) == 1

@@ -118,6 +118,11 @@ class Client:
         self._owns_http = http is None
         self._http = http or make_http_client(timeout=timeout, max_connections=max_connections, **(http_options or {}))
 
+    @property
+    def origin_host(self) -> str:
+        """The API's host name (for ids that must be unique to this service)."""
+        return self._origin.host
+
     def __repr__(self) -> str:  # never the key
         return f"Client({self.server!r}, key={'set' if self._key else 'none'})"
 

@@ -7,12 +7,15 @@ them as the document's `YYYY-MM-DD HH:MM`).
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from vmrtray.api import Booking, BookingRequest, Client
+from vmrtray.api import Booking, BookingRequest, Client, NetworkError
 
 THEME_MAX = 64
+#: The business code for "the room is already booked for that time".
+ROOM_TAKEN = 200009
 PASSWORD = re.compile(r"^\d{4,10}$")
 ENTRY_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -89,8 +92,81 @@ def build_request(
     )
 
 
+def next_half_hour(now: datetime | None = None) -> datetime:
+    """The next :00 or :30 after `now`, in the local zone: the dialog's default start."""
+    now = (now or datetime.now()).astimezone().replace(second=0, microsecond=0)
+    return now + timedelta(minutes=30 - now.minute % 30)
+
+
+def new_password(digits: int = 6) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+#: How far the service's clock may be behind ours and a lost booking still be recognised.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class Submission:
+    """One booking the user asked for, made at most once however often it is sent.
+
+    A create that times out or loses its connection may well have been carried out. So after
+    such a failure, and before every later attempt, the account's bookings are searched for
+    it (same theme, start, end and room, made since this submission began); only when it is
+    not there is it sent again. The dialog and `vmrctl book` both submit through this.
+    """
+
+    def __init__(self, api: Client, request: BookingRequest) -> None:
+        self.api = api
+        self.request = request
+        self.began = datetime.now(UTC)
+        self.uncertain = False  # a create may have reached the service unanswered
+        self.recovered = False  # the booking was found, not answered
+
+    async def submit(self) -> Booking:
+        if self.uncertain and (found := await self.find()) is not None:
+            return found
+        try:
+            booking = await self.api.create_meeting(self.request)
+        except NetworkError:
+            self.uncertain = True
+            if (found := await self._find_quietly()) is not None:
+                return found
+            raise
+        self.uncertain = False
+        return booking
+
+    async def find(self) -> Booking | None:
+        """The booking among the account's, if the service made it; raises if it cannot say."""
+        for booking in await self.api.get_bookings(self.request.account):
+            if self._is_ours(booking):
+                self.uncertain, self.recovered = False, True
+                return booking
+        return None
+
+    async def _find_quietly(self) -> Booking | None:
+        try:
+            return await self.find()
+        except NetworkError:
+            return None  # still uncertain: the next submit looks again first
+
+    def _is_ours(self, booking: Booking) -> bool:
+        request = self.request
+        return (
+            booking.theme.strip() == request.theme
+            and _minute(booking.start_date) == _minute(request.start)
+            and _minute(booking.end_date) == _minute(request.end)
+            and (request.pid is None or booking.biz_product_id == request.pid)
+            and (booking.create_time is None or booking.create_time >= self.began - CLOCK_SKEW)
+        )
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
 async def create(api: Client, request: BookingRequest) -> Booking:
-    return await api.create_meeting(request)
+    """Book once: a lost answer is looked for before the caller sees a failure."""
+    return await Submission(api, request).submit()
 
 
 async def upcoming_and_past(api: Client, account: str) -> list[Booking]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from vmrtray.api import normalize_server
 
+from .atomic import write_atomic
 from .paths import config_dir
 
 SETTINGS_FILE = "settings.toml"
@@ -66,6 +65,10 @@ class Settings(BaseModel):
     notify_recording: bool = True
     notify_live: bool = True
     notify_availability: bool = True
+    #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.
+    remind_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    #: The room the last booking was made in (the booking dialog offers it first).
+    last_booked_room: int | None = None
 
     @field_validator("server")
     @classmethod
@@ -138,17 +141,4 @@ def load(path: Path | None = None) -> Settings:
 
 def save(settings: Settings, path: Path | None = None) -> Path:
     """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = settings.model_dump(exclude_none=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".toml")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path or settings_path(), tomli_w.dumps(settings.model_dump(exclude_none=True)).encode())

@@ -17,7 +17,9 @@ from .files import _abort_with_reset
 from .state import BUSINESS_MESSAGES
 
 #: Every fault the API origin can make.
-KINDS = ("500", "502", "html", "malformed", "empty", "hang", "reset", "redirect")
+KINDS = ("500", "502", "html", "malformed", "empty", "hang", "reset", "redirect", "hang-after", "reset-after")
+#: Faults that strike after the request was carried out: the work is done, the answer lost.
+AFTER_KINDS = ("hang-after", "reset-after")
 #: What random faults draw from: a hang would stall a demo for a whole client timeout.
 RANDOM_KINDS = ("500", "502", "html", "malformed", "reset")
 
@@ -87,7 +89,7 @@ class FaultPlan:
             return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
         if kind == "redirect":
             raise web.HTTPTemporaryRedirect(f"{self.redirect_to}{request.path_qs}")
-        if kind == "hang":
+        if kind in ("hang", "hang-after"):
             await self.release.wait()
             return web.Response(status=503, text="released")
         # reset: promise a body, send part of it, then tear the connection down
