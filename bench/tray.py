@@ -91,8 +91,9 @@ def user_python() -> str:
     return str(python)
 
 
-def start_sim(rooms: int, latency_ms: float = 0.0) -> tuple[subprocess.Popen[str], str]:
+def start_sim(rooms: int, latency_ms: float = 0.0, contacts: int = 40) -> tuple[subprocess.Popen[str], str]:
     command = [sys.executable, "-m", "vmrtray.cli", "sim", "--rooms", str(rooms), "--latency-ms", str(latency_ms)]
+    command += ["--contacts", str(contacts)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout is not None
     line = process.stdout.readline().strip()

@@ -11,21 +11,25 @@ import contextlib
 import logging
 import signal
 import socket
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from vmrtray.api import Client, Lang, VmrError
+from vmrtray.api import Booking, Client, Lang, VmrError
 from vmrtray.core import settings as settings_mod
+from vmrtray.core.agenda import Agenda
 from vmrtray.core.catalog import Catalog
+from vmrtray.core.contacts import ContactCache
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import detect_lang
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir
+from vmrtray.core.reminders import Reminders
 from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings, SettingsError
 
@@ -34,6 +38,8 @@ from .tray import Tray
 from .wake import WakeWatcher
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from .app import SingleInstance
     from .demo import Demo
     from .settings_dialog import Keys, SettingsDialog
@@ -60,9 +66,14 @@ class App:
         self.catalog: Catalog | None = None
         self.demo: Demo | None = None
         self.dialog: SettingsDialog | None = None
+        self.agenda: Agenda | None = None
+        self.contacts: ContactCache | None = None
+        self.windows: dict[str, QWidget] = {}  # the booking dialog and My bookings, by name
         self.quit = asyncio.Event()
         self.tray.quit_requested.connect(self.quit.set)
         self.tray.settings_requested.connect(self.open_settings)
+        self.tray.book_requested.connect(self.open_booking)
+        self.tray.bookings_requested.connect(self.open_bookings)
         self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
         self._frozen = False
         self.wake = WakeWatcher()
@@ -135,6 +146,73 @@ class App:
         self.tray.attach(self.coordinator)
         self.coordinator.add_listener(self._settled)
         spawn(self._load_directory(self.client, settings.account))
+        if settings.account and settings.server:
+            self._plan_bookings(self.client, settings)
+
+    def _plan_bookings(self, client: Client, settings: Settings) -> None:
+        """My bookings and their reminders; polled only while reminders are on or the window is open."""
+        account, folder = settings.account or "", data_dir()
+        self.contacts = ContactCache(folder, settings.server or "", account)
+        reminders = Reminders(folder / "reminded.json", timedelta(minutes=settings.remind_minutes))
+        self.agenda = Agenda(client, account, reminders)
+        self.agenda.on_reminder(self._remind)
+        if reminders.enabled:
+            self.agenda.start()
+
+    def _remind(self, booking: Booking) -> None:
+        minutes = max(0, round((booking.start_date - self._now()).total_seconds() / 60))
+        title = self.tray.tr("“{theme}” starts in {n} min").format(theme=booking.theme, n=minutes)
+        self.tray.alert(Alert(title, f"{booking.start_date.astimezone():%H:%M} · {booking.sipkey or ''}"))
+
+    @staticmethod
+    def _now() -> datetime:
+        return datetime.now().astimezone()
+
+    def _raise(self, name: str) -> bool:
+        window = self.windows.get(name)
+        if window is None or not window.isVisible():
+            return False
+        window.raise_()
+        window.activateWindow()
+        return True
+
+    def open_booking(self) -> None:
+        from .booking_dialog import BookingDialog
+
+        if self._raise("book") or self.client is None or self.contacts is None:
+            return
+        rooms = list(self.tray.directory.values())
+        dialog = BookingDialog(self.client, self.settings, self.contacts, rooms=rooms, lang=self.lang)
+        dialog.booked.connect(self._booked)
+        self.windows["book"] = dialog
+        dialog.show()
+        spawn(dialog.load())
+
+    def _booked(self, booking: Booking) -> None:
+        when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}"
+        self.tray.alert(Alert(self.tray.tr("Booked “{theme}”").format(theme=booking.theme), when))
+        if self.agenda is not None:
+            self.agenda.request_refresh()
+        if booking.biz_product_id is not None and booking.biz_product_id != self.settings.last_booked_room:
+            self.settings = self.settings.model_copy(update={"last_booked_room": booking.biz_product_id})
+            spawn(self._save_settings(self.settings))
+
+    async def _save_settings(self, settings: Settings) -> None:
+        try:
+            await self._keys().save_settings(settings)
+        except OSError as exc:
+            log.warning("could not save the settings: %s", exc.strerror)
+
+    def open_bookings(self) -> None:
+        from .bookings_window import BookingsWindow
+
+        if self._raise("bookings") or self.agenda is None:
+            return
+        window = BookingsWindow(self.agenda, self.settings, lang=self.lang)
+        self.windows["bookings"] = window
+        window.show()
+        self.agenda.start()
+        self.agenda.request_refresh()
 
     async def _remember(self, record_id: str, room: str, source: str) -> None:
         if self.catalog is not None:
@@ -196,6 +274,12 @@ class App:
 
     async def close_session(self) -> None:
         self.tray.detach()
+        for window in self.windows.values():
+            window.close()  # they hold the client about to close
+        self.windows.clear()
+        if self.agenda is not None:
+            await self.agenda.aclose()
+            self.agenda = None
         if self.coordinator is not None:
             await self.coordinator.aclose()
             self.coordinator = None

@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -38,6 +36,7 @@ from vmrtray.core.session import open_client
 from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
 
 from .asyncutil import spawn
+from .forms import FieldForm, hbox, vbox
 
 ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "UTC")
 
@@ -66,9 +65,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("vmrtray settings"))
         self.settings, self.keys, self.lang = settings, keys, lang
-        self.errors: dict[str, QLabel] = {}
-        self._rows: dict[str, QWidget] = {}
-        self.form = form = QFormLayout()
+        self.form = form = FieldForm()
+        self.errors = form.errors
         self.server = self._line(form, "server", self.tr("Server"), settings.server or "", "https://prov.myvmr.cn")
         self.cloud = QComboBox()
         self.cloud.addItem(self.tr("Public cloud (API ID + API KEY)"), "public")
@@ -87,12 +85,12 @@ class SettingsDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_button.clicked.connect(lambda: spawn(self.test_connection()))
-        self._row(form, "test", "", _hbox(self.test_button, self.test_result))
+        self._row(form, "test", "", hbox(self.test_button, self.test_result))
         self.favourite_list = QListWidget()
         self.favourite_list.setMaximumHeight(140)
         self.favourites_typed = QLineEdit()
         self.favourites_typed.setPlaceholderText(self.tr("other short numbers, comma separated"))
-        self._row(form, "favourites", self.tr("Favourite rooms"), _vbox(self.favourite_list, self.favourites_typed))
+        self._row(form, "favourites", self.tr("Favourite rooms"), vbox(self.favourite_list, self.favourites_typed))
         self.interval_active = self._seconds(
             form, "interval_active", self.tr("Refresh while in use (s)"), settings.interval_active
         )
@@ -109,11 +107,11 @@ class SettingsDialog(QDialog):
         self.notify = {group: QCheckBox(words[group]) for group in NOTIFY_GROUPS}
         for group, box in self.notify.items():
             box.setChecked(settings.notify[group])
-        self._row(form, "notify", self.tr("Alerts"), _vbox(*self.notify.values()))
+        self._row(form, "notify", self.tr("Alerts"), vbox(*self.notify.values()))
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
-        self._row(form, "download_dir", self.tr("Download folder"), _hbox(self.download_dir, browse))
+        self._row(form, "download_dir", self.tr("Download folder"), hbox(self.download_dir, browse))
         self.server_tz = QComboBox()
         self.server_tz.setEditable(True)
         self.server_tz.addItems(ZONES)
@@ -129,7 +127,7 @@ class SettingsDialog(QDialog):
         self.proxy.setCurrentIndex(("system", "none", "manual").index(settings.proxy))
         self.proxy_url = QLineEdit(settings.proxy_url or "")
         self.proxy_url.setPlaceholderText("http://proxy.example:8080")
-        self._row(form, "proxy", self.tr("Proxy"), _hbox(self.proxy, self.proxy_url))
+        self._row(form, "proxy", self.tr("Proxy"), hbox(self.proxy, self.proxy_url))
         self.errors["proxy_url"] = self.errors["proxy"]
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: spawn(self.save()))
@@ -145,24 +143,17 @@ class SettingsDialog(QDialog):
 
     # -- building --------------------------------------------------------------------------
 
-    def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
-        error = QLabel()
-        error.setStyleSheet("color: #c0392b")
-        error.setWordWrap(True)
-        error.hide()
-        error.setObjectName(f"error:{name}")
-        self.errors[name] = error
-        self._rows[name] = _vbox(widget, error)
-        form.addRow(label, self._rows[name])
+    def _row(self, form: FieldForm, name: str, label: str, widget: QWidget) -> None:
+        form.row(name, label, widget)
 
-    def _line(self, form: QFormLayout, name: str, label: str, value: str, hint: str) -> QLineEdit:
+    def _line(self, form: FieldForm, name: str, label: str, value: str, hint: str) -> QLineEdit:
         line = QLineEdit(value)
         line.setPlaceholderText(hint)
         line.setObjectName(name)
         self._row(form, name, label, line)
         return line
 
-    def _seconds(self, form: QFormLayout, name: str, label: str, value: float) -> QDoubleSpinBox:
+    def _seconds(self, form: FieldForm, name: str, label: str, value: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
         box.setRange(1.0, 86400.0)
         box.setDecimals(0)
@@ -185,9 +176,9 @@ class SettingsDialog(QDialog):
 
     def _cloud_changed(self) -> None:
         public = self.cloud.currentData() == "public"
-        self.form.setRowVisible(self._rows["api_id"], public)
-        self.form.setRowVisible(self._rows["key"], public)
-        self.form.setRowVisible(self._rows["tenant_key"], not public)
+        self.form.setRowVisible(self.form.rows["api_id"], public)
+        self.form.setRowVisible(self.form.rows["key"], public)
+        self.form.setRowVisible(self.form.rows["tenant_key"], not public)
 
     def _proxy_changed(self) -> None:
         self.proxy_url.setEnabled(self.proxy.currentData() == "manual")
@@ -211,7 +202,7 @@ class SettingsDialog(QDialog):
 
     def candidate(self) -> tuple[Settings | None, str | None]:
         """The settings and new key as typed, or (None, None) with each bad field marked."""
-        self._clear_errors()
+        self.form.clear_errors()
         problems: dict[str, str] = {}
         for number in self.favourites():
             try:
@@ -260,18 +251,11 @@ class SettingsDialog(QDialog):
             problems["key"] = str(exc)
             return None
 
-    def _clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.hide()
-
     def _show_errors(self, problems: dict[str, str]) -> None:
         dedicated = self.cloud.currentData() == "dedicated"
-        for field, reason in problems.items():
-            if field == "key" and dedicated:
-                field = "tenant_key"
-            label = self.errors.get(field) or self.errors["server"]
-            label.setText(reason)
-            label.show()
+        if dedicated and "key" in problems:
+            problems = {("tenant_key" if f == "key" else f): why for f, why in problems.items()}
+        self.form.show_errors(problems, "server")
 
     async def _key_for(self, settings: Settings, typed: str | None) -> str | None:
         if typed:
@@ -321,20 +305,3 @@ class SettingsDialog(QDialog):
         self.saved.emit(settings, typed is not None)
         self.accept()
         return True
-
-
-def _boxed(kind: type[QHBoxLayout] | type[QVBoxLayout], *widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = kind(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return holder
-
-
-def _hbox(*widgets: QWidget) -> QWidget:
-    return _boxed(QHBoxLayout, *widgets)
-
-
-def _vbox(*widgets: QWidget) -> QWidget:
-    return _boxed(QVBoxLayout, *widgets)

@@ -34,6 +34,8 @@ class Tray(QObject):
 
     quit_requested = Signal()
     settings_requested = Signal()
+    book_requested = Signal()
+    bookings_requested = Signal()
     demo_requested = Signal()
 
     def __init__(
@@ -226,6 +228,9 @@ class Tray(QObject):
             self._action(menu, self.tr("Refresh now"), "refresh", self.coordinator.request_refresh)
             self._pause = self._action(menu, self.tr("Pause updates"), "pause", self._toggle_pause)
             self._pause.setCheckable(True)
+            menu.addSeparator()
+            self._action(menu, self.tr("Book a meeting…"), "book", self.book_requested.emit)
+            self._action(menu, self.tr("My bookings…"), "bookings", self.bookings_requested.emit)
         menu.addSeparator()
         self._action(menu, self.tr("Settings…"), "settings", self.settings_requested.emit)
         self._action(menu, self.tr("Quit"), "quit", self.quit_requested.emit)

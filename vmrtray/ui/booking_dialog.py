@@ -1,0 +1,381 @@
+"""Book a meeting from the tray: room, theme, time, people — then the invitation in hand.
+
+Non-modal. Every field is checked before anything is sent (core.bookings.build_request),
+the reason shown beside the field. Book is disabled while a request is in flight; a
+booking whose answer was lost is looked for before it is sent again (core's Submission),
+so retrying never books twice. When the room is taken, what was typed stays and the
+nearest free times of that room and other free rooms are offered, one click each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, Room, VmrError
+from vmrtray.core import bookings, slots
+from vmrtray.core.contacts import ContactCache
+from vmrtray.core.ics import save_ics
+from vmrtray.core.invitation import booking_invitation
+from vmrtray.core.settings import Settings
+
+from .asyncutil import spawn
+from .contact_picker import ContactPicker
+from .forms import FieldForm, hbox
+
+DURATIONS = (30, 60, 90)
+UNTIL = 0  # the duration box's "until an end time"
+TIME_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+def _to_python(value: QDateTime) -> datetime:
+    """The edit's local time, to the minute, as an aware datetime."""
+    return datetime.fromtimestamp(value.toSecsSinceEpoch()).replace(second=0).astimezone()
+
+
+def _to_qt(moment: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+
+
+class BookingDialog(QDialog):
+    booked = Signal(object)  # the Booking, once the service has it
+
+    def __init__(
+        self,
+        client: Client,
+        settings: Settings,
+        contacts: ContactCache,
+        *,
+        rooms: Sequence[Room] = (),
+        lang: Lang = "en",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Book a meeting"))
+        self.client, self.settings, self.contacts, self.lang = client, settings, contacts, lang
+        self.account = settings.account or ""
+        self.submission: bookings.Submission | None = None
+        self.booking: Booking | None = None
+        self.pending: asyncio.Task[Booking | None] | None = None  # the submission in flight
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._form_page())
+        self.pages.addWidget(self._result_page())
+        QVBoxLayout(self).addWidget(self.pages)
+        self.set_rooms(rooms)
+        self.resize(560, 720)
+
+    # -- the form ----------------------------------------------------------------------------
+
+    def _form_page(self) -> QWidget:
+        self.form = form = FieldForm()
+        self.room = form.row("room", self.tr("Room"), QComboBox())
+        self.theme = form.row("theme", self.tr("Theme"), QLineEdit())
+        self.theme.setObjectName("theme")
+        self.introduction = form.row("introduction", self.tr("Introduction"), QPlainTextEdit())
+        self.introduction.setMaximumHeight(60)
+        self.start = form.row("start", self.tr("Start"), self._time_edit(bookings.next_half_hour()))
+        self.duration = QComboBox()
+        for minutes in DURATIONS:
+            self.duration.addItem(self.tr("{n} minutes").format(n=minutes), minutes)
+        self.duration.addItem(self.tr("until…"), UNTIL)
+        self.duration.setCurrentIndex(1)
+        self.end = self._time_edit(bookings.next_half_hour() + timedelta(hours=1))
+        form.row("end", self.tr("Duration"), hbox(self.duration, self.end))
+        self.duration.currentIndexChanged.connect(self._duration_changed)
+        self.picker = form.row("participants", self.tr("Participants"), ContactPicker())
+        self.picker.refresh_requested.connect(lambda: spawn(self.refresh_contacts()))
+        self.host_pwd = form.row("host_pwd", self.tr("Host password"), self._password("host_pwd"))
+        self.guest_pwd = form.row("guest_pwd", self.tr("Guest password"), self._password("guest_pwd"))
+        self.show_passwords = QCheckBox(self.tr("Show passwords"))
+        self.show_passwords.toggled.connect(self._echo)
+        generate = QPushButton(self.tr("Generate"))
+        generate.clicked.connect(self.generate_passwords)
+        form.addRow("", hbox(self.show_passwords, generate))
+        self.auto_open = QCheckBox(self.tr("Open the meeting automatically at the start"))
+        form.addRow("", self.auto_open)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("status")
+        self.proposals = QWidget()
+        self.proposals_layout = QVBoxLayout(self.proposals)
+        self.proposals.hide()
+        self.book_button = QPushButton(self.tr("Book"))
+        self.book_button.setObjectName("book")
+        self.book_button.setDefault(True)
+        self.book_button.clicked.connect(self.send)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.proposals)
+        layout.addWidget(self.book_button)
+        self._duration_changed()
+        return page
+
+    def _time_edit(self, moment: datetime) -> QDateTimeEdit:
+        edit = QDateTimeEdit(_to_qt(moment))
+        edit.setDisplayFormat(TIME_FORMAT)
+        edit.setCalendarPopup(True)
+        return edit
+
+    def _password(self, name: str) -> QLineEdit:
+        line = QLineEdit()
+        line.setObjectName(name)
+        line.setEchoMode(QLineEdit.EchoMode.Password)
+        line.setPlaceholderText(self.tr("4 to 10 digits, or empty"))
+        return line
+
+    def _echo(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.host_pwd.setEchoMode(mode)
+        self.guest_pwd.setEchoMode(mode)
+
+    def generate_passwords(self) -> None:
+        self.host_pwd.setText(bookings.new_password())
+        self.guest_pwd.setText(bookings.new_password())
+
+    def _duration_changed(self) -> None:
+        self.end.setEnabled(self.duration.currentData() == UNTIL)
+
+    def set_rooms(self, rooms: Sequence[Room]) -> None:
+        self.room.clear()
+        for room in rooms:
+            self.room.addItem(f"{room.p_desc or room.sipkey} ({room.sipkey})", room.pid)
+        last = self.room.findData(self.settings.last_booked_room)
+        self.room.setCurrentIndex(max(0, last))
+
+    async def load(self) -> None:
+        """The rooms (if none were given) and the contacts: the cached list, else the service's."""
+        if self.room.count() == 0:
+            try:
+                self.set_rooms(await self.client.get_rooms(self.account))
+            except VmrError as error:
+                self.form.show_errors({"room": error.describe(self.lang)}, "room")
+        if await self.contacts.load():
+            self.picker.set_people(self.contacts.people)
+        else:
+            await self.refresh_contacts()
+
+    async def refresh_contacts(self) -> None:
+        self.picker.refresh.setEnabled(False)
+        try:
+            self.picker.set_people(await self.contacts.refresh(self.client, self.account))
+        except VmrError as error:
+            self.picker.set_status(error.describe(self.lang))
+        finally:
+            self.picker.refresh.setEnabled(True)
+
+    # -- checking and sending ----------------------------------------------------------------
+
+    def request(self) -> BookingRequest | None:
+        """The booking as typed, or None with each bad field's reason shown beside it."""
+        self.form.clear_errors()
+        minutes = self.duration.currentData()
+        try:
+            request = bookings.build_request(
+                account=self.account,
+                theme=self.theme.text(),
+                start=_to_python(self.start.dateTime()),
+                end=_to_python(self.end.dateTime()) if minutes == UNTIL else None,
+                minutes=None if minutes == UNTIL else int(minutes),
+                introduction=self.introduction.toPlainText().strip(),
+                participants=self.picker.chosen(),
+                host_pwd=self.host_pwd.text().strip(),
+                guest_pwd=self.guest_pwd.text().strip(),
+                auto_open=self.auto_open.isChecked(),
+                pid=self.room.currentData(),
+            )
+        except bookings.InvalidBooking as invalid:
+            reasons = {("end" if f == "minutes" else f): why for f, why in invalid.reasons.items()}
+            self.form.show_errors(reasons, "theme")
+            return None
+        if self.room.count() == 0:
+            self.form.show_errors(
+                {"room": self.tr("no room to book: the account has none, or they did not load")}, "room"
+            )
+            return None
+        return request
+
+    def send(self) -> None:
+        """Book (from a click): one submission at a time."""
+        if self.pending is None or self.pending.done():
+            self.pending = spawn(self.submit())
+
+    async def submit(self) -> Booking | None:
+        request = self.request()
+        if request is None:
+            return None
+        if self.submission is None or self.submission.request != request:
+            self.submission = bookings.Submission(self.client, request)
+        self.proposals.hide()
+        self.book_button.setEnabled(False)
+        self.status.setText(self.tr("Booking…"))
+        try:
+            booking = await self.submission.submit()
+        except ApiError as error:
+            await self._refused(error, request)
+            return None
+        except NetworkError as error:
+            self.status.setText(
+                self.tr("Not booked: {why} It is not among your bookings; Book again looks once more first.").format(
+                    why=error.describe(self.lang)
+                )
+            )
+            return None
+        except VmrError as error:
+            self.status.setText(error.describe(self.lang))
+            return None
+        finally:
+            self.book_button.setEnabled(True)
+        self._done(booking)
+        return booking
+
+    async def _refused(self, error: ApiError, request: BookingRequest) -> None:
+        self.status.setText(error.describe(self.lang))
+        if error.code != bookings.ROOM_TAKEN:
+            return
+        room = self.room.currentText()
+        when = f"{request.start:%Y-%m-%d %H:%M}–{request.end:%H:%M}"
+        self.status.setText(self.tr("{room} is already booked for {when}.").format(room=room, when=when))
+        try:
+            offer = await slots.alternatives(self.client, self.account, request.pid, request.start, request.end)
+        except VmrError:
+            return  # the refusal stands on its own; no proposals
+        self._propose(offer, request)
+
+    def _propose(self, offer: slots.Alternatives, request: BookingRequest) -> None:
+        layout = self.proposals_layout
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        length = request.end - request.start
+        if offer.starts:
+            layout.addWidget(QLabel(self.tr("Free times for this room:")))
+            layout.addWidget(hbox(*(self._start_button(start, length) for start in offer.starts)))
+        if offer.rooms:
+            layout.addWidget(QLabel(self.tr("Other rooms free at that time:")))
+            layout.addWidget(hbox(*(self._room_button(room) for room in offer.rooms[:4])))
+        self.proposals.setVisible(bool(offer.starts or offer.rooms))
+
+    def _start_button(self, start: datetime, length: timedelta) -> QPushButton:
+        local = start.astimezone()
+        same_day = local.date() == _to_python(self.start.dateTime()).date()
+        button = QPushButton(f"{local:%H:%M}" if same_day else f"{local:%m-%d %H:%M}")
+        button.setObjectName(f"propose-start:{local:%Y-%m-%d %H:%M}")
+
+        def take() -> None:
+            self.start.setDateTime(_to_qt(local))
+            self.end.setDateTime(_to_qt(local + length))
+            self.send()
+
+        button.clicked.connect(take)
+        return button
+
+    def _room_button(self, room: Room) -> QPushButton:
+        button = QPushButton(room.p_desc or room.sipkey)
+        button.setObjectName(f"propose-room:{room.pid}")
+
+        def take() -> None:
+            self.room.setCurrentIndex(self.room.findData(room.pid))
+            self.send()
+
+        button.clicked.connect(take)
+        return button
+
+    # -- the result --------------------------------------------------------------------------
+
+    def _result_page(self) -> QWidget:
+        self.result_title = QLabel()
+        self.result_title.setWordWrap(True)
+        form = QFormLayout()
+        self.result_fields: dict[str, QLineEdit] = {}
+        for name, label in (
+            ("link", self.tr("Share link")),
+            ("number", self.tr("Meeting number")),
+            ("host", self.tr("Host password")),
+            ("guest", self.tr("Guest password")),
+        ):
+            field = QLineEdit()
+            field.setReadOnly(True)
+            copy = QPushButton(self.tr("Copy"))
+            copy.setObjectName(f"copy:{name}")
+            copy.clicked.connect(lambda _=False, f=field: QGuiApplication.clipboard().setText(f.text()))
+            self.result_fields[name] = field
+            form.addRow(label, hbox(field, copy))
+        invite = QPushButton(self.tr("Copy invitation"))
+        invite.setObjectName("copy:invitation")
+        invite.clicked.connect(self._copy_invitation)
+        calendar = QPushButton(self.tr("Add to calendar…"))
+        calendar.setObjectName("ics")
+        calendar.clicked.connect(self._choose_ics)
+        again = QPushButton(self.tr("Book another"))
+        again.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.accept)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.result_title)
+        layout.addLayout(form)
+        layout.addWidget(hbox(invite, calendar, again, close))
+        layout.addStretch()
+        return page
+
+    def _done(self, booking: Booking) -> None:
+        self.booking = booking
+        self.submission = None
+        self.status.clear()
+        when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}–{booking.end_date.astimezone():%H:%M}"
+        self.result_title.setText(self.tr("Booked “{theme}”, {when}.").format(theme=booking.theme, when=when))
+        self.result_fields["link"].setText(booking.short_address)
+        self.result_fields["number"].setText(booking.sipkey or "")
+        self.result_fields["host"].setText(booking.random_host_pwd)
+        self.result_fields["guest"].setText(booking.random_visitor_pwd or self.tr("(none)"))
+        self.pages.setCurrentIndex(1)
+        self.booked.emit(booking)
+
+    def _copy_invitation(self) -> None:
+        if self.booking is not None:
+            QGuiApplication.clipboard().setText(booking_invitation(self.booking, lang=self.lang))
+
+    def _choose_ics(self) -> None:
+        chooser = QFileDialog(self, self.tr("Add to calendar"), str(Path.home() / f"booking-{self._booking_id()}.ics"))
+        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        chooser.setNameFilter(self.tr("Calendar files (*.ics)"))
+        chooser.fileSelected.connect(lambda path: spawn(self.export_ics(Path(path))))
+        chooser.open()
+
+    def _booking_id(self) -> str:
+        return self.booking.id if self.booking else "new"
+
+    async def export_ics(self, path: Path) -> bool:
+        if self.booking is None:
+            return False
+        host = self.client.origin_host
+        try:
+            await asyncio.to_thread(save_ics, path, [self.booking], self.settings.zone, host=host)
+        except OSError as exc:
+            self.result_title.setText(self.tr("Could not write {path}: {why}").format(path=path, why=exc.strerror))
+            return False
+        return True

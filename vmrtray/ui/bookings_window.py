@@ -1,0 +1,228 @@
+"""My bookings: upcoming and past, details, the invitation, .ics, cancel — over core's Agenda.
+
+The table is a thin model over the agenda's list (columns declared as data, one reset per
+refresh); the window reads the agenda and asks it to refresh, it never fetches by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmrtray.api import Booking, Lang, VmrError
+from vmrtray.core import bookings
+from vmrtray.core.agenda import Agenda
+from vmrtray.core.ics import save_ics
+from vmrtray.core.invitation import booking_invitation
+from vmrtray.core.settings import Settings
+
+from .asyncutil import spawn
+from .forms import hbox
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Booking], str]
+
+
+def _local(booking: Booking) -> str:
+    start, end = booking.start_date.astimezone(), booking.end_date.astimezone()
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+class BookingsModel(QAbstractTableModel):
+    COLUMNS = (
+        Column("When", _local),
+        Column("Theme", lambda b: b.theme),
+        Column("Room", lambda b: b.sipkey or ""),
+        Column("People", lambda b: str(len(b.visitor_list))),
+        Column("Id", lambda b: b.id),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Booking] = []
+
+    def set_rows(self, rows: Sequence[Booking]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[index.column()].value(self.rows[index.row()])
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.COLUMNS[section].title)
+        return None
+
+
+class BookingsWindow(QWidget):
+    def __init__(self, agenda: Agenda, settings: Settings, *, lang: Lang = "en", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("My bookings"))
+        self.agenda, self.settings, self.lang = agenda, settings, lang
+        self.which = QComboBox()
+        self.which.addItem(self.tr("Upcoming"), "upcoming")
+        self.which.addItem(self.tr("Past"), "past")
+        self.which.currentIndexChanged.connect(self.show_rows)
+        self.model = BookingsModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(150)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("status")
+        self.buttons = {
+            name: self._button(name, text, slot)
+            for name, text, slot in (
+                ("refresh", self.tr("Refresh"), self.agenda.request_refresh),
+                ("copy", self.tr("Copy invitation"), self.copy_invitation),
+                ("ics", self.tr("Export .ics…"), self._choose_ics),
+                ("cancel", self.tr("Cancel booking…"), self.ask_cancel),
+            )
+        }
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.which)
+        layout.addWidget(self.table)
+        layout.addWidget(self.details)
+        layout.addWidget(self.status)
+        layout.addWidget(hbox(*self.buttons.values()))
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self._unlisten = agenda.add_listener(lambda _: self.show_rows())
+        self.show_rows()
+        self.resize(720, 480)
+
+    def _button(self, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(lambda: slot())
+        return button
+
+    def closeEvent(self, event: Any) -> None:
+        self._unlisten()
+        super().closeEvent(event)
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    def show_rows(self) -> None:
+        chosen = self.selected()
+        rows = self.agenda.upcoming() if self.which.currentData() == "upcoming" else self.agenda.past()
+        self.model.set_rows(rows)
+        ids = [b.id for b in rows]
+        if chosen is not None and chosen.id in ids:
+            self.table.selectRow(ids.index(chosen.id))
+        elif rows:
+            self.table.selectRow(0)
+        self._selected()
+        error = self.agenda.error
+        if error is not None:
+            self.status.setText(self.tr("Showing the last list: {why}").format(why=error.describe(self.lang)))
+        elif not rows:
+            self.status.setText(self.tr("No bookings."))
+        else:
+            self.status.clear()
+
+    def selected(self) -> Booking | None:
+        picked = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.rows[picked[0].row()] if picked and picked[0].row() < len(self.model.rows) else None
+
+    def _selected(self) -> None:
+        booking = self.selected()
+        self.details.setPlainText(booking_invitation(booking, lang=self.lang) if booking else "")
+        for name in ("copy", "ics", "cancel"):
+            self.buttons[name].setEnabled(booking is not None)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def copy_invitation(self) -> None:
+        if (booking := self.selected()) is not None:
+            QGuiApplication.clipboard().setText(booking_invitation(booking, lang=self.lang))
+
+    def _choose_ics(self) -> None:
+        booking = self.selected()
+        if booking is None:
+            return
+        chooser = QFileDialog(self, self.tr("Export to calendar"), str(Path.home() / f"booking-{booking.id}.ics"))
+        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        chooser.setNameFilter(self.tr("Calendar files (*.ics)"))
+        chooser.fileSelected.connect(lambda path: spawn(self.export_ics(Path(path), booking)))
+        chooser.open()
+
+    async def export_ics(self, path: Path, booking: Booking) -> bool:
+        host = self.agenda.api.origin_host
+        try:
+            await asyncio.to_thread(save_ics, path, [booking], self.settings.zone, host=host)
+        except OSError as exc:
+            self.status.setText(self.tr("Could not write {path}: {why}").format(path=path, why=exc.strerror))
+            return False
+        self.status.setText(self.tr("Written to {path}").format(path=path))
+        return True
+
+    def ask_cancel(self) -> QMessageBox | None:
+        """Ask first (non-modal); the answer Yes cancels."""
+        booking = self.selected()
+        if booking is None:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Cancel booking"),
+            self.tr("Cancel “{theme}”, {when}? Everyone invited loses the meeting.").format(
+                theme=booking.theme, when=_local(booking)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        yes = QMessageBox.StandardButton.Yes.value
+        box.finished.connect(lambda answer: spawn(self.cancel(booking)) if answer == yes else None)
+        box.open()
+        return box
+
+    async def cancel(self, booking: Booking) -> bool:
+        self.buttons["cancel"].setEnabled(False)
+        try:
+            await bookings.cancel(self.agenda.api, booking.id)
+        except VmrError as error:
+            self.status.setText(error.describe(self.lang))
+            self.buttons["cancel"].setEnabled(True)
+            return False
+        await self.agenda.refresh()
+        self.status.setText(self.tr("Cancelled “{theme}”.").format(theme=booking.theme))
+        return True
