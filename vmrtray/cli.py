@@ -498,8 +498,8 @@ async def cmd_book(ctx: Context) -> int:
     args = ctx.args
     if (args.end is None) == (args.minutes is None):
         raise UsageError("give either --end or --minutes")
-    start = bookings.parse_local(args.start, "start")
-    end = bookings.parse_local(args.end, "end") if args.end else None
+    start = bookings.parse_local(args.start, "start", ctx.lang)
+    end = bookings.parse_local(args.end, "end", ctx.lang) if args.end else None
     request = bookings.build_request(
         account=ctx.account,
         theme=args.theme,
@@ -512,6 +512,7 @@ async def cmd_book(ctx: Context) -> int:
         guest_pwd=args.guest_pwd or "",
         auto_open=args.auto_open,
         pid=args.room,
+        lang=ctx.lang,
     )
     async with ctx.client() as api:
         try:

@@ -231,3 +231,23 @@ async def test_the_app_offers_booking_and_reminds_once(qapp: object) -> None:
         assert await asyncio.wait_for(running, 15) == 0
     assert not app.windows
     QApplication.processEvents()
+
+
+async def test_an_edit_after_a_lost_answer_finds_the_earlier_booking_first(
+    sim: Sim, qapp: object, tmp_path: Path
+) -> None:
+    async with Client(sim.url, DEMO_PUBLIC_KEY, timeout=1.0) as api:
+        dialog = BookingDialog(api, Settings(server=sim.url, account=DEMO_ACCOUNT), ContactCache(tmp_path, "s", "a"))
+        await dialog.load()
+        _fill(dialog, theme="Board")
+        sim.faults.queue("hang-after", path=CREATE)
+        sim.faults.queue("reset", path="/subscribe/getsubmeetings")
+        await _book(dialog)
+        assert "Not booked" in dialog.status.text()
+        dialog.theme.setText("Board meeting")  # the user changes something, then books
+        await _book(dialog)
+        assert dialog.pages.currentIndex() == 1
+        assert "“Board”" in dialog.result_title.text()  # the booking that was made, shown
+        assert _sim_themes(sim) == ["Board"]
+        dialog.close()
+        sim.faults.release.set()

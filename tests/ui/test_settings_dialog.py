@@ -97,9 +97,11 @@ async def test_test_connection_lists_the_rooms_and_save_stores_the_key(sim: Sim,
     assert "Connected: 6 rooms" in dialog.test_result.text()
     dialog.favourite_list.item(0).setCheckState(Qt.CheckState.Checked)
     dialog.favourites_typed.setText("8000000")
+    dialog.remind_minutes.setValue(0)  # reminders off
     assert await dialog.save() is True
     settings, new_key = saved[0]
     assert settings.favourites == ["100701", "8000000"]
+    assert settings.remind_minutes == 0
     assert new_key is True
     assert store.known[settings.server or ""] == DEMO_PUBLIC_KEY
     assert DEMO_API_KEY not in settings.model_dump_json()

@@ -11,7 +11,9 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from vmrtray.api import Booking, BookingRequest, Client, NetworkError
+from vmrtray.api import Booking, BookingRequest, Client, Lang, NetworkError
+
+from .lang import pick
 
 THEME_MAX = 64
 #: The business code for "the room is already booked for that time".
@@ -28,12 +30,20 @@ class InvalidBooking(ValueError):
         super().__init__("; ".join(f"{field}: {why}" for field, why in reasons.items()))
 
 
-def parse_local(text: str, field: str) -> datetime:
+def parse_local(text: str, field: str, lang: Lang = "en") -> datetime:
     """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime."""
     try:
         return datetime.strptime(text.strip(), ENTRY_FORMAT).astimezone()
     except ValueError:
-        raise InvalidBooking({field: f"{text!r} is not a time like 2026-12-01 09:30"}) from None
+        raise InvalidBooking(
+            {
+                field: pick(
+                    lang,
+                    f"{text!r} is not a time like 2026-12-01 09:30",
+                    f"{text!r} 不是时间（格式如 2026-12-01 09:30）",
+                )
+            }
+        ) from None
 
 
 def build_request(
@@ -50,32 +60,37 @@ def build_request(
     auto_open: bool = False,
     pid: int | None = None,
     now: datetime | None = None,
+    lang: Lang = "en",
 ) -> BookingRequest:
     """A checked booking request, or InvalidBooking naming every field that is wrong."""
     reasons: dict[str, str] = {}
     if end is None and minutes is not None:
         if minutes <= 0:
-            reasons["minutes"] = "the duration must be more than 0 minutes"
+            reasons["minutes"] = pick(lang, "the duration must be more than 0 minutes", "时长须大于 0 分钟")
         end = start + timedelta(minutes=minutes)
     if end is None:
-        reasons["end"] = "give an end time or a duration"
+        reasons["end"] = pick(lang, "give an end time or a duration", "请填写结束时间或时长")
     elif end <= start:
-        reasons["end"] = "the end must be after the start"
+        reasons["end"] = pick(lang, "the end must be after the start", "结束时间须晚于开始时间")
     elif end - start > timedelta(hours=24):
-        reasons["end"] = "a booking lasts at most 24 hours"
+        reasons["end"] = pick(lang, "a booking lasts at most 24 hours", "一次预约最长 24 小时")
     if start < (now or datetime.now(start.tzinfo)) - timedelta(minutes=1):
-        reasons["start"] = "the start is in the past"
+        reasons["start"] = pick(lang, "the start is in the past", "开始时间已过")
     theme = theme.strip()
     if not theme:
-        reasons["theme"] = "a theme is required"
+        reasons["theme"] = pick(lang, "a theme is required", "请填写会议主题")
     elif len(theme) > THEME_MAX:
-        reasons["theme"] = f"the theme has {len(theme)} characters; at most {THEME_MAX}"
+        reasons["theme"] = pick(
+            lang,
+            f"the theme has {len(theme)} characters; at most {THEME_MAX}",
+            f"主题有 {len(theme)} 个字，最多 {THEME_MAX} 个",
+        )
     for field, pwd in (("host_pwd", host_pwd), ("guest_pwd", guest_pwd)):
         if pwd and not PASSWORD.match(pwd):
-            reasons[field] = "a password is 4 to 10 digits"
+            reasons[field] = pick(lang, "a password is 4 to 10 digits", "密码为 4 到 10 位数字")
     bad_ids = [p for p in participants if not p.strip().isdigit()]
     if bad_ids:
-        reasons["participants"] = f"not user ids: {', '.join(bad_ids)}"
+        reasons["participants"] = pick(lang, "not user ids: ", "不是用户 ID：") + ", ".join(bad_ids)
     if reasons or end is None:
         raise InvalidBooking(reasons)
     return BookingRequest(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -92,7 +93,8 @@ class BookingDialog(QDialog):
         self.theme = form.row("theme", self.tr("Theme"), QLineEdit())
         self.theme.setObjectName("theme")
         self.introduction = form.row("introduction", self.tr("Introduction"), QPlainTextEdit())
-        self.introduction.setMaximumHeight(60)
+        self.introduction.setFixedHeight(56)
+        self.introduction.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.start = form.row("start", self.tr("Start"), self._time_edit(bookings.next_half_hour()))
         self.duration = QComboBox()
         for minutes in DURATIONS:
@@ -102,6 +104,7 @@ class BookingDialog(QDialog):
         self.end = self._time_edit(bookings.next_half_hour() + timedelta(hours=1))
         form.row("end", self.tr("Duration"), hbox(self.duration, self.end))
         self.duration.currentIndexChanged.connect(self._duration_changed)
+        self.start.dateTimeChanged.connect(self._duration_changed)
         self.picker = form.row("participants", self.tr("Participants"), ContactPicker())
         self.picker.refresh_requested.connect(lambda: spawn(self.refresh_contacts()))
         self.host_pwd = form.row("host_pwd", self.tr("Host password"), self._password("host_pwd"))
@@ -155,7 +158,11 @@ class BookingDialog(QDialog):
         self.guest_pwd.setText(bookings.new_password())
 
     def _duration_changed(self) -> None:
-        self.end.setEnabled(self.duration.currentData() == UNTIL)
+        """A preset duration shows its end time; "until…" lets the end be typed."""
+        minutes = self.duration.currentData()
+        self.end.setEnabled(minutes == UNTIL)
+        if minutes != UNTIL:
+            self.end.setDateTime(self.start.dateTime().addSecs(int(minutes) * 60))
 
     def set_rooms(self, rooms: Sequence[Room]) -> None:
         self.room.clear()
@@ -204,6 +211,7 @@ class BookingDialog(QDialog):
                 guest_pwd=self.guest_pwd.text().strip(),
                 auto_open=self.auto_open.isChecked(),
                 pid=self.room.currentData(),
+                lang=self.lang,
             )
         except bookings.InvalidBooking as invalid:
             reasons = {("end" if f == "minutes" else f): why for f, why in invalid.reasons.items()}
@@ -225,13 +233,11 @@ class BookingDialog(QDialog):
         request = self.request()
         if request is None:
             return None
-        if self.submission is None or self.submission.request != request:
-            self.submission = bookings.Submission(self.client, request)
         self.proposals.hide()
         self.book_button.setEnabled(False)
         self.status.setText(self.tr("Booking…"))
         try:
-            booking = await self.submission.submit()
+            booking = await self._send_once(request)
         except ApiError as error:
             await self._refused(error, request)
             return None
@@ -249,6 +255,17 @@ class BookingDialog(QDialog):
             self.book_button.setEnabled(True)
         self._done(booking)
         return booking
+
+    async def _send_once(self, request: BookingRequest) -> Booking:
+        """The same request goes through the same Submission; before a changed one is sent,
+        an earlier one whose answer was lost is looked for (it may have been booked)."""
+        earlier = self.submission
+        if earlier is not None and earlier.request != request:
+            if earlier.uncertain and (found := await earlier.find()) is not None:
+                return found
+            earlier = None
+        self.submission = earlier or bookings.Submission(self.client, request)
+        return await self.submission.submit()
 
     async def _refused(self, error: ApiError, request: BookingRequest) -> None:
         self.status.setText(error.describe(self.lang))
@@ -351,7 +368,8 @@ class BookingDialog(QDialog):
         self.result_fields["link"].setText(booking.short_address)
         self.result_fields["number"].setText(booking.sipkey or "")
         self.result_fields["host"].setText(booking.random_host_pwd)
-        self.result_fields["guest"].setText(booking.random_visitor_pwd or self.tr("(none)"))
+        self.result_fields["guest"].setText(booking.random_visitor_pwd)
+        self.result_fields["guest"].setPlaceholderText(self.tr("(none)"))
         self.pages.setCurrentIndex(1)
         self.booked.emit(booking)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -108,6 +109,12 @@ class SettingsDialog(QDialog):
         for group, box in self.notify.items():
             box.setChecked(settings.notify[group])
         self._row(form, "notify", self.tr("Alerts"), vbox(*self.notify.values()))
+        self.remind_minutes = QSpinBox()
+        self.remind_minutes.setRange(0, 24 * 60)
+        self.remind_minutes.setSuffix(self.tr(" min before"))
+        self.remind_minutes.setSpecialValueText(self.tr("off"))
+        self.remind_minutes.setValue(settings.remind_minutes)
+        self._row(form, "remind_minutes", self.tr("Remind me of my bookings"), self.remind_minutes)
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -215,6 +222,7 @@ class SettingsDialog(QDialog):
             "account": self.account.text().strip() or None,
             "interval_active": self.interval_active.value(),
             "interval_idle": self.interval_idle.value(),
+            "remind_minutes": self.remind_minutes.value(),
             "download_dir": self.download_dir.text().strip() or None,
             "server_tz": self.server_tz.currentText().strip(),
             "proxy": self.proxy.currentData(),
