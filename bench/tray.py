@@ -236,7 +236,7 @@ def measure_stall(url: str, rooms: int, refreshes: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     args = parser.parse_args()
     if missing := x11.missing_tools():
