@@ -2,9 +2,11 @@
 
 A file streams into `<name>.part`; an interrupted download resumes with HTTP Range; an
 expired link (403) is replaced by a fresh one from `getRecords`; an origin that ignores
-Range makes it start over cleanly. Only a file whose size matches `fileSize` is renamed
-into place (atomically), and its sha256 is returned. The API key is never sent here: the
-file origin is another host, reached with a client that carries no `auth` header.
+Range makes it start over cleanly. A large file may come in segments instead (N parallel
+Range requests, core.segments). Only a file whose size matches `fileSize` — and, when the
+store sends one (`x-cos-hash-crc64ecma`), its CRC-64 — is renamed into place (atomically),
+and its sha256 is returned. The API key is never sent here: the file origin is another
+host, reached with a client that carries no `auth` header.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import httpx
+from fastcrc import crc64
 from pathvalidate import sanitize_filename
 
 from vmrtray.api import RecordFile
@@ -31,6 +34,9 @@ CHUNK = 1 << 20
 MAX_ATTEMPTS = 6
 MAX_REFRESHES = 3
 MAX_NAME_BYTES = 180
+CRC_HEADER = "x-cos-hash-crc64ecma"
+#: Files at least this large are fetched in segments when more than one is asked for.
+SEGMENT_MIN = 32 << 20
 
 Refresh = Callable[[], Awaitable[str]]
 OnProgress = Callable[[int, int], None]
@@ -89,15 +95,48 @@ async def download(
     http: httpx.AsyncClient,
     refresh: Refresh,
     on_progress: OnProgress | None = None,
+    segments: int = 1,
 ) -> Downloaded:
-    """Fetch `file` to `target` (its folder must exist); resume from `target.part`."""
+    """Fetch `file` to `target` (its folder must exist); resume from `target.part`.
+
+    With `segments` > 1 a large file comes as that many parallel Range requests, unless a
+    single-stream `.part` is already there or the store ignores Range.
+    """
     if await asyncio.to_thread(_holds, target, file.file_size):
         return Downloaded(target, await asyncio.to_thread(_sha256_of, target), file.file_size)
     part = target.with_name(target.name + ".part")
+    if segments > 1 and file.file_size >= SEGMENT_MIN:
+        from .segments import NoRange, Segmented
+
+        segmented = Segmented(file, part, http, refresh, on_progress, segments)
+        if await asyncio.to_thread(segmented.may_run):
+            try:
+                resumed_from, sha256 = await segmented.run()
+            except NoRange:
+                log.info("the file server ignores Range: %s comes in one stream", part.name)
+            else:
+                await asyncio.to_thread(os.replace, part, target)
+                return Downloaded(target, sha256, resumed_from)
     job = _Job(file, part, http, refresh, on_progress)
     resumed_from = await job.run()
     await asyncio.to_thread(os.replace, part, target)
     return Downloaded(target, job.digest.hexdigest(), resumed_from)
+
+
+def expected_crc(response: httpx.Response) -> int | None:
+    """The whole object's CRC-64 the store announced, if it did (COS: a decimal number)."""
+    value = response.headers.get(CRC_HEADER, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def check_crc(expected: int | None, got: int, part: Path) -> None:
+    """A mismatch means the bytes are wrong: the part is removed, not resumed."""
+    if expected is not None and expected != got:
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"the file does not match the checksum the file server gave (CRC-64 {got} ≠ {expected});"
+            " it was not kept: download it again"
+        )
 
 
 def _holds(path: Path, size: int) -> bool:
@@ -125,6 +164,8 @@ class _Job:
         self.url = file.down_url
         self.size = file.file_size
         self.digest = hashlib.sha256()
+        self.crc = 0
+        self.expected_crc: int | None = None
         self.offset = 0
 
     async def run(self) -> int:
@@ -160,12 +201,14 @@ class _Job:
             have = self.part.stat().st_size
         except FileNotFoundError:
             return 0
-        if have > self.size:
-            self.part.unlink()
+        if have > self.size or segments_sidecar(self.part).exists():
+            self.part.unlink()  # too long, or a segmented download's (preallocated) part
+            segments_sidecar(self.part).unlink(missing_ok=True)
             return 0
         with self.part.open("rb") as handle:
             while block := handle.read(CHUNK):
                 self.digest.update(block)
+                self.crc = crc64.xz(block, self.crc)
         return have
 
     async def _fetch(self) -> str:
@@ -182,6 +225,7 @@ class _Job:
                 self._check_content_range(response)
             elif response.status_code != 200:
                 raise DownloadError(f"the file server answered HTTP {response.status_code}")
+            self.expected_crc = expected_crc(response) or self.expected_crc
             self._check_length(response)
             await self._stream(response)
         return "done" if self.offset >= self.size else "more"
@@ -199,6 +243,7 @@ class _Job:
     def _restart(self) -> None:
         self.part.unlink(missing_ok=True)
         self.digest = hashlib.sha256()
+        self.crc = 0
         self.offset = 0
 
     async def _stream(self, response: httpx.Response) -> None:
@@ -221,14 +266,17 @@ class _Job:
         if self.offset + len(block) > self.size:
             raise DownloadError(f"the file server sent more than the {self.size} bytes announced")
         try:
-            await asyncio.to_thread(_write_all, handle, block)
+            await asyncio.to_thread(self._absorb, handle, block)
         except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise DownloadError(f"the disk is full at {self.part.parent}; free space and resume") from exc
-            raise DownloadError(f"cannot write {self.part}: {exc.strerror}") from exc
-        self.digest.update(block)
+            raise disk_error(exc, self.part) from exc
         self.offset += len(block)
         self.on_progress(self.offset, self.size)
+
+    def _absorb(self, handle: BinaryIO, block: bytes) -> None:
+        """Write and hash in a worker thread: 1 MiB of sha256 would stall the loop ~2 ms."""
+        _write_all(handle, block)
+        self.digest.update(block)
+        self.crc = crc64.xz(block, self.crc)
 
     def _finish(self) -> None:
         have = self.part.stat().st_size if self.part.exists() else 0
@@ -236,8 +284,20 @@ class _Job:
             raise DownloadError(f"the file has {have} bytes where the service announced {self.size}")
         if self.size == 0:
             self.part.touch()
+        check_crc(self.expected_crc, self.crc, self.part)
         with self.part.open("rb+") as handle:
             os.fsync(handle.fileno())
+
+
+def disk_error(exc: OSError, part: Path) -> DownloadError:
+    if exc.errno == errno.ENOSPC:
+        return DownloadError(f"the disk is full at {part.parent}; free space and resume (the part is kept)")
+    return DownloadError(f"cannot write {part}: {exc.strerror}")
+
+
+def segments_sidecar(part: Path) -> Path:
+    """Where a segmented download keeps which bytes of its `.part` have arrived."""
+    return part.with_name(part.name + ".segments")
 
 
 def _write_all(handle: BinaryIO, block: bytes) -> None:

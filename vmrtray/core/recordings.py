@@ -46,6 +46,7 @@ async def download_all(
     *,
     http: httpx.AsyncClient,
     progress: Callable[[RecordFile, Path], OnProgress] | None = None,
+    segments: int = 1,
 ) -> list[Downloaded]:
     """Every file of a recording into `folder`, one after another, each resumable."""
     files = await show(api, catalog, record_id)
@@ -63,9 +64,8 @@ async def download_all(
             await asyncio.to_thread(catalog.set_files, record_id, again)
             return again[n].down_url
 
-        result = await download(
-            file, target, http=http, refresh=fresh_link, on_progress=progress(file, target) if progress else None
-        )
+        on_progress = progress(file, target) if progress else None
+        result = await download(file, target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments)
         await asyncio.to_thread(catalog.mark_downloaded, record_id, n, result.path, result.sha256)
         done.append(result)
     return done

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
+from fastcrc import crc64
 
 if TYPE_CHECKING:
     from .server import Stats
@@ -50,6 +51,15 @@ def content(file_id: str, size: int, start: int = 0, end: int | None = None) -> 
     return b"".join(parts)
 
 
+@lru_cache(maxsize=64)
+def crc64_of(file_id: str, size: int) -> int:
+    """CRC-64/XZ of the whole file, as COS sends it in `x-cos-hash-crc64ecma`."""
+    crc = 0
+    for pos in range(0, size, BLOCK):
+        crc = crc64.xz(content(file_id, size, pos, pos + BLOCK), crc)
+    return crc
+
+
 def sha256_of(file_id: str, size: int) -> str:
     digest = hashlib.sha256()
     for pos in range(0, size, BLOCK):
@@ -65,6 +75,7 @@ class FileOrigin:
     range_enabled: bool = True
     rate_limit: int | None = None  # bytes per second per connection
     reset_after: int | None = None  # the next response is cut after this many bytes
+    checksum: str = "right"  # x-cos-hash-crc64ecma: "right", "wrong" (a corrupted object) or "none"
     base_url: str = ""
 
     def sign(self, path: str, now: float | None = None) -> str:
@@ -135,6 +146,9 @@ def files_app(state: SimState, origin: FileOrigin, stats: Stats) -> web.Applicat
 async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, stats: Stats) -> web.StreamResponse:
     start, end, status = 0, file.size, 200
     headers = {"Content-Type": "video/mp4", "ETag": f'"{file.file_id[:32]}"'}
+    if origin.checksum != "none":
+        crc = crc64_of(file.file_id, file.size) ^ (1 if origin.checksum == "wrong" else 0)
+        headers["x-cos-hash-crc64ecma"] = str(crc)
     if origin.range_enabled:
         headers["Accept-Ranges"] = "bytes"
         if "Range" in request.headers:

@@ -1,0 +1,247 @@
+"""A large file in N parallel Range requests, resumable, into one preallocated `.part`.
+
+Some object stores limit each connection's speed; several connections share the work.
+Which bytes of each segment have arrived is kept beside the part (`.part.segments`, JSON,
+written atomically every few MiB), so a crash or a quit resumes each segment where it
+stopped. Segments write at their offsets (`os.pwrite`), so the sha256 and the CRC-64 are
+computed by reading the finished file once, in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from fastcrc import crc64
+
+from vmrtray.api import RecordFile
+
+from .atomic import write_atomic
+from .downloads import (
+    CHUNK,
+    MAX_ATTEMPTS,
+    MAX_REFRESHES,
+    DownloadError,
+    OnProgress,
+    Refresh,
+    check_crc,
+    disk_error,
+    expected_crc,
+    segments_sidecar,
+)
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 8 << 20
+
+
+class NoRange(Exception):
+    """The store ignores Range: the caller fetches the file in one stream instead."""
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int  # exclusive
+    done: int = 0
+
+    @property
+    def left(self) -> int:
+        return self.end - self.start - self.done
+
+
+def split(size: int, count: int) -> list[Segment]:
+    step = -(-size // count)
+    return [Segment(start, min(size, start + step)) for start in range(0, size, step)]
+
+
+class Segmented:
+    def __init__(
+        self,
+        file: RecordFile,
+        part: Path,
+        http: httpx.AsyncClient,
+        refresh: Refresh,
+        on_progress: OnProgress | None,
+        count: int,
+    ) -> None:
+        self.file, self.part, self.http, self.refresh = file, part, http, refresh
+        self.on_progress = on_progress or (lambda done, total: None)
+        self.count, self.size, self.url = count, file.file_size, file.down_url
+        self.sidecar = segments_sidecar(part)
+        self.segments: list[Segment] = []
+        self.expected_crc: int | None = None
+        self._refreshes = 0
+        self._link_lock = asyncio.Lock()
+        self._since_save = 0
+
+    def may_run(self) -> bool:
+        """Not over a single-stream part (that one resumes as it began)."""
+        return self.sidecar.exists() or not self.part.exists()
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.segments)
+
+    async def run(self) -> tuple[int, str]:
+        """Fetch what is missing; the bytes it resumed from and the file's sha256."""
+        if not await asyncio.to_thread(self._load):
+            await self._probe()
+            self.segments = split(self.size, self.count)
+            await asyncio.to_thread(self._create)
+        resumed_from = self.done
+        fd = await asyncio.to_thread(os.open, self.part, os.O_WRONLY)
+        try:
+            await self._fetch_all(fd)
+        finally:
+            await asyncio.to_thread(os.close, fd)
+            await asyncio.to_thread(self._save)
+        sha256 = await asyncio.to_thread(self._verify)
+        return resumed_from, sha256
+
+    # -- state beside the part ------------------------------------------------------------------
+
+    def _load(self) -> bool:
+        try:
+            data = json.loads(self.sidecar.read_text("utf-8"))
+            segments = [Segment(int(a), int(b), int(c)) for a, b, c in data["segments"]]
+            have = self.part.stat().st_size
+        except (OSError, ValueError, KeyError, TypeError):
+            self.sidecar.unlink(missing_ok=True)
+            return False
+        if data.get("size") != self.size or have != self.size:
+            self.sidecar.unlink(missing_ok=True)
+            self.part.unlink(missing_ok=True)
+            return False
+        self.segments = segments
+        self.expected_crc = data.get("crc")
+        return True
+
+    def _create(self) -> None:
+        with self.part.open("wb") as handle:
+            handle.truncate(self.size)
+        self._save()
+
+    def _save(self) -> None:
+        if not self.segments:
+            return
+        data = {
+            "size": self.size,
+            "crc": self.expected_crc,
+            "segments": [[s.start, s.end, s.done] for s in self.segments],
+        }
+        with contextlib.suppress(OSError):  # at worst a resume fetches a few MiB again
+            write_atomic(self.sidecar, json.dumps(data).encode())
+
+    # -- fetching -------------------------------------------------------------------------------
+
+    async def _probe(self) -> None:
+        """One byte with Range: 206 means segments work (and tells the store's CRC)."""
+        for _ in range(MAX_REFRESHES + 1):
+            async with self.http.stream("GET", self.url, headers={"Range": "bytes=0-0"}) as response:
+                if response.status_code == 206:
+                    self.expected_crc = expected_crc(response)
+                    return
+                if response.status_code == 200:
+                    raise NoRange
+                if response.status_code != 403:
+                    raise DownloadError(f"the file server answered HTTP {response.status_code}")
+            await self._renew(self.url)
+        raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+
+    async def _fetch_all(self, fd: int) -> None:
+        tasks = [asyncio.ensure_future(self._segment(fd, s)) for s in self.segments if s.left > 0]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _segment(self, fd: int, segment: Segment) -> None:
+        attempts = 0
+        while segment.left > 0:
+            url = self.url
+            try:
+                expired = await self._fetch(fd, segment, url)
+            except httpx.TransportError as exc:
+                attempts += 1
+                if attempts >= MAX_ATTEMPTS:
+                    raise DownloadError(
+                        f"the file server kept failing ({type(exc).__name__}); the part is kept"
+                    ) from exc
+                await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
+                continue
+            if expired:
+                await self._renew(url)
+
+    async def _fetch(self, fd: int, segment: Segment, url: str) -> bool:
+        position = segment.start + segment.done
+        headers = {"Range": f"bytes={position}-{segment.end - 1}"}
+        async with self.http.stream("GET", url, headers=headers) as response:
+            if response.status_code == 403:
+                return True
+            if response.status_code == 200:
+                raise DownloadError("the file server stopped honouring Range mid-download; start it again")
+            if response.status_code != 206:
+                raise DownloadError(f"the file server answered HTTP {response.status_code}")
+            if not response.headers.get("content-range", "").startswith(f"bytes {position}-"):
+                raise DownloadError("the file server sent a range that was not asked for")
+            buffer = bytearray()
+            try:
+                async for chunk in response.aiter_bytes():
+                    buffer += chunk
+                    if len(buffer) >= CHUNK:
+                        await self._write(fd, segment, bytes(buffer))
+                        buffer.clear()
+            finally:
+                if buffer:
+                    await self._write(fd, segment, bytes(buffer))
+        return False
+
+    async def _write(self, fd: int, segment: Segment, block: bytes) -> None:
+        if len(block) > segment.left:
+            raise DownloadError("the file server sent more than the range asked for")
+        try:
+            await asyncio.to_thread(os.pwrite, fd, block, segment.start + segment.done)
+        except OSError as exc:
+            raise disk_error(exc, self.part) from exc
+        segment.done += len(block)
+        self.on_progress(self.done, self.size)
+        self._since_save += len(block)
+        if self._since_save >= SAVE_EVERY:
+            self._since_save = 0
+            await asyncio.to_thread(self._save)
+
+    async def _renew(self, failed_url: str) -> None:
+        """One fresh link for all segments, however many of them met the 403."""
+        async with self._link_lock:
+            if self.url != failed_url:
+                return  # another segment renewed it already
+            self._refreshes += 1
+            if self._refreshes > MAX_REFRESHES:
+                raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+            self.url = await self.refresh()
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def _verify(self) -> str:
+        if self.done != self.size or self.part.stat().st_size != self.size:
+            raise DownloadError(f"the file has {self.done} bytes where the service announced {self.size}")
+        digest, crc = hashlib.sha256(), 0
+        with self.part.open("rb") as handle:
+            while block := handle.read(CHUNK * 4):
+                digest.update(block)
+                crc = crc64.xz(block, crc)
+            os.fsync(handle.fileno())
+        self.sidecar.unlink(missing_ok=True)
+        check_crc(self.expected_crc, crc, self.part)
+        return digest.hexdigest()
