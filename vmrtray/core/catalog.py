@@ -9,6 +9,7 @@ async callers go through `asyncio.to_thread`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -42,6 +43,41 @@ _MIGRATIONS: Sequence[str] = (
     );
     CREATE INDEX recordings_room ON recordings(room);
     """,
+    """
+    ALTER TABLE recordings ADD COLUMN room_name TEXT;
+    ALTER TABLE files ADD COLUMN state TEXT NOT NULL DEFAULT 'cloud';
+    ALTER TABLE files ADD COLUMN bytes_done INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN target TEXT;
+    ALTER TABLE files ADD COLUMN error TEXT;
+    UPDATE files SET state = 'done', bytes_done = file_size WHERE sha256 IS NOT NULL;
+    """,
+)
+
+#: A file's download state, as `files.state` keeps it.
+FILE_STATES = ("cloud", "queued", "downloading", "paused", "done", "failed")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    record_id: str
+    idx: int
+    conference_key: str
+    start_time: str
+    stop_time: str | None
+    file_size: int
+    down_url: str
+    state: str
+    bytes_done: int
+    target: str | None
+    local_path: str | None
+    sha256: str | None
+    error: str | None
+
+
+_FILES_QUERY = (
+    "SELECT record_id, idx, conference_key, start_time, stop_time, file_size, down_url, state, bytes_done, target,"
+    " local_path, sha256, error FROM files WHERE (?1 IS NULL OR record_id = ?1)"
+    " AND (?2 = '[]' OR state IN (SELECT value FROM json_each(?2))) ORDER BY record_id, idx"
 )
 
 
@@ -56,6 +92,9 @@ class CatalogEntry:
     total_size: int
     downloaded: int
     start_time: str | None
+    stop_time: str | None = None
+    room_name: str | None = None
+    states: frozenset[str] = frozenset()
 
 
 class Catalog:
@@ -128,9 +167,40 @@ class Catalog:
     def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE files SET local_path = ?, sha256 = ? WHERE record_id = ? AND idx = ?",
+                "UPDATE files SET local_path = ?, sha256 = ?, state = 'done', bytes_done = file_size, error = NULL"
+                " WHERE record_id = ? AND idx = ?",
                 (str(path), sha256, record_id, idx),
             )
+
+    def set_state(
+        self,
+        record_id: str,
+        idx: int,
+        state: str,
+        *,
+        bytes_done: int | None = None,
+        target: Path | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Where a file's download stands, so a quit or a crash resumes it on the next start."""
+        if state not in FILE_STATES:
+            raise ValueError(f"not a file state: {state!r}")
+        with self._lock:
+            self._db.execute(
+                "UPDATE files SET state = ?, bytes_done = COALESCE(?, bytes_done), target = COALESCE(?, target),"
+                " error = ? WHERE record_id = ? AND idx = ?",
+                (state, bytes_done, str(target) if target else None, error, record_id, idx),
+            )
+
+    def set_room_name(self, record_id: str, name: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE recordings SET room_name = ? WHERE record_id = ?", (name, record_id))
+
+    def files(self, record_id: str | None = None, *, states: Sequence[str] = ()) -> list[FileRow]:
+        """Files of one recording (or all), optionally only those in `states`."""
+        with self._lock:
+            rows = self._db.execute(_FILES_QUERY, (record_id, json.dumps(list(states)))).fetchall()
+        return [FileRow(*row) for row in rows]
 
     def mark_deleted(self, record_id: str) -> None:
         with self._lock:
@@ -139,11 +209,28 @@ class Catalog:
     def entries(self, room: str | None = None) -> list[CatalogEntry]:
         query = (
             "SELECT r.record_id, r.room, r.source, r.first_seen, r.deleted, COUNT(f.idx), "
-            "COALESCE(SUM(f.file_size), 0), COUNT(f.sha256), MIN(f.start_time) "
+            "COALESCE(SUM(f.file_size), 0), COUNT(f.sha256), MIN(f.start_time), MAX(f.stop_time), r.room_name, "
+            "GROUP_CONCAT(DISTINCT f.state) "
             "FROM recordings r LEFT JOIN files f ON f.record_id = r.record_id "
             + ("WHERE r.room = ? " if room else "")
             + "GROUP BY r.record_id ORDER BY COALESCE(MIN(f.start_time), r.first_seen) DESC"
         )
         with self._lock:
             rows = self._db.execute(query, (room,) if room else ()).fetchall()
-        return [CatalogEntry(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5]), int(r[6]), int(r[7]), r[8]) for r in rows]
+        return [
+            CatalogEntry(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                bool(r[4]),
+                int(r[5]),
+                int(r[6]),
+                int(r[7]),
+                r[8],
+                r[9],
+                r[10],
+                frozenset(r[11].split(",")) if r[11] else frozenset(),
+            )
+            for r in rows
+        ]

@@ -45,6 +45,10 @@ OnProgress = Callable[[int, int], None]
 class DownloadError(Exception):
     """A download that cannot finish now; its `.part` is kept for a later resume."""
 
+    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
+
 
 @dataclass(frozen=True)
 class Downloaded:
@@ -291,7 +295,9 @@ class _Job:
 
 def disk_error(exc: OSError, part: Path) -> DownloadError:
     if exc.errno == errno.ENOSPC:
-        return DownloadError(f"the disk is full at {part.parent}; free space and resume (the part is kept)")
+        return DownloadError(
+            f"the disk is full at {part.parent}; free space and resume (the part is kept)", disk_full=True
+        )
     return DownloadError(f"cannot write {part}: {exc.strerror}")
 
 

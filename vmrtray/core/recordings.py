@@ -51,7 +51,7 @@ async def download_all(
     """Every file of a recording into `folder`, one after another, each resumable."""
     files = await show(api, catalog, record_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    room_name = await _room_name(api, files[0].conference_key)
+    room_name = await room_name_of(api, files[0].conference_key)
     done = []
     for n, file in enumerate(files):
         name = recording_filename(room_name, file.conference_key, file.start_time, n, len(files))
@@ -76,7 +76,8 @@ async def delete(api: Client, catalog: Catalog, record_id: str) -> None:
     await asyncio.to_thread(catalog.mark_deleted, record_id)
 
 
-async def _room_name(api: Client, short_number: str) -> str:
+async def room_name_of(api: Client, short_number: str) -> str:
+    """The room's name for file names; "" when the service will not say."""
     try:
         return (await api.get_meeting_info(short_number)).name
     except ApiError:

@@ -1,0 +1,152 @@
+"""The app's download queue against the simulator: a limit, pause, resume, cancel, a quit
+and a restart, a full disk, and the opt-in delete once verified."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tests.core.test_downloads import SIZE, _recording
+from vmrtray.api import Client
+from vmrtray.core.catalog import Catalog
+from vmrtray.core.download_queue import DownloadQueue, State, Transfer
+from vmrtray.core.downloads import new_http_client
+from vmrtray.sim import Sim
+
+
+async def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+@pytest_asyncio.fixture
+async def queue(api: Client, tmp_path: Path) -> AsyncIterator[DownloadQueue]:
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    async with new_http_client() as http:
+        made = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", limit=2, segments=1, tick=0.01)
+        yield made
+        await made.aclose()
+
+
+def _states(queue: DownloadQueue) -> list[State]:
+    return [t.state for t in queue.transfers.values()]
+
+
+async def test_files_download_two_at_a_time_and_match_the_sim(sim: Sim, api: Client, queue: DownloadQueue) -> None:
+    record_id = await _recording(sim, api, parts=3)
+    most = 0
+
+    def watch(_: Transfer) -> None:
+        nonlocal most
+        most = max(most, _states(queue).count(State.DOWNLOADING))
+
+    queue.add_listener(watch)
+    added = await queue.add(record_id)
+    assert len(added) == 3
+    await until(lambda: _states(queue) == [State.DONE] * 3)
+    assert most == 2
+    expected = [f["sha256"] for f in sim.recording_info(record_id)["files"]]
+    assert [t.sha256 for t in added] == expected
+    assert [e.downloaded for e in queue.catalog.entries()] == [3]
+    assert queue.totals() == (0, 0, 0)
+
+
+async def test_pause_keeps_the_part_and_resume_fetches_only_the_rest(
+    sim: Sim, api: Client, queue: DownloadQueue
+) -> None:
+    record_id = await _recording(sim, api)
+    sim.files.rate_limit = 1024 * 1024
+    (transfer,) = await queue.add(record_id)
+    await until(lambda: transfer.done > 0)
+    assert transfer.speed >= 0
+    await queue.pause(transfer.key)
+    assert transfer.state == State.PAUSED
+    part = transfer.target.with_name(transfer.target.name + ".part")
+    kept = part.stat().st_size
+    assert 0 < kept < SIZE
+    sim.files.rate_limit = None
+    asked_before = len([h for o, *_, h in sim.stats.headers if o == "files"])
+    await queue.resume(transfer.key)
+    await until(lambda: transfer.state == State.DONE)
+    resumed = [h.get("Range") for o, *_, h in sim.stats.headers if o == "files"][asked_before:]
+    assert resumed == [f"bytes={kept}-"]
+    assert transfer.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+
+
+async def test_cancel_forgets_the_part(sim: Sim, api: Client, queue: DownloadQueue) -> None:
+    record_id = await _recording(sim, api)
+    sim.files.rate_limit = 1024 * 1024
+    (transfer,) = await queue.add(record_id)
+    await until(lambda: transfer.done > 0)
+    await queue.cancel(transfer.key)
+    assert not transfer.target.with_name(transfer.target.name + ".part").exists()
+    assert queue.transfers == {}
+    assert [r.state for r in queue.catalog.files(record_id)] == ["cloud"]
+
+
+async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Client, tmp_path: Path) -> None:
+    record_id = await _recording(sim, api)
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    sim.files.rate_limit = 1024 * 1024
+    async with new_http_client() as http:
+        first = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", segments=1, tick=0.01)
+        (transfer,) = await first.add(record_id)
+        await until(lambda: transfer.done > 0)
+        await first.aclose()  # the app quits
+    catalog.close()
+    sim.files.rate_limit = None
+    catalog = Catalog(tmp_path / "catalog.sqlite3")  # the next start
+    async with new_http_client() as http:
+        second = DownloadQueue(api, catalog, http, lambda: tmp_path / "elsewhere", segments=1, tick=0.01)
+        (again,) = await second.restore()
+        await until(lambda: again.state == State.DONE)
+        await second.aclose()
+    assert again.target == transfer.target  # where it began, not the folder set since
+    assert again.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+
+
+async def test_the_opt_in_deletes_from_the_cloud_once_verified(sim: Sim, api: Client, queue: DownloadQueue) -> None:
+    record_id = await _recording(sim, api, parts=2)
+    queue.auto_delete = lambda: True
+    await queue.add(record_id)
+    await until(lambda: sim.recording_info(record_id)["deleted"])
+    assert _states(queue) == [State.DONE, State.DONE]
+    assert all(t.target.exists() for t in queue.transfers.values())
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs: needs root (CI runs as root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root; CI runs these as root")
+    folder = tmp_path / "small"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+async def test_a_full_disk_pauses_with_the_reason_and_keeps_the_part(
+    sim: Sim, api: Client, tmp_path: Path, small_disk: Path
+) -> None:
+    record_id = await _recording(sim, api)  # 3 MiB and a bit, on a 2 MiB disk
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    async with new_http_client() as http:
+        queue = DownloadQueue(api, catalog, http, lambda: small_disk, segments=1, tick=0.01)
+        (transfer,) = await queue.add(record_id)
+        await until(lambda: transfer.state not in (State.QUEUED, State.DOWNLOADING))
+        await queue.aclose()
+    assert transfer.state == State.PAUSED
+    assert "disk is full" in (transfer.error or "")
+    assert transfer.target.with_name(transfer.target.name + ".part").stat().st_size > 0
+    assert not transfer.target.exists()
+    assert [(r.state, r.error) for r in catalog.files(record_id)] == [("paused", transfer.error)]
