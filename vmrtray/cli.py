@@ -439,7 +439,10 @@ async def _download(ctx: Context, api: Client, record_id: str) -> None:
 
     async with download_client(ctx.settings) as http:
         try:
-            results = await recordings.download_all(api, ctx.catalog, record_id, folder, http=http, progress=progress)
+            segments = ctx.args.segments or ctx.settings.download_segments
+            results = await recordings.download_all(
+                api, ctx.catalog, record_id, folder, http=http, progress=progress, segments=segments
+            )
         finally:
             for bar in bars:
                 bar.close()
@@ -673,6 +676,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = rec.add_parser("download", parents=[common], help="download a recording's files (resumable)")
     q.add_argument("record_id", metavar="RECORD_ID")
     q.add_argument("-o", "--output", metavar="DIR", help="folder (default: the settings' download folder)")
+    q.add_argument(
+        "--segments", type=_positive, metavar="N", help="parallel Range requests for a large file (default 4)"
+    )
     q = rec.add_parser("delete", parents=[common], help="delete a recording from the cloud")
     q.add_argument("record_id", metavar="RECORD_ID")
     q.add_argument("--yes", action="store_true", help="do not ask")

@@ -65,6 +65,11 @@ class Settings(BaseModel):
     notify_recording: bool = True
     notify_live: bool = True
     notify_availability: bool = True
+    #: Files downloaded at once, and parallel Range requests for each large one.
+    download_parallel: int = Field(default=2, ge=1, le=8)
+    download_segments: int = Field(default=4, ge=1, le=16)
+    #: Delete a recording from the cloud once all its files are downloaded and verified.
+    delete_after_download: bool = False
     #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.
     remind_minutes: int = Field(default=10, ge=0, le=24 * 60)
     #: The room the last booking was made in (the booking dialog offers it first).

@@ -73,6 +73,7 @@ class Stats:
             "requests": dict(self.requests),
             "connections": {k: len(v) for k, v in self.connections.items()},
             "file_bytes": self.file_bytes,
+            "file_ranges": [h.get("Range") for origin, _, _, h in self.headers if origin == "files"],
         }
 
 

@@ -1,0 +1,52 @@
+"""`vmrctl recordings download` killed halfway (SIGKILL) resumes: the origin serves only the rest."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.test_story import _login
+from tests.support.cli import ROOT, SimProcess, Vmrctl
+
+SIZE = 6 * 1024 * 1024 + 777
+
+
+def test_a_killed_download_resumes_where_it_stopped(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path) -> None:
+    _login(vmrctl)
+    sim_process.control("room", {"room": "100701", "file_size": SIZE})
+    record_id = json.loads(vmrctl("record", "start", "100701", "--json").stdout)["recordId"]
+    assert vmrctl("record", "stop", "100701").returncode == 0
+    sim_process.control("files", {"rate_limit": 1024 * 1024})
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "vmrtray.cli", "recordings", "download", record_id, "-o", str(out)],
+        env=vmrctl.env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60  # guards a hang only: the loop ends when half has arrived
+        while not (parts := list(out.glob("*.part"))) or parts[0].stat().st_size < SIZE // 2:
+            assert time.monotonic() < deadline, "the download never reached half"
+            assert first.poll() is None, "the download ended before it was killed"
+            time.sleep(0.05)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    kept = parts[0].stat().st_size
+    assert SIZE // 2 <= kept < SIZE
+    sim_process.control("files", {"rate_limit": None})
+    asked_before = len(sim_process.control("stats")["file_ranges"])
+
+    done = vmrctl("recordings", "download", record_id, "-o", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)
+    assert result["resumedFrom"] == kept
+    assert result["sha256"] == sim_process.control(f"recordings/{record_id}")["files"][0]["sha256"]
+    assert sim_process.control("stats")["file_ranges"][asked_before:] == [f"bytes={kept}-"]
+    assert not list(out.glob("*.part"))
