@@ -176,7 +176,33 @@ async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api:
     again = Catalog(tmp_path / "c.sqlite3")
     (entry,) = again.entries()
     assert (entry.record_id, entry.files, entry.downloaded, entry.total_size) == (record_id, 1, 1, SIZE)
-    assert again.version == 1
+    assert again.version == 2
+
+
+def test_a_catalog_of_the_first_version_is_migrated_keeping_its_downloads(tmp_path: Path) -> None:
+    import sqlite3
+
+    from vmrtray.core.catalog import _MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(f"BEGIN; {_MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+    db.execute("INSERT INTO recordings VALUES ('r1', '100701', 'opened', '2026-11-01T00:00:00+00:00', 0)")
+    db.execute(
+        "INSERT INTO files VALUES ('r1', 0, '100701', '2026-11-01T08:00:00+08:00', NULL, 10, 'http://x', "
+        "'2026-11-01T00:00:00+00:00', '/tmp/a.mp4', 'abc')"
+    )
+    db.execute(
+        "INSERT INTO files VALUES ('r1', 1, '100701', '2026-11-01T08:30:00+08:00', NULL, 20, 'http://y', "
+        "'2026-11-01T00:00:00+00:00', NULL, NULL)"
+    )
+    db.commit()
+    db.close()
+    catalog = Catalog(path)
+    assert catalog.version == 2
+    assert [(f.state, f.bytes_done) for f in catalog.files("r1")] == [("done", 10), ("cloud", 0)]
+    (entry,) = catalog.entries()
+    assert (entry.downloaded, entry.files, entry.states) == (1, 2, frozenset({"done", "cloud"}))
 
 
 async def test_wrong_key_cannot_list_files(sim: Sim) -> None:

@@ -12,6 +12,7 @@ import logging
 import signal
 import socket
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
@@ -25,12 +26,13 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
+from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import detect_lang
 from vmrtray.core.notifications import Alert, Notifier
-from vmrtray.core.paths import data_dir
+from vmrtray.core.paths import data_dir, default_download_dir
 from vmrtray.core.reminders import Reminders
-from vmrtray.core.session import open_client
+from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError
 
 from .asyncutil import cancel_all, freeze_startup_heap, spawn
@@ -68,12 +70,14 @@ class App:
         self.dialog: SettingsDialog | None = None
         self.agenda: Agenda | None = None
         self.contacts: ContactCache | None = None
+        self.queue: DownloadQueue | None = None
         self.windows: dict[str, QWidget] = {}  # the booking dialog and My bookings, by name
         self.quit = asyncio.Event()
         self.tray.quit_requested.connect(self.quit.set)
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.book_requested.connect(self.open_booking)
         self.tray.bookings_requested.connect(self.open_bookings)
+        self.tray.recordings_requested.connect(self.open_recordings)
         self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
         self._frozen = False
         self.wake = WakeWatcher()
@@ -148,6 +152,33 @@ class App:
         spawn(self._load_directory(self.client, settings.account))
         if settings.account and settings.server:
             self._plan_bookings(self.client, settings)
+        self._start_downloads(self.client, self.catalog, settings)
+
+    def _start_downloads(self, client: Client, catalog: Catalog, settings: Settings) -> None:
+        """The download queue; what a quit or a crash interrupted goes on now."""
+        folder = Path(settings.download_dir).expanduser() if settings.download_dir else default_download_dir()
+        self.queue = DownloadQueue(
+            client,
+            catalog,
+            download_client(settings),
+            lambda: folder,
+            limit=settings.download_parallel,
+            segments=settings.download_segments,
+            auto_delete=lambda: self.settings.delete_after_download,
+            lang=self.lang,
+        )
+        self.queue.add_listener(self._transfer_changed)
+        self.tray.downloads = self.queue.totals
+        spawn(self.queue.restore())
+
+    def _transfer_changed(self, transfer: Transfer) -> None:
+        self.tray.downloads_changed()
+        if transfer.state == State.FAILED or (transfer.state == State.PAUSED and transfer.error):
+            self.tray.alert(Alert(self.tray.tr("Download stopped"), transfer.error or "", urgent=True))
+        elif transfer.state == State.DONE and self.queue is not None:
+            rest = [t for t in self.queue.transfers.values() if t.record_id == transfer.record_id]
+            if all(t.state == State.DONE for t in rest):
+                self.tray.alert(Alert(self.tray.tr("Recording downloaded"), str(transfer.target.parent)))
 
     def _plan_bookings(self, client: Client, settings: Settings) -> None:
         """My bookings and their reminders; polled only while reminders are on or the window is open."""
@@ -196,6 +227,27 @@ class App:
         if booking.biz_product_id is not None and booking.biz_product_id != self.settings.last_booked_room:
             self.settings = self.settings.model_copy(update={"last_booked_room": booking.biz_product_id})
             spawn(self._save_settings(self.settings))
+
+    def open_recordings(self) -> None:
+        from .recordings_window import RecordingsWindow
+
+        if self._raise("recordings") or self.queue is None or self.catalog is None:
+            return
+
+        async def keep_auto_delete(on: bool) -> None:
+            self.settings = self.settings.model_copy(update={"delete_after_download": on})
+            await self._save_settings(self.settings)
+
+        window = RecordingsWindow(
+            self.catalog,
+            self.queue,
+            auto_delete=self.settings.delete_after_download,
+            set_auto_delete=keep_auto_delete,
+            lang=self.lang,
+        )
+        self.windows["recordings"] = window
+        window.show()
+        spawn(window.reload())
 
     async def _save_settings(self, settings: Settings) -> None:
         try:
@@ -280,6 +332,11 @@ class App:
         if self.agenda is not None:
             await self.agenda.aclose()
             self.agenda = None
+        if self.queue is not None:
+            self.tray.downloads = None
+            await self.queue.aclose()
+            await self.queue.http.aclose()
+            self.queue = None
         if self.coordinator is not None:
             await self.coordinator.aclose()
             self.coordinator = None

@@ -36,6 +36,7 @@ class Tray(QObject):
     settings_requested = Signal()
     book_requested = Signal()
     bookings_requested = Signal()
+    recordings_requested = Signal()
     demo_requested = Signal()
 
     def __init__(
@@ -53,6 +54,8 @@ class Tray(QObject):
         self.snapshot: Snapshot | None = None
         self.coordinator: Coordinator | None = None
         self.directory: Mapping[str, Room] = {}
+        #: Bytes done, bytes in all, files active of the download queue, when there is one.
+        self.downloads: Callable[[], tuple[int, int, int]] | None = None
         self.recent: deque[tuple[datetime, Event]] = deque(maxlen=RECENT)
         self.alerts: list[Alert] = []  # every alert shown, newest last (tests and the window read it)
         self.has_credentials = False
@@ -166,7 +169,14 @@ class Tray(QObject):
                 parts.append(self.tr("{n} live").format(n=len(snap.live)))
         if snap is not None and snap.paused:
             parts.append(self.tr("updates paused"))
+        if self.downloads is not None and (totals := self.downloads())[1]:
+            done, size, active = totals
+            parts.append(self.tr("downloading {n} file(s): {p}%").format(n=max(active, 1), p=int(100 * done / size)))
         return " · ".join(parts)
+
+    def downloads_changed(self) -> None:
+        """The download queue moved: the tooltip says how far."""
+        self.icon.setToolTip(self.tooltip())
 
     def _rebuild_if_dirty(self) -> None:
         if self._dirty:
@@ -231,6 +241,7 @@ class Tray(QObject):
             menu.addSeparator()
             self._action(menu, self.tr("Book a meeting…"), "book", self.book_requested.emit)
             self._action(menu, self.tr("My bookings…"), "bookings", self.bookings_requested.emit)
+            self._action(menu, self.tr("Recordings…"), "recordings", self.recordings_requested.emit)
         menu.addSeparator()
         self._action(menu, self.tr("Settings…"), "settings", self.settings_requested.emit)
         self._action(menu, self.tr("Quit"), "quit", self.quit_requested.emit)

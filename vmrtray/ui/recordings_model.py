@@ -1,0 +1,215 @@
+"""The recordings table: a thin Qt model over the catalog's entries and the queue's transfers.
+
+Columns are declared as data. A reload (the catalog read again) resets the model; a
+transfer's progress only changes its row's State cell (`dataChanged`). Filtering and
+sorting happen here, over precomputed keys, so 100,000 rows stay quick: a filter or a sort
+replaces the list of visible rows, one reset, no per-row Python callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from vmrtray.core.catalog import CatalogEntry
+from vmrtray.core.download_queue import State, Transfer
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Row:
+    """One recording as the table shows it."""
+
+    entry: CatalogEntry
+    start: datetime | None
+    seconds: int | None
+    key: str  # what a text filter looks in
+
+    @classmethod
+    def of(cls, entry: CatalogEntry) -> Row:
+        start = _time(entry.start_time)
+        stop = _time(entry.stop_time)
+        seconds = int((stop - start).total_seconds()) if start and stop else None
+        key = f"{entry.record_id}\n{entry.room or ''}\n{entry.room_name or ''}".casefold()
+        return cls(entry, start, seconds, key)
+
+
+def _time(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def size_text(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Row], str]
+    sort: Callable[[Row], Any]
+
+
+class RecordingsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Row] = []
+        self.visible: list[int] = []
+        self.transfers: dict[str, list[Transfer]] = {}
+        self._where: dict[str, int] = {}  # record_id -> row in self.rows
+        self._filter: tuple[str, str | None, date | None, date | None] = ("", None, None, None)
+        self._sort: tuple[int, Qt.SortOrder] = (2, Qt.SortOrder.DescendingOrder)
+        self.columns = (
+            Column(self.tr("Room"), lambda r: r.entry.room or "", lambda r: r.entry.room or ""),
+            Column(self.tr("Room name"), lambda r: r.entry.room_name or "", lambda r: r.entry.room_name or ""),
+            Column(
+                self.tr("Start"),
+                lambda r: f"{r.start.astimezone():%Y-%m-%d %H:%M}" if r.start else "",
+                lambda r: r.start.timestamp() if r.start else 0.0,
+            ),
+            Column(self.tr("Duration"), lambda r: _duration(r.seconds), lambda r: r.seconds or 0),
+            Column(
+                self.tr("Size"),
+                lambda r: size_text(r.entry.total_size) if r.entry.files else "",
+                lambda r: r.entry.total_size,
+            ),
+            Column(self.tr("State"), self.state_text, self.state_text),
+        )
+
+    # -- data in --------------------------------------------------------------------------------
+
+    def set_entries(self, entries: Iterable[CatalogEntry]) -> None:
+        """A reload: every row anew, the filter and the order kept."""
+        self.beginResetModel()
+        self.rows = [Row.of(e) for e in entries]
+        self._where = {row.entry.record_id: n for n, row in enumerate(self.rows)}
+        self.visible = self._select()
+        self.endResetModel()
+
+    def set_transfers(self, transfers: Mapping[tuple[str, int], Transfer]) -> None:
+        self.transfers = {}
+        for transfer in transfers.values():
+            self.transfers.setdefault(transfer.record_id, []).append(transfer)
+
+    def transfer_changed(self, transfer: Transfer) -> None:
+        """Progress or a new state: only that row's State cell changes."""
+        files = self.transfers.setdefault(transfer.record_id, [])
+        if transfer not in files:
+            files.append(transfer)
+        row = self._where.get(transfer.record_id)
+        if row is None:
+            return
+        try:
+            shown = self.visible.index(row)
+        except ValueError:
+            return
+        cell = self.index(shown, len(self.columns) - 1)
+        self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
+
+    # -- filtering and sorting ------------------------------------------------------------------
+
+    def set_filter(
+        self, text: str = "", room: str | None = None, since: date | None = None, until: date | None = None
+    ) -> None:
+        self._filter = (text, room, since, until)
+        self._reselect()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self._reselect()
+
+    def _reselect(self) -> None:
+        self.beginResetModel()
+        self.visible = self._select()
+        self.endResetModel()
+
+    def _select(self) -> list[int]:
+        text, room, since, until = self._filter
+        words = text.casefold().split()
+        chosen = [
+            n
+            for n, row in enumerate(self.rows)
+            if all(w in row.key for w in words)
+            and (room is None or row.entry.room == room)
+            and (since is None or (row.start is not None and row.start.astimezone().date() >= since))
+            and (until is None or (row.start is not None and row.start.astimezone().date() <= until))
+        ]
+        column, order = self._sort
+        key = self.columns[column].sort
+        chosen.sort(key=lambda n: key(self.rows[n]), reverse=order == Qt.SortOrder.DescendingOrder)
+        return chosen
+
+    # -- what Qt asks ---------------------------------------------------------------------------
+
+    def row(self, shown: int) -> Row:
+        return self.rows[self.visible[shown]]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.visible)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()].text(self.row(index.row()))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(self.columns) - 1:
+            return self._errors(self.row(index.row()))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    # -- the State column -----------------------------------------------------------------------
+
+    def state_text(self, row: Row) -> str:
+        entry = row.entry
+        live = self.transfers.get(entry.record_id, [])
+        moving = [t for t in live if t.state == State.DOWNLOADING]
+        if moving:
+            done, size = sum(t.done for t in live), sum(t.size for t in live) or 1
+            speed = sum(t.speed for t in moving)
+            return self.tr("downloading {p}% at {s}/s").format(p=int(100 * done / size), s=size_text(speed))
+        states: set[str] = {str(t.state) for t in live} or set(entry.states)
+        finished = bool(live) and states == {State.DONE} and len(live) >= entry.files
+        for state, words in (
+            (State.QUEUED, self.tr("queued")),
+            (State.PAUSED, self.tr("paused")),
+            (State.FAILED, self.tr("failed")),
+        ):
+            if state in states:
+                return words
+        if finished or (entry.files and entry.downloaded == entry.files):
+            return self.tr("downloaded") + (self.tr(" (deleted from the cloud)") if entry.deleted else "")
+        if entry.deleted:
+            return self.tr("deleted")
+        return self.tr("in the cloud") if entry.files else self.tr("in the cloud (files not listed yet)")
+
+    def _errors(self, row: Row) -> str | None:
+        reasons = [t.error for t in self.transfers.get(row.entry.record_id, []) if t.error]
+        return "\n".join(reasons) if reasons else None
+
+    def selected_ids(self, shown_rows: Sequence[int]) -> list[str]:
+        return [self.row(n).entry.record_id for n in shown_rows]

@@ -1,0 +1,300 @@
+"""Recordings…: every recording the app knows of, filtered, sorted; download, tidy the cloud.
+
+The window reads the catalog (in a worker thread) and the download queue; it does not
+download by itself. Actions apply to every selected row. Deleting from the cloud asks
+first, naming the files; the local copies stay unless the user ticks otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmrtray.api import Lang, VmrError
+from vmrtray.core import recordings
+from vmrtray.core.catalog import Catalog, FileRow
+from vmrtray.core.download_queue import DownloadQueue
+
+from .asyncutil import spawn
+from .forms import hbox
+from .recordings_model import RecordingsModel
+
+ALL_ROOMS = ""
+
+
+class RecordingsWindow(QWidget):
+    def __init__(
+        self,
+        catalog: Catalog,
+        queue: DownloadQueue,
+        *,
+        auto_delete: bool = False,
+        set_auto_delete: Callable[[bool], Coroutine[Any, Any, None]] | None = None,
+        lang: Lang = "en",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Recordings"))
+        self.catalog, self.queue, self.lang = catalog, queue, lang
+        self.model = RecordingsModel(self)
+        self.model.set_transfers(queue.transfers)
+        self._filters()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)  # fixed rows: 100,000 lay out at once
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.buttons = {name: self._button(name, text, slot) for name, text, slot in self._actions()}
+        self.auto_delete = QCheckBox(self.tr("Delete from the cloud once downloaded and verified"))
+        self.auto_delete.setChecked(auto_delete)
+        if set_auto_delete is not None:
+            self.auto_delete.toggled.connect(lambda on: spawn(set_auto_delete(on)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(hbox(self.search, self.room, self.by_date, self.since, self.until))
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+        names = list(self.buttons)
+        layout.addWidget(hbox(*(self.buttons[n] for n in names[:5])))
+        layout.addWidget(hbox(*(self.buttons[n] for n in names[5:])))
+        layout.addWidget(self.auto_delete)
+        self._unlisten = queue.add_listener(self.model.transfer_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._selection_changed()
+        self.resize(900, 560)
+
+    def _filters(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(self.tr("Filter by room, name or recording ID"))
+        self.search.setClearButtonEnabled(True)
+        self.room = QComboBox()
+        self.room.addItem(self.tr("All rooms"), ALL_ROOMS)
+        self.by_date = QCheckBox(self.tr("From"))
+        today = QDate.currentDate()
+        self.since, self.until = QDateEdit(today.addMonths(-1)), QDateEdit(today)
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            edit.dateChanged.connect(self.apply_filter)
+        self.by_date.toggled.connect(self.since.setEnabled)
+        self.by_date.toggled.connect(self.until.setEnabled)
+        self.by_date.toggled.connect(self.apply_filter)
+        self.search.textChanged.connect(self.apply_filter)
+        self.room.currentIndexChanged.connect(self.apply_filter)
+
+    def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        return [
+            ("download", self.tr("Download"), lambda: spawn(self.download())),
+            ("pause", self.tr("Pause"), lambda: spawn(self._each_transfer(self.queue.pause))),
+            ("resume", self.tr("Resume"), lambda: spawn(self._each_transfer(self.queue.resume))),
+            ("cancel", self.tr("Cancel"), lambda: spawn(self._each_transfer(self.queue.cancel))),
+            ("copy-link", self.tr("Copy link"), lambda: spawn(self.copy_link())),
+            ("open", self.tr("Open"), lambda: spawn(self.open_local(folder=False))),
+            ("show", self.tr("Show in folder"), lambda: spawn(self.open_local(folder=True))),
+            ("delete", self.tr("Delete from cloud…"), lambda: spawn(self.ask_delete())),
+            ("refresh", self.tr("Refresh"), lambda: spawn(self.refresh())),
+            ("add", self.tr("Add recording ID…"), self.ask_add),
+        ]
+
+    def _button(self, name: str, text: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(lambda: slot())
+        return button
+
+    def closeEvent(self, event: Any) -> None:
+        self._unlisten()
+        super().closeEvent(event)
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    async def reload(self) -> None:
+        entries = await asyncio.to_thread(self.catalog.entries)
+        self.model.set_transfers(self.queue.transfers)
+        self.model.set_entries(entries)
+        rooms = sorted({e.room for e in entries if e.room})
+        chosen = self.room.currentData()
+        self.room.blockSignals(True)
+        self.room.clear()
+        self.room.addItem(self.tr("All rooms"), ALL_ROOMS)
+        for room in rooms:
+            self.room.addItem(room, room)
+        self.room.setCurrentIndex(max(0, self.room.findData(chosen)))
+        self.room.blockSignals(False)
+        self._selection_changed()
+
+    def apply_filter(self) -> None:
+        dated = self.by_date.isChecked()
+        self.model.set_filter(
+            self.search.text(),
+            self.room.currentData() or None,
+            _date(self.since.date()) if dated else None,
+            _date(self.until.date()) if dated else None,
+        )
+
+    def selected(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return self.model.selected_ids(rows)
+
+    def _selection_changed(self) -> None:
+        some = bool(self.selected())
+        for name in ("download", "pause", "resume", "cancel", "copy-link", "open", "show", "delete"):
+            self.buttons[name].setEnabled(some)
+
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    async def download(self) -> None:
+        for record_id in self.selected():
+            try:
+                await self.queue.add(record_id)
+            except VmrError as error:
+                self.say(error.describe(self.lang))
+        self.model.set_transfers(self.queue.transfers)
+        await self.reload()
+
+    async def _each_transfer(self, action: Callable[[tuple[str, int]], Awaitable[None]]) -> None:
+        chosen = set(self.selected())
+        for key in [k for k in self.queue.transfers if k[0] in chosen]:
+            await action(key)
+        await self.reload()
+
+    async def _files(self, record_id: str) -> list[FileRow]:
+        return await asyncio.to_thread(self.catalog.files, record_id)
+
+    async def copy_link(self) -> None:
+        links = [row.down_url for record_id in self.selected() for row in await self._files(record_id)]
+        if links:
+            QGuiApplication.clipboard().setText("\n".join(links))
+            self.say(self.tr("Copied {n} link(s); they expire within hours.").format(n=len(links)))
+
+    async def open_local(self, *, folder: bool) -> None:
+        paths = [Path(r.local_path) for rid in self.selected() for r in await self._files(rid) if r.local_path]
+        present = [p for p in paths if await asyncio.to_thread(p.exists)]
+        if not present:
+            self.say(self.tr("Not downloaded yet."))
+            return
+        target = present[0].parent if folder else present[0]
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    async def ask_delete(self) -> QMessageBox | None:
+        """Name the files and ask; the local copies stay unless ticked."""
+        chosen = self.selected()
+        names = [
+            Path(r.local_path).name if r.local_path else f"{r.record_id} #{r.idx + 1}"
+            for record_id in chosen
+            for r in await self._files(record_id)
+        ]
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Delete from the cloud"),
+            self.tr("Delete {n} recording(s) from the cloud? This cannot be undone.").format(n=len(chosen)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDetailedText("\n".join(names) or "\n".join(chosen))
+        box.setInformativeText("\n".join(names[:8]) + ("\n…" if len(names) > 8 else ""))
+        local = QCheckBox(self.tr("Also delete the downloaded copies on this computer"))
+        box.setCheckBox(local)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        yes = QMessageBox.StandardButton.Yes.value
+        box.finished.connect(lambda answer: spawn(self.delete(chosen, local.isChecked())) if answer == yes else None)
+        box.open()
+        return box
+
+    async def delete(self, record_ids: list[str], local: bool) -> None:
+        deleted = 0
+        for record_id in record_ids:
+            try:
+                await recordings.delete(self.queue.api, self.catalog, record_id)
+            except VmrError as error:
+                self.say(error.describe(self.lang))
+                continue
+            deleted += 1
+            if local:
+                rows = await self._files(record_id)
+                await asyncio.to_thread(_remove_local, [Path(r.local_path) for r in rows if r.local_path])
+        await self.reload()
+        if deleted:
+            self.say(self.tr("Deleted {n} recording(s) from the cloud.").format(n=deleted))
+
+    async def refresh(self) -> None:
+        """Ask the service for the files of the selected recordings and of those never listed."""
+        entries = await asyncio.to_thread(self.catalog.entries)
+        wanted = set(self.selected()) | {e.record_id for e in entries if not e.files and not e.deleted}
+        failures = 0
+        for record_id in sorted(wanted):
+            try:
+                await recordings.show(self.queue.api, self.catalog, record_id)
+            except VmrError:
+                failures += 1
+        await self.reload()
+        if failures:
+            self.say(
+                self.tr("{n} recording(s) could not be listed (unknown, deleted, or still recording).").format(
+                    n=failures
+                )
+            )
+
+    def ask_add(self) -> QInputDialog:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Add recording ID"))
+        dialog.setLabelText(self.tr("Recording ID (from openRecord, the portal or a colleague):"))
+        dialog.textValueSelected.connect(lambda text: spawn(self.add(text)))
+        dialog.open()
+        return dialog
+
+    async def add(self, text: str) -> bool:
+        record_id = text.strip()
+        if not record_id or any(c.isspace() for c in record_id) or len(record_id) > 64:
+            self.say(self.tr("{text!r} is not a recording ID.").format(text=text))
+            return False
+        try:
+            await recordings.show(self.queue.api, self.catalog, record_id)
+        except VmrError as error:
+            self.say(error.describe(self.lang))
+            return False
+        await self.reload()
+        self.say(self.tr("Added {id}.").format(id=record_id))
+        return True
+
+
+def _date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _remove_local(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
