@@ -176,7 +176,7 @@ async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api:
     again = Catalog(tmp_path / "c.sqlite3")
     (entry,) = again.entries()
     assert (entry.record_id, entry.files, entry.downloaded, entry.total_size) == (record_id, 1, 1, SIZE)
-    assert again.version == 2
+    assert again.version == 3
 
 
 def test_a_catalog_of_the_first_version_is_migrated_keeping_its_downloads(tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_a_catalog_of_the_first_version_is_migrated_keeping_its_downloads(tmp_pa
     db.commit()
     db.close()
     catalog = Catalog(path)
-    assert catalog.version == 2
+    assert catalog.version == 3
     assert [(f.state, f.bytes_done) for f in catalog.files("r1")] == [("done", 10), ("cloud", 0)]
     (entry,) = catalog.entries()
     assert (entry.downloaded, entry.files, entry.states) == (1, 2, frozenset({"done", "cloud"}))

@@ -128,13 +128,13 @@ async def test_filter_by_text_room_and_date_and_sort(
     window = await _window(catalog, queue)
     assert window.model.rowCount() == 3
     window.search.setText(ids[1][:10])
-    assert [window.model.row(n).entry.record_id for n in range(window.model.rowCount())] == [ids[1]]
+    assert [window.model.row(n).record_id for n in range(window.model.rowCount())] == [ids[1]]
     window.search.setText("")
     window.room.setCurrentIndex(window.room.findData("100701"))
     assert window.model.rowCount() == 2
     window.room.setCurrentIndex(0)
     window.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
-    assert [window.model.row(n).entry.total_size for n in range(3)] == [1000, 2000, 3000]
+    assert [window.model.row(n).total_size for n in range(3)] == [1000, 2000, 3000]
     window.by_date.setChecked(True)
     tomorrow = date.today() + timedelta(days=1)
     window.since.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))

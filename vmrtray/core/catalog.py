@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from vmrtray.api import RecordFile
 
@@ -51,6 +52,48 @@ _MIGRATIONS: Sequence[str] = (
     ALTER TABLE files ADD COLUMN error TEXT;
     UPDATE files SET state = 'done', bytes_done = file_size WHERE sha256 IS NOT NULL;
     """,
+    # A summary of each recording's files, kept by triggers, so that listing 100,000
+    # recordings reads one table instead of grouping a join (measured: 0.5 s -> 0.1 s).
+    """
+    ALTER TABLE recordings ADD COLUMN start_time TEXT;
+    ALTER TABLE recordings ADD COLUMN start_epoch INTEGER;
+    ALTER TABLE recordings ADD COLUMN seconds INTEGER;
+    ALTER TABLE recordings ADD COLUMN files INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recordings ADD COLUMN total_size INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recordings ADD COLUMN downloaded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recordings ADD COLUMN states TEXT;
+    ALTER TABLE recordings ADD COLUMN search TEXT;
+    CREATE INDEX recordings_start ON recordings(start_epoch);
+    CREATE TRIGGER files_added AFTER INSERT ON files BEGIN {summarise_new} END;
+    CREATE TRIGGER files_changed AFTER UPDATE ON files BEGIN {summarise_new} END;
+    CREATE TRIGGER files_removed AFTER DELETE ON files BEGIN {summarise_old} END;
+    CREATE TRIGGER recording_added AFTER INSERT ON recordings BEGIN {search} END;
+    CREATE TRIGGER recording_named AFTER UPDATE OF room, room_name ON recordings BEGIN {search} END;
+    UPDATE recordings SET room = room;
+    UPDATE files SET state = state;
+    """,
+)
+
+_SUMMARY = """
+    UPDATE recordings SET (start_time, start_epoch, seconds, files, total_size, downloaded, states) = (
+        SELECT MIN(start_time),
+               COALESCE(MIN(CAST(strftime('%s', start_time) AS INTEGER)),
+                        CAST(strftime('%s', recordings.first_seen) AS INTEGER)),
+               MAX(CAST(strftime('%s', stop_time) AS INTEGER)) - MIN(CAST(strftime('%s', start_time) AS INTEGER)),
+               COUNT(*), COALESCE(SUM(file_size), 0), COUNT(sha256), GROUP_CONCAT(DISTINCT state)
+        FROM files WHERE files.record_id = {row}.record_id)
+    WHERE record_id = {row}.record_id;"""
+# A recording not listed yet sorts by when it was first seen.
+_SEARCH = """
+    UPDATE recordings SET search = lower(record_id || char(10) || COALESCE(room, '') || char(10)
+                                         || COALESCE(room_name, '')),
+                          start_epoch = COALESCE(start_epoch, CAST(strftime('%s', first_seen) AS INTEGER))
+    WHERE record_id = NEW.record_id;"""
+_MIGRATIONS = (
+    *_MIGRATIONS[:2],
+    _MIGRATIONS[2].format(
+        summarise_new=_SUMMARY.format(row="NEW"), summarise_old=_SUMMARY.format(row="OLD"), search=_SEARCH
+    ),
 )
 
 #: A file's download state, as `files.state` keeps it.
@@ -81,20 +124,34 @@ _FILES_QUERY = (
 )
 
 
-@dataclass(frozen=True)
-class CatalogEntry:
+class CatalogEntry(NamedTuple):
+    """A recording and the summary of its files, as one row of the `recordings` table."""
+
     record_id: str
     room: str | None
     source: str
     first_seen: str
-    deleted: bool
+    deleted: int
+    room_name: str | None
+    start_time: str | None  # the first file's start, ISO 8601 with its zone
+    start_epoch: int | None
+    seconds: int | None  # from the first file's start to the last one's stop
     files: int
     total_size: int
     downloaded: int
-    start_time: str | None
-    stop_time: str | None = None
-    room_name: str | None = None
-    states: frozenset[str] = frozenset()
+    states_text: str | None
+    search: str  # record id, room and room name, lower-cased, for a text filter
+
+    @property
+    def states(self) -> frozenset[str]:
+        return frozenset(self.states_text.split(",")) if self.states_text else frozenset()
+
+
+_ENTRIES = (
+    "SELECT record_id, room, source, first_seen, deleted, room_name, start_time, start_epoch, seconds, files,"
+    " total_size, downloaded, states, COALESCE(search, '') FROM recordings WHERE (?1 IS NULL OR room = ?1)"
+    " ORDER BY start_epoch DESC LIMIT ?2"
+)
 
 
 class Catalog:
@@ -206,31 +263,8 @@ class Catalog:
         with self._lock:
             self._db.execute("UPDATE recordings SET deleted = 1 WHERE record_id = ?", (record_id,))
 
-    def entries(self, room: str | None = None) -> list[CatalogEntry]:
-        query = (
-            "SELECT r.record_id, r.room, r.source, r.first_seen, r.deleted, COUNT(f.idx), "
-            "COALESCE(SUM(f.file_size), 0), COUNT(f.sha256), MIN(f.start_time), MAX(f.stop_time), r.room_name, "
-            "GROUP_CONCAT(DISTINCT f.state) "
-            "FROM recordings r LEFT JOIN files f ON f.record_id = r.record_id "
-            + ("WHERE r.room = ? " if room else "")
-            + "GROUP BY r.record_id ORDER BY COALESCE(MIN(f.start_time), r.first_seen) DESC"
-        )
+    def entries(self, room: str | None = None, *, limit: int = -1) -> list[CatalogEntry]:
+        """Every recording (or one room's), newest first; the newest `limit` when given."""
         with self._lock:
-            rows = self._db.execute(query, (room,) if room else ()).fetchall()
-        return [
-            CatalogEntry(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                bool(r[4]),
-                int(r[5]),
-                int(r[6]),
-                int(r[7]),
-                r[8],
-                r[9],
-                r[10],
-                frozenset(r[11].split(",")) if r[11] else frozenset(),
-            )
-            for r in rows
-        ]
+            rows = self._db.execute(_ENTRIES, (room, limit)).fetchall()
+        return [CatalogEntry(*row) for row in rows]

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from vmrtray.api import Lang, VmrError
 from vmrtray.core import recordings
-from vmrtray.core.catalog import Catalog, FileRow
+from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
 
 from .asyncutil import spawn
@@ -41,6 +41,7 @@ from .forms import hbox
 from .recordings_model import RecordingsModel
 
 ALL_ROOMS = ""
+FIRST_PAGE = 500
 
 
 class RecordingsWindow(QWidget):
@@ -139,19 +140,38 @@ class RecordingsWindow(QWidget):
     # -- what is shown -------------------------------------------------------------------------
 
     async def reload(self) -> None:
-        entries = await asyncio.to_thread(self.catalog.entries)
+        """The newest recordings at once, then all of them (100,000 take ~0.4 s to read)."""
         self.model.set_transfers(self.queue.transfers)
+        entries = await asyncio.to_thread(self.catalog.entries, limit=FIRST_PAGE)
+        if len(entries) == FIRST_PAGE:
+            self._show(entries)
+            entries = await asyncio.to_thread(self.catalog.entries)
+        self._show(entries)
+
+    def _show(self, entries: list[CatalogEntry]) -> None:
+        selected = set(self.selected())
         self.model.set_entries(entries)
+        self._reselect(selected)
         rooms = sorted({e.room for e in entries if e.room})
-        chosen = self.room.currentData()
+        room = self.room.currentData()
         self.room.blockSignals(True)
         self.room.clear()
         self.room.addItem(self.tr("All rooms"), ALL_ROOMS)
-        for room in rooms:
-            self.room.addItem(room, room)
-        self.room.setCurrentIndex(max(0, self.room.findData(chosen)))
+        for each in rooms:
+            self.room.addItem(each, each)
+        self.room.setCurrentIndex(max(0, self.room.findData(room)))
         self.room.blockSignals(False)
         self._selection_changed()
+
+    def _reselect(self, record_ids: set[str]) -> None:
+        """After a reload, the same recordings stay selected."""
+        if not record_ids:
+            return
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for shown, n in enumerate(self.model.visible):
+            if self.model.rows[n].record_id in record_ids:
+                selection.select(self.model.index(shown, 0), flags)
 
     def apply_filter(self) -> None:
         dated = self.by_date.isChecked()
