@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, 
 
 from vmrtray.core.catalog import Catalog, CatalogEntry  # noqa: E402
 from vmrtray.core.download_queue import DownloadQueue  # noqa: E402
-from vmrtray.core.downloads import new_http_client  # noqa: E402
+from vmrtray.core.downloads import new_file_session  # noqa: E402
 from vmrtray.ui.recordings_window import RecordingsWindow  # noqa: E402
 
 SEARCHES = ("1007", "研发", "a3f", "100712 会")
@@ -86,7 +86,7 @@ async def measure(catalog: Catalog, folder: Path, runs: int) -> tuple[list[float
     """Per run: until the newest rows are painted, and until all rows are in; then keystrokes."""
     opens: list[float] = []
     loads: list[float] = []
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         queue = DownloadQueue(None, catalog, http, lambda: folder)  # type: ignore[arg-type]  # no API here
         for _ in range(runs):
             began = time.perf_counter()

@@ -677,7 +677,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("record_id", metavar="RECORD_ID")
     q.add_argument("-o", "--output", metavar="DIR", help="folder (default: the settings' download folder)")
     q.add_argument(
-        "--segments", type=_positive, metavar="N", help="parallel Range requests for a large file (default 4)"
+        "--segments",
+        type=_positive,
+        metavar="N",
+        help="N parallel Range requests for a file over 32 MiB: for stores that limit each connection (default 1)",
     )
     q = rec.add_parser("delete", parents=[common], help="delete a recording from the cloud")
     q.add_argument("record_id", metavar="RECORD_ID")

@@ -16,7 +16,7 @@ from tests.core.test_downloads import SIZE, _recording
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
-from vmrtray.core.downloads import new_http_client
+from vmrtray.core.downloads import new_file_session
 from vmrtray.sim import Sim
 
 
@@ -29,7 +29,7 @@ async def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
 @pytest_asyncio.fixture
 async def queue(api: Client, tmp_path: Path) -> AsyncIterator[DownloadQueue]:
     catalog = Catalog(tmp_path / "catalog.sqlite3")
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         made = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", limit=2, segments=1, tick=0.01)
         yield made
         await made.aclose()
@@ -95,7 +95,7 @@ async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Clie
     record_id = await _recording(sim, api)
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     sim.files.rate_limit = 1024 * 1024
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         first = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", segments=1, tick=0.01)
         (transfer,) = await first.add(record_id)
         await until(lambda: transfer.done > 0)
@@ -103,7 +103,7 @@ async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Clie
     catalog.close()
     sim.files.rate_limit = None
     catalog = Catalog(tmp_path / "catalog.sqlite3")  # the next start
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         second = DownloadQueue(api, catalog, http, lambda: tmp_path / "elsewhere", segments=1, tick=0.01)
         (again,) = await second.restore()
         await until(lambda: again.state == State.DONE)
@@ -140,7 +140,7 @@ async def test_a_full_disk_pauses_with_the_reason_and_keeps_the_part(
 ) -> None:
     record_id = await _recording(sim, api)  # 3 MiB and a bit, on a 2 MiB disk
     catalog = Catalog(tmp_path / "catalog.sqlite3")
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         queue = DownloadQueue(api, catalog, http, lambda: small_disk, segments=1, tick=0.01)
         (transfer,) = await queue.add(record_id)
         await until(lambda: transfer.state not in (State.QUEUED, State.DOWNLOADING))

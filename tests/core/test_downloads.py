@@ -11,7 +11,7 @@ import pytest
 from vmrtray.api import Client
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
-from vmrtray.core.downloads import DownloadError, new_http_client, recording_filename
+from vmrtray.core.downloads import DownloadError, new_file_session, recording_filename
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
 SIZE = 3 * 1024 * 1024 + 12345  # not a multiple of the store's block or the write chunk
@@ -31,7 +31,7 @@ def catalog(tmp_path: Path) -> Catalog:
 
 
 async def _download(api: Client, catalog: Catalog, record_id: str, folder: Path) -> list[recordings.Downloaded]:
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         return await recordings.download_all(api, catalog, record_id, folder, http=http)
 
 
@@ -60,14 +60,15 @@ async def test_a_reset_mid_body_resumes_and_fetches_only_the_rest(
 ) -> None:
     record_id = await _recording(sim, api)
     sim.files.reset_after = 1_000_000
+    sim.files.rate_limit = 8 * 1024 * 1024  # bytes trickle in, as on a real network, before the break
     results = await _download(api, catalog, record_id, tmp_path)
     assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
     ranges = [h.get("Range") for origin, *_, h in sim.stats.headers if origin == "files"]
     assert len(ranges) == 2
     assert ranges[0] is None
     resumed_at = int(str(ranges[1]).removeprefix("bytes=").rstrip("-"))
-    # What the client had received when the connection broke is kept (the RST may drop
-    # some bytes in flight): the origin then serves exactly the rest, nothing twice.
+    # What the client had read when the connection broke is kept (the RST drops what was
+    # still in buffers): the origin then serves exactly the rest, nothing kept twice.
     assert 0 < resumed_at <= 1_000_000
     assert sim.stats.file_bytes == 1_000_000 + (SIZE - resumed_at)
 
@@ -143,7 +144,7 @@ async def test_a_short_file_is_never_renamed_into_place(
     sim.state.recordings[record_id].files[0].size = SIZE
     from vmrtray.core.downloads import download
 
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         with pytest.raises(DownloadError):
             await download(files[0], tmp_path / "x.mp4", http=http, refresh=lambda: _never())
     assert not (tmp_path / "x.mp4").exists()

@@ -12,7 +12,7 @@ from tests.core.test_downloads import SIZE, _recording
 from vmrtray.api import Client
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
-from vmrtray.core.downloads import SEGMENT_MIN, DownloadError, new_http_client
+from vmrtray.core.downloads import SEGMENT_MIN, DownloadError, new_file_session
 from vmrtray.sim import Sim
 
 BIG = SEGMENT_MIN + 5 * 1024 * 1024 + 4321
@@ -21,7 +21,7 @@ BIG = SEGMENT_MIN + 5 * 1024 * 1024 + 4321
 async def _download(
     api: Client, catalog: Catalog, record_id: str, folder: Path, segments: int = 4
 ) -> list[recordings.Downloaded]:
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         return await recordings.download_all(api, catalog, record_id, folder, http=http, segments=segments)
 
 

@@ -17,7 +17,7 @@ from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.download_queue import DownloadQueue, State
-from vmrtray.core.downloads import new_http_client
+from vmrtray.core.downloads import new_file_session
 from vmrtray.sim import Sim
 from vmrtray.ui.recordings_window import RecordingsWindow
 from vmrtray.ui.tray import Tray
@@ -28,7 +28,7 @@ SIZE = 2 * 1024 * 1024 + 99
 @pytest_asyncio.fixture
 async def parts(sim: Sim, api: Client, qapp: object, tmp_path: Path) -> AsyncIterator[tuple[Catalog, DownloadQueue]]:
     catalog = Catalog(tmp_path / "catalog.sqlite3")
-    async with new_http_client() as http:
+    async with new_file_session() as http:
         queue = DownloadQueue(api, catalog, http, lambda: tmp_path / "downloads", segments=1, tick=0.01)
         yield catalog, queue
         await queue.aclose()

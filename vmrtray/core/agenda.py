@@ -105,6 +105,7 @@ class Agenda:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            self._wake.clear()  # a request made from here on asks for one more refresh
             await self.refresh()
             if isinstance(self.error, AuthError):
                 return  # the key was rejected: the tray says so; a new key starts a new agenda
@@ -115,7 +116,7 @@ class Agenda:
                     break  # asked to refresh now
 
     async def _sleep(self, seconds: float) -> bool:
-        self._wake.clear()
+        """Until `seconds` pass (False) or a refresh is asked for (True), one made meanwhile too."""
         try:
             await asyncio.wait_for(self._wake.wait(), max(0.0, seconds))
         except TimeoutError:

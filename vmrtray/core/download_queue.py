@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from vmrtray.api import Client, Lang, RecordFile, VmrError
 
@@ -72,11 +72,11 @@ class DownloadQueue:
         self,
         api: Client,
         catalog: Catalog,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         folder: Callable[[], Path],
         *,
         limit: int = 2,
-        segments: int = 4,
+        segments: int = 1,
         auto_delete: Callable[[], bool] = lambda: False,
         tick: float = 0.25,
         lang: Lang = "en",

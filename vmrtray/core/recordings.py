@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from vmrtray.api import ApiError, Client, RecordFile
 
@@ -44,7 +44,7 @@ async def download_all(
     record_id: str,
     folder: Path,
     *,
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     progress: Callable[[RecordFile, Path], OnProgress] | None = None,
     segments: int = 1,
 ) -> list[Downloaded]:

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import aiohttp
 from fastcrc import crc64
 
 from vmrtray.api import RecordFile
@@ -28,6 +28,7 @@ from .downloads import (
     CHUNK,
     MAX_ATTEMPTS,
     MAX_REFRESHES,
+    TRANSFER_ERRORS,
     DownloadError,
     OnProgress,
     Refresh,
@@ -36,6 +37,7 @@ from .downloads import (
     expected_crc,
     segments_sidecar,
 )
+from .sink import Sink
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class Segmented:
         self,
         file: RecordFile,
         part: Path,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         refresh: Refresh,
         on_progress: OnProgress | None,
         count: int,
@@ -145,19 +147,20 @@ class Segmented:
     async def _probe(self) -> None:
         """One byte with Range: 206 means segments work (and tells the store's CRC)."""
         for _ in range(MAX_REFRESHES + 1):
-            async with self.http.stream("GET", self.url, headers={"Range": "bytes=0-0"}) as response:
-                if response.status_code == 206:
+            async with self.http.get(self.url, headers={"Range": "bytes=0-0"}) as response:
+                if response.status == 206:
                     self.expected_crc = expected_crc(response)
                     return
-                if response.status_code == 200:
+                if response.status == 200:
                     raise NoRange
-                if response.status_code != 403:
-                    raise DownloadError(f"the file server answered HTTP {response.status_code}")
+                if response.status != 403:
+                    raise DownloadError(f"the file server answered HTTP {response.status}")
             await self._renew(self.url)
         raise DownloadError("the file server keeps refusing the link (HTTP 403)")
 
     async def _fetch_all(self, fd: int) -> None:
-        tasks = [asyncio.ensure_future(self._segment(fd, s)) for s in self.segments if s.left > 0]
+        sink = Sink(fd, in_flight=4 * len(self.segments))
+        tasks = [asyncio.ensure_future(self._segment(sink, s)) for s in self.segments if s.left > 0]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -165,14 +168,18 @@ class Segmented:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        finally:
+            await sink.close()
+        if sink.error is not None:
+            raise disk_error(sink.error, self.part)
 
-    async def _segment(self, fd: int, segment: Segment) -> None:
+    async def _segment(self, sink: Sink, segment: Segment) -> None:
         attempts = 0
         while segment.left > 0:
             url = self.url
             try:
-                expired = await self._fetch(fd, segment, url)
-            except httpx.TransportError as exc:
+                expired = await self._fetch(sink, segment, url)
+            except TRANSFER_ERRORS as exc:
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
                     raise DownloadError(
@@ -183,40 +190,56 @@ class Segmented:
             if expired:
                 await self._renew(url)
 
-    async def _fetch(self, fd: int, segment: Segment, url: str) -> bool:
+    async def _fetch(self, sink: Sink, segment: Segment, url: str) -> bool:
+        await self._flush(sink)  # what this segment queued is on disk: `done` is exact
+        if segment.left == 0:
+            return False
         position = segment.start + segment.done
         headers = {"Range": f"bytes={position}-{segment.end - 1}"}
-        async with self.http.stream("GET", url, headers=headers) as response:
-            if response.status_code == 403:
+        async with self.http.get(url, headers=headers) as response:
+            if response.status == 403:
                 return True
-            if response.status_code == 200:
+            if response.status == 200:
                 raise DownloadError("the file server stopped honouring Range mid-download; start it again")
-            if response.status_code != 206:
-                raise DownloadError(f"the file server answered HTTP {response.status_code}")
+            if response.status != 206:
+                raise DownloadError(f"the file server answered HTTP {response.status}")
             if not response.headers.get("content-range", "").startswith(f"bytes {position}-"):
                 raise DownloadError("the file server sent a range that was not asked for")
-            buffer = bytearray()
-            try:
-                async for chunk in response.aiter_bytes():
-                    buffer += chunk
-                    if len(buffer) >= CHUNK:
-                        await self._write(fd, segment, bytes(buffer))
-                        buffer.clear()
-            finally:
-                if buffer:
-                    await self._write(fd, segment, bytes(buffer))
+            await self._stream(sink, segment, response, position)
         return False
 
-    async def _write(self, fd: int, segment: Segment, block: bytes) -> None:
-        if len(block) > segment.left:
-            raise DownloadError("the file server sent more than the range asked for")
+    async def _stream(self, sink: Sink, segment: Segment, response: aiohttp.ClientResponse, position: int) -> None:
+        def credit(written: int) -> None:
+            segment.done += written
+            self._since_save += written
+            self.on_progress(self.done, self.size)
+
+        batch: list[bytes] = []
+        size = 0
         try:
-            await asyncio.to_thread(os.pwrite, fd, block, segment.start + segment.done)
+            async for chunk in response.content.iter_any():  # as it arrives: a break loses little
+                if position + size + len(chunk) > segment.end:
+                    raise DownloadError("the file server sent more than the range asked for")
+                batch.append(chunk)
+                size += len(chunk)
+                if size >= CHUNK:
+                    await sink.put(position, batch, credit)
+                    position, batch, size = position + size, [], 0
+                    await self._maybe_save()
         except OSError as exc:
             raise disk_error(exc, self.part) from exc
-        segment.done += len(block)
-        self.on_progress(self.done, self.size)
-        self._since_save += len(block)
+        finally:
+            if batch and sink.error is None:
+                await sink.put(position, batch, credit)
+
+    async def _flush(self, sink: Sink) -> None:
+        try:
+            await sink.flush()
+        except OSError as exc:
+            raise disk_error(exc, self.part) from exc
+
+    async def _maybe_save(self) -> None:
+        """Now and then, which bytes are written (never ones only queued) goes beside the part."""
         if self._since_save >= SAVE_EVERY:
             self._since_save = 0
             await asyncio.to_thread(self._save)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import aiohttp
 
 from vmrtray.api import Client
 
-from .downloads import new_http_client
+from .downloads import new_file_session
 from .settings import Settings
 
 
@@ -30,6 +30,8 @@ def open_client(
     return Client(chosen, key, timeout=seconds, server_tz=settings.zone, http_options=proxy_options(settings))
 
 
-def download_client(settings: Settings) -> httpx.AsyncClient:
-    """A client for the object store (no key, ever), through the same proxy."""
-    return new_http_client(**proxy_options(settings))
+def download_client(settings: Settings) -> aiohttp.ClientSession:
+    """A session for the object store (no key, ever), through the same proxy."""
+    if settings.proxy == "manual":
+        return new_file_session(proxy=settings.proxy_url, trust_env=False)
+    return new_file_session(trust_env=settings.proxy == "system")

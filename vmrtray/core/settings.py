@@ -65,9 +65,10 @@ class Settings(BaseModel):
     notify_recording: bool = True
     notify_live: bool = True
     notify_availability: bool = True
-    #: Files downloaded at once, and parallel Range requests for each large one.
+    #: Files downloaded at once, and parallel Range requests for each large one: 1 (one
+    #: stream, as fast as curl on a fast store) unless the store limits each connection.
     download_parallel: int = Field(default=2, ge=1, le=8)
-    download_segments: int = Field(default=4, ge=1, le=16)
+    download_segments: int = Field(default=1, ge=1, le=16)
     #: Delete a recording from the cloud once all its files are downloaded and verified.
     delete_after_download: bool = False
     #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.

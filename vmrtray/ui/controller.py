@@ -335,7 +335,7 @@ class App:
         if self.queue is not None:
             self.tray.downloads = None
             await self.queue.aclose()
-            await self.queue.http.aclose()
+            await self.queue.http.close()
             self.queue = None
         if self.coordinator is not None:
             await self.coordinator.aclose()

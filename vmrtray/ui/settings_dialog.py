@@ -119,6 +119,13 @@ class SettingsDialog(QDialog):
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self._row(form, "download_dir", self.tr("Download folder"), hbox(self.download_dir, browse))
+        self.download_segments = QSpinBox()
+        self.download_segments.setRange(1, 16)
+        self.download_segments.setValue(settings.download_segments)
+        self.download_segments.setToolTip(
+            self.tr("More than 1 only helps where the file store limits the speed of each connection.")
+        )
+        self._row(form, "download_segments", self.tr("Connections per large file"), self.download_segments)
         self.server_tz = QComboBox()
         self.server_tz.setEditable(True)
         self.server_tz.addItems(ZONES)
@@ -224,6 +231,7 @@ class SettingsDialog(QDialog):
             "interval_idle": self.interval_idle.value(),
             "remind_minutes": self.remind_minutes.value(),
             "download_dir": self.download_dir.text().strip() or None,
+            "download_segments": self.download_segments.value(),
             "server_tz": self.server_tz.currentText().strip(),
             "proxy": self.proxy.currentData(),
             "proxy_url": self.proxy_url.text().strip() or None,
