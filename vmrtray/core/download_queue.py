@@ -232,6 +232,8 @@ class DownloadQueue:
             await self._set(transfer, state, error=str(error))
         except VmrError as error:
             await self._set(transfer, State.FAILED, error=error.describe(self.lang))
+        except OSError as error:  # the folder cannot be made or written, the catalog failed
+            await self._set(transfer, State.FAILED, error=f"{transfer.target.parent}: {error.strerror or error}")
         else:
             transfer.sha256, transfer.done, transfer.speed = result.sha256, transfer.size, 0.0
             await asyncio.to_thread(self.catalog.mark_downloaded, *transfer.key, result.path, result.sha256)

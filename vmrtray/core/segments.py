@@ -159,7 +159,7 @@ class Segmented:
         raise DownloadError("the file server keeps refusing the link (HTTP 403)")
 
     async def _fetch_all(self, fd: int) -> None:
-        sink = Sink(fd, in_flight=4 * len(self.segments))
+        sink = Sink(fd, in_flight=8)  # ~8 MiB queued at most, however many segments
         tasks = [asyncio.ensure_future(self._segment(sink, s)) for s in self.segments if s.left > 0]
         try:
             await asyncio.gather(*tasks)

@@ -202,6 +202,9 @@ class RecordingsWindow(QWidget):
                 await self.queue.add(record_id)
             except VmrError as error:
                 self.say(error.describe(self.lang))
+            except OSError as error:
+                self.say(self.tr("Cannot use the download folder: {why}").format(why=error.strerror or error))
+                return
         self.model.set_transfers(self.queue.transfers)
         await self.reload()
 
