@@ -16,6 +16,7 @@ import errno
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -283,16 +284,16 @@ class _Job:
         fd = await asyncio.to_thread(os.open, self.part, os.O_WRONLY | os.O_CREAT, 0o644)
         sink = Sink(fd, hashing=True)
         sink.digest, sink.crc = self.digest, self.crc
-        position, batch, size = self.offset, [], 0
+        position, batch, size, last_put = self.offset, [], 0, time.monotonic()
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
                 if position + size + len(chunk) > self.size:
                     raise DownloadError(f"the file server sent more than the {self.size} bytes announced")
                 batch.append(chunk)
                 size += len(chunk)
-                if size >= CHUNK:
+                if size >= CHUNK or (size and write_due(last_put)):
                     await sink.put(position, batch, self._credit)
-                    position, batch, size = position + size, [], 0
+                    position, batch, size, last_put = position + size, [], 0, time.monotonic()
         except OSError as exc:
             raise disk_error(exc, self.part) from exc
         finally:
@@ -319,6 +320,11 @@ class _Job:
         check_crc(self.expected_crc, self.crc, self.part)
         with self.part.open("rb+") as handle:
             os.fsync(handle.fileno())
+
+
+def write_due(last_put: float) -> bool:
+    """A slow link still shows progress: what arrived goes to disk at least every 0.2 s."""
+    return time.monotonic() - last_put >= 0.2
 
 
 def disk_error(exc: OSError, part: Path) -> DownloadError:

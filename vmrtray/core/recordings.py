@@ -31,10 +31,13 @@ class NoFiles(ApiError):
 
 
 async def show(api: Client, catalog: Catalog, record_id: str) -> list[RecordFile]:
+    """The recording's files, now; kept in the catalog with the room's name."""
     files = await api.get_records(record_id)
     if not files:
         raise NoFiles(record_id)
     await asyncio.to_thread(catalog.set_files, record_id, files)
+    if name := await room_name_of(api, files[0].conference_key):
+        await asyncio.to_thread(catalog.set_room_name, record_id, name)
     return files
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from .downloads import (
     disk_error,
     expected_crc,
     segments_sidecar,
+    write_due,
 )
 from .sink import Sink
 
@@ -215,16 +217,16 @@ class Segmented:
             self.on_progress(self.done, self.size)
 
         batch: list[bytes] = []
-        size = 0
+        size, last_put = 0, time.monotonic()
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
                 if position + size + len(chunk) > segment.end:
                     raise DownloadError("the file server sent more than the range asked for")
                 batch.append(chunk)
                 size += len(chunk)
-                if size >= CHUNK:
+                if size >= CHUNK or (size and write_due(last_put)):
                     await sink.put(position, batch, credit)
-                    position, batch, size = position + size, [], 0
+                    position, batch, size, last_put = position + size, [], 0, time.monotonic()
                     await self._maybe_save()
         except OSError as exc:
             raise disk_error(exc, self.part) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import random
@@ -163,6 +164,21 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
     if request.method == "HEAD":
         return response
     cut, origin.reset_after = origin.reset_after, None
+    with contextlib.suppress(ConnectionResetError):  # the client went away (paused, cancelled)
+        await _stream(request, response, file, start, end, origin, stats, cut)
+    return response
+
+
+async def _stream(
+    request: web.Request,
+    response: web.StreamResponse,
+    file: SimFile,
+    start: int,
+    end: int,
+    origin: FileOrigin,
+    stats: Stats,
+    cut: int | None,
+) -> None:
     step = 64 * 1024 if origin.rate_limit is None else max(1024, origin.rate_limit // 20)
     pos = start
     while pos < end:
@@ -173,11 +189,10 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
                 await response.write(content(file.file_id, file.size, pos, pos + take))
                 stats.file_bytes += take
             _abort_with_reset(request)
-            return response
+            return
         await response.write(content(file.file_id, file.size, pos, pos + take))
         stats.file_bytes += take
         pos += take
         if origin.rate_limit is not None:
             await asyncio.sleep(take / origin.rate_limit)
     await response.write_eof()
-    return response

@@ -190,7 +190,10 @@ class RecordingsModel(QAbstractTableModel):
         if moving:
             done, size = sum(t.done for t in live), sum(t.size for t in live) or 1
             speed = sum(t.speed for t in moving)
-            return self.tr("downloading {p}% at {s}/s").format(p=int(100 * done / size), s=size_text(speed))
+            text = self.tr("downloading {p}% at {s}/s").format(p=int(100 * done / size), s=size_text(speed))
+            if speed > 0:
+                text += self.tr(", {t} left").format(t=_duration(int((size - done) / speed)))
+            return text
         states: set[str] = {str(t.state) for t in live} or set(entry.states)
         finished = bool(live) and states == {State.DONE} and len(live) >= entry.files
         for state, words in (

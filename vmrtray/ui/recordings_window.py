@@ -71,6 +71,8 @@ class RecordingsWindow(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)  # fixed rows: 100,000 lay out at once
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((80, 140, 130, 70, 80)):
+            self.table.setColumnWidth(column, width)
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
