@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt  # noqa: E402
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, QWidget  # noqa: E402
 
+from bench.qtmeasure import ms, painted  # noqa: E402
 from vmrtray.core.catalog import Catalog, CatalogEntry  # noqa: E402
 from vmrtray.core.download_queue import DownloadQueue  # noqa: E402
 from vmrtray.core.downloads import new_file_session  # noqa: E402
@@ -70,18 +70,6 @@ def fill(catalog: Catalog, count: int) -> None:
         db.execute("COMMIT")
 
 
-def _painted(widget: QWidget) -> None:
-    widget.show()
-    widget.repaint()
-    QApplication.processEvents()
-
-
-def _ms(action: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    action()
-    return (time.perf_counter() - began) * 1000
-
-
 async def measure(catalog: Catalog, folder: Path, runs: int) -> tuple[list[float], list[float], list[float]]:
     """Per run: until the newest rows are painted, and until all rows are in; then keystrokes."""
     opens: list[float] = []
@@ -95,23 +83,23 @@ async def measure(catalog: Catalog, folder: Path, runs: int) -> tuple[list[float
             window.model.modelReset.connect(shown.set)
             loading = asyncio.ensure_future(window.reload())
             await shown.wait()  # the newest rows are in the model
-            _painted(window)
+            painted(window)
             opens.append((time.perf_counter() - began) * 1000)
             await loading
-            _painted(window)
+            painted(window)
             loads.append((time.perf_counter() - began) * 1000)
             window.close()
             window.deleteLater()
             QApplication.processEvents()
         window = RecordingsWindow(catalog, queue)
         await window.reload()
-        _painted(window)
+        painted(window)
         keys = []
         for text in SEARCHES:
             window.search.clear()
             QApplication.processEvents()
             for n in range(1, len(text) + 1):
-                keys.append(_ms(lambda n=n, text=text: (window.search.setText(text[:n]), window.repaint())))
+                keys.append(ms(lambda n=n, text=text: (window.search.setText(text[:n]), window.repaint())))
         window.close()
     return opens, loads, keys
 
@@ -137,7 +125,7 @@ def plain(entries: list[CatalogEntry], runs: int) -> tuple[list[float], list[flo
         layout = QVBoxLayout(holder)
         layout.addWidget(search)
         layout.addWidget(view)
-        _painted(holder)
+        painted(holder)
         opens.append((time.perf_counter() - began) * 1000)
     keys = []
     assert holder is not None
@@ -146,7 +134,7 @@ def plain(entries: list[CatalogEntry], runs: int) -> tuple[list[float], list[flo
         search.clear()
         QApplication.processEvents()
         for n in range(1, len(text) + 1):
-            keys.append(_ms(lambda n=n, text=text: (search.setText(text[:n]), holder.repaint())))
+            keys.append(ms(lambda n=n, text=text: (search.setText(text[:n]), holder.repaint())))
     return opens, keys
 
 

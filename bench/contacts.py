@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +30,7 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QListView, QListWidget, QVBoxLayout, QWidget  # noqa: E402
 
+from bench.qtmeasure import ms, painted  # noqa: E402
 from bench.tray import start_sim  # noqa: E402
 from vmrtray.api import Client  # noqa: E402
 from vmrtray.core.contacts import ContactCache, Person  # noqa: E402
@@ -41,18 +41,6 @@ from vmrtray.ui.booking_dialog import BookingDialog  # noqa: E402
 SEARCHES = ("张伟", "user12", "王 芳", "9150", "li")
 
 
-def _painted(widget: QWidget) -> None:
-    widget.show()
-    widget.repaint()
-    QApplication.processEvents()
-
-
-def _ms(action: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    action()
-    return (time.perf_counter() - began) * 1000
-
-
 async def measure_open(api: Client, settings: Settings, folder: Path, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -60,7 +48,7 @@ async def measure_open(api: Client, settings: Settings, folder: Path, runs: int)
         dialog = BookingDialog(api, settings, ContactCache(folder, settings.server or "", DEMO_ACCOUNT), rooms=[])
         dialog.room.addItem("room", 1)  # rooms are the tray's already; only contacts load here
         await dialog.load()
-        _painted(dialog)
+        painted(dialog)
         times.append((time.perf_counter() - began) * 1000)
         dialog.close()
         dialog.deleteLater()
@@ -74,7 +62,7 @@ def measure_keystrokes(dialog: BookingDialog) -> list[float]:
         dialog.picker.search.clear()
         QApplication.processEvents()
         for n in range(1, len(text) + 1):
-            times.append(_ms(lambda n=n, text=text: (dialog.picker.search.setText(text[:n]), dialog.repaint())))
+            times.append(ms(lambda n=n, text=text: (dialog.picker.search.setText(text[:n]), dialog.repaint())))
     return times
 
 
@@ -85,10 +73,10 @@ def plain_open(people: list[Person], runs: int) -> list[float]:
         def build() -> None:
             widget = QListWidget()
             widget.addItems([f"{p.name}  ({p.account})" for p in people])
-            _painted(widget)
+            painted(widget)
             widget.close()
 
-        times.append(_ms(build))
+        times.append(ms(build))
     return times
 
 
@@ -103,13 +91,13 @@ def plain_keystrokes(people: list[Person]) -> list[float]:
     layout = QVBoxLayout(holder)
     layout.addWidget(search)
     layout.addWidget(view)
-    _painted(holder)
+    painted(holder)
     times = []
     for text in SEARCHES:
         search.clear()
         QApplication.processEvents()
         for n in range(1, len(text) + 1):
-            times.append(_ms(lambda n=n, text=text: (search.setText(text[:n]), holder.repaint())))
+            times.append(ms(lambda n=n, text=text: (search.setText(text[:n]), holder.repaint())))
     holder.close()
     return times
 
@@ -129,7 +117,7 @@ async def run(url: str, contacts: int, runs: int) -> None:
             dialog = BookingDialog(api, settings, ContactCache(folder, url, DEMO_ACCOUNT))
             dialog.room.addItem("room", 1)
             await dialog.load()
-            _painted(dialog)
+            painted(dialog)
             keys = measure_keystrokes(dialog)
             dialog.close()
     plain_opens, plain_keys = plain_open(people, runs), plain_keystrokes(people)

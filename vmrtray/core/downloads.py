@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from fastcrc import crc64
@@ -181,7 +182,9 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _Job:
+class Fetch:
+    """What every way of fetching a file starts from."""
+
     def __init__(
         self,
         file: RecordFile,
@@ -194,12 +197,18 @@ class _Job:
         self.on_progress = on_progress or (lambda done, total: None)
         self.url = file.down_url
         self.size = file.file_size
-        self.digest = hashlib.sha256()
-        self.crc = 0
         self.expected_crc: int | None = None
-        self.offset = 0
+
+
+class _Job(Fetch):
+    """One stream, from where the `.part` ends; hashed as it is written."""
+
+    digest: Any  # hashlib's sha256 object
+    crc: int
+    offset: int
 
     async def run(self) -> int:
+        self.digest, self.crc = hashlib.sha256(), 0
         self.offset = await asyncio.to_thread(self._adopt_part)
         resumed_from = self.offset
         attempts = refreshes = 0

@@ -31,6 +31,7 @@ from .downloads import (
     MAX_REFRESHES,
     TRANSFER_ERRORS,
     DownloadError,
+    Fetch,
     OnProgress,
     Refresh,
     check_crc,
@@ -66,7 +67,7 @@ def split(size: int, count: int) -> list[Segment]:
     return [Segment(start, min(size, start + step)) for start in range(0, size, step)]
 
 
-class Segmented:
+class Segmented(Fetch):
     def __init__(
         self,
         file: RecordFile,
@@ -76,12 +77,10 @@ class Segmented:
         on_progress: OnProgress | None,
         count: int,
     ) -> None:
-        self.file, self.part, self.http, self.refresh = file, part, http, refresh
-        self.on_progress = on_progress or (lambda done, total: None)
-        self.count, self.size, self.url = count, file.file_size, file.down_url
+        super().__init__(file, part, http, refresh, on_progress)
+        self.count = count
         self.sidecar = segments_sidecar(part)
         self.segments: list[Segment] = []
-        self.expected_crc: int | None = None
         self._refreshes = 0
         self._link_lock = asyncio.Lock()
         self._since_save = 0

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,7 +35,7 @@ from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
-from .forms import hbox
+from .forms import hbox, named_button
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -111,7 +110,7 @@ class BookingsWindow(QWidget):
         self.status.setWordWrap(True)
         self.status.setObjectName("status")
         self.buttons = {
-            name: self._button(name, text, slot)
+            name: named_button(name, text, slot)
             for name, text, slot in (
                 ("refresh", self.tr("Refresh"), self.agenda.request_refresh),
                 ("copy", self.tr("Copy invitation"), self.copy_invitation),
@@ -129,12 +128,6 @@ class BookingsWindow(QWidget):
         self._unlisten = agenda.add_listener(lambda _: self.show_rows())
         self.show_rows()
         self.resize(720, 480)
-
-    def _button(self, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda: slot())
-        return button
 
     def closeEvent(self, event: Any) -> None:
         self._unlisten()

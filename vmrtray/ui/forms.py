@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -44,6 +44,14 @@ class FieldForm(QFormLayout):
         """The reason shown under `name`, or "" (for tests and for screen readers' sake)."""
         label = self.errors[name]
         return label.text() if not label.isHidden() else ""
+
+
+def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+    """A button tests and screen readers find by `name`."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(lambda: slot())
+    return button
 
 
 def _boxed(kind: type[QHBoxLayout] | type[QVBoxLayout], *widgets: QWidget) -> QWidget:

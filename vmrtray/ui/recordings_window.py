@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
 
 from .asyncutil import spawn
-from .forms import hbox
+from .forms import hbox, named_button
 from .recordings_model import RecordingsModel
 
 ALL_ROOMS = ""
@@ -76,7 +75,7 @@ class RecordingsWindow(QWidget):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.buttons = {name: self._button(name, text, slot) for name, text, slot in self._actions()}
+        self.buttons = {name: named_button(name, text, slot) for name, text, slot in self._actions()}
         self.auto_delete = QCheckBox(self.tr("Delete from the cloud once downloaded and verified"))
         self.auto_delete.setChecked(auto_delete)
         if set_auto_delete is not None:
@@ -128,12 +127,6 @@ class RecordingsWindow(QWidget):
             ("refresh", self.tr("Refresh"), lambda: spawn(self.refresh())),
             ("add", self.tr("Add recording ID…"), self.ask_add),
         ]
-
-    def _button(self, name: str, text: str, slot: Callable[[], Any]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda: slot())
-        return button
 
     def closeEvent(self, event: Any) -> None:
         self._unlisten()
