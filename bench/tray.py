@@ -118,6 +118,7 @@ def vmrtray_env(env: dict[str, str], folder: Path, url: str, rooms: int) -> dict
         "VMRTRAY_DATA_DIR": str(folder / "data"),
         "VMRTRAY_AUTH": DEMO_PUBLIC_KEY,
         "VMRTRAY_INSTANCE": f"vmrtray-bench-{os.getpid()}",
+        "VMRTRAY_LOG_DIR": str(folder / "logs"),
     }
 
 

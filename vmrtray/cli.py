@@ -38,7 +38,7 @@ from vmrtray.api import (
     VmrError,
     public_cloud_key,
 )
-from vmrtray.core import bookings, recordings, slots
+from vmrtray.core import bookings, logs, recordings, slots
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import CredentialsError, forget_key, load_key, store_key
@@ -762,9 +762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not debug:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.setup(debug, to_file=False)  # scripts log to stderr only, scrubbed like the app's file
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return _run_until_signal(args, lang)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import desktop as x11
+from vmrtray.sim import DEMO_PUBLIC_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
@@ -33,7 +34,12 @@ def desktop() -> Iterator[dict[str, str]]:
 
 
 def test_the_tray_icon_is_embedded_and_its_menu_opens(desktop: dict[str, str], tmp_path: Path) -> None:
-    env = {**desktop, "QT_QPA_PLATFORM": "xcb", "VMRTRAY_INSTANCE": f"vmrtray-e2e-{os.getpid()}"}
+    env = {
+        **desktop,
+        "QT_QPA_PLATFORM": "xcb",
+        "VMRTRAY_INSTANCE": f"vmrtray-e2e-{os.getpid()}",
+        "VMRTRAY_LOG_DIR": str(tmp_path / "logs"),
+    }
     app = subprocess.Popen(
         [sys.executable, "-m", "vmrtray", "--demo"],
         env=env,
@@ -79,4 +85,7 @@ def test_the_tray_icon_is_embedded_and_its_menu_opens(desktop: dict[str, str], t
         _, err = app.communicate(timeout=30)
     assert app.returncode == 0, err
     assert "Traceback" not in err
+    log = (tmp_path / "logs" / "vmrtray.log").read_text("utf-8")  # the app keeps a log
+    assert "starting (demo)" in log
+    assert DEMO_PUBLIC_KEY not in log
     print(f"screenshot: {shot}")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from vmrtray.api import Lang
 
+from .logs import register_secret
+
 if TYPE_CHECKING:
     import keyring.backend
 
@@ -99,14 +101,17 @@ async def load_key(server: str) -> str:
     """The key for `server`: `VMRTRAY_AUTH` if set, else the keyring's; raises if neither."""
     from_env = os.environ.get(ENV_KEY, "").strip()
     if from_env:
+        register_secret(from_env)
         return from_env
     key = await asyncio.to_thread(_guard, "get", server)
     if not key:
         raise CredentialsError("no-key")
+    register_secret(key)
     return key
 
 
 async def store_key(server: str, key: str) -> None:
+    register_secret(key)
     await asyncio.to_thread(_guard, "set", server, key)
 
 

@@ -20,5 +20,10 @@ def data_dir() -> Path:
     return Path(os.environ.get("VMRTRAY_DATA_DIR") or platformdirs.user_data_dir(APP))
 
 
+def log_dir() -> Path:
+    """The rotating log. `VMRTRAY_LOG_DIR` moves it."""
+    return Path(os.environ.get("VMRTRAY_LOG_DIR") or platformdirs.user_log_dir(APP))
+
+
 def default_download_dir() -> Path:
     return Path(platformdirs.user_downloads_dir()) / APP

@@ -19,6 +19,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray import __version__
+from vmrtray.core import logs
 from vmrtray.core.lang import detect_lang
 
 from .icons import TrayState, tray_icon
@@ -86,10 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (why := no_desktop()) is not None:
         print(f"vmrtray: {why}", file=sys.stderr)
         return 2
-    level = logging.DEBUG if args.debug else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if not args.debug:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.setup(args.debug)
+    logging.getLogger("vmrtray").info("vmrtray %s starting%s", __version__, " (demo)" if args.demo else "")
     # argv[0] names the app to the window system (X11 WM_CLASS), also under `python -m vmrtray`
     qapp = QApplication.instance() or QApplication(["vmrtray"])
     if not isinstance(qapp, QApplication):

@@ -30,7 +30,7 @@ from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import detect_lang
 from vmrtray.core.notifications import Alert, Notifier
-from vmrtray.core.paths import data_dir, default_download_dir
+from vmrtray.core.paths import data_dir, default_download_dir, log_dir
 from vmrtray.core.reminders import Reminders
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError
@@ -78,6 +78,7 @@ class App:
         self.tray.book_requested.connect(self.open_booking)
         self.tray.bookings_requested.connect(self.open_bookings)
         self.tray.recordings_requested.connect(self.open_recordings)
+        self.tray.logs_requested.connect(self.open_logs)
         self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
         self._frozen = False
         self.wake = WakeWatcher()
@@ -227,6 +228,14 @@ class App:
         if booking.biz_product_id is not None and booking.biz_product_id != self.settings.last_booked_room:
             self.settings = self.settings.model_copy(update={"last_booked_room": booking.biz_product_id})
             spawn(self._save_settings(self.settings))
+
+    def open_logs(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_recordings(self) -> None:
         from .recordings_window import RecordingsWindow

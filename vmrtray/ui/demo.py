@@ -11,6 +11,7 @@ import random
 import tempfile
 from dataclasses import dataclass, field
 
+from vmrtray.core.logs import register_secret
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
@@ -29,6 +30,7 @@ class Demo:
 
 
 async def start_demo(*, script_interval: float = 3.0, seed: int | None = None) -> Demo:
+    register_secret(DEMO_PUBLIC_KEY)  # a demo key is public, but the habit is the same
     folder = tempfile.TemporaryDirectory(prefix="vmrtray-demo-")
     os.environ["VMRTRAY_CONFIG_DIR"] = os.path.join(folder.name, "config")
     os.environ["VMRTRAY_DATA_DIR"] = os.path.join(folder.name, "data")

@@ -37,6 +37,7 @@ class Tray(QObject):
     book_requested = Signal()
     bookings_requested = Signal()
     recordings_requested = Signal()
+    logs_requested = Signal()
     demo_requested = Signal()
 
     def __init__(
@@ -244,6 +245,7 @@ class Tray(QObject):
             self._action(menu, self.tr("Recordings…"), "recordings", self.recordings_requested.emit)
         menu.addSeparator()
         self._action(menu, self.tr("Settings…"), "settings", self.settings_requested.emit)
+        self._action(menu, self.tr("Open log folder"), "logs", self.logs_requested.emit)
         self._action(menu, self.tr("Quit"), "quit", self.quit_requested.emit)
 
     def _fill_recent(self) -> None:
