@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
+
+import pytest
 
 from tests.ui.conftest import until
+from vmrtray.core import autostart
+from vmrtray.core.settings import Settings
 from vmrtray.ui import asyncutil
 from vmrtray.ui.controller import App
 from vmrtray.ui.icons import TrayState
@@ -53,3 +58,15 @@ async def test_without_settings_the_tray_offers_sign_in(qapp: object, tmp_path: 
     assert app.tray.state == TrayState.SIGNED_OUT
     app.quit.set()
     assert await asyncio.wait_for(running, 15) == 0
+
+
+async def test_start_at_login_follows_the_setting(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    app = App(lang="en", demo=False)
+    await app.sync_autostart(Settings(start_at_login=True))
+    assert autostart.is_enabled()
+    await app.sync_autostart(Settings(start_at_login=False))
+    assert not autostart.is_enabled()
+    app.tray.hide()

@@ -71,6 +71,8 @@ class Settings(BaseModel):
     download_segments: int = Field(default=1, ge=1, le=16)
     #: Delete a recording from the cloud once all its files are downloaded and verified.
     delete_after_download: bool = False
+    #: Start vmrtray when the user logs in (core.autostart writes the entry).
+    start_at_login: bool = False
     #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.
     remind_minutes: int = Field(default=10, ge=0, le=24 * 60)
     #: The room the last booking was made in (the booking dialog offers it first).

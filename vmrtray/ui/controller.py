@@ -20,6 +20,7 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray.api import Booking, Client, Lang, VmrError
+from vmrtray.core import autostart
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.catalog import Catalog
@@ -322,7 +323,18 @@ class App:
             return Keys(load, store, keep)
         return Keys(load_key, store_key, lambda s: asyncio.to_thread(settings_mod.save, s))
 
+    async def sync_autostart(self, settings: Settings) -> None:
+        """The login entry follows the setting (never for the demo, whose settings are throwaway)."""
+        if self.demo is not None:
+            return
+        try:
+            if settings.start_at_login != await asyncio.to_thread(autostart.is_enabled):
+                await asyncio.to_thread(autostart.enable if settings.start_at_login else autostart.disable)
+        except OSError as exc:
+            self.say(self.tray.tr("Could not change the start at login: {why}").format(why=exc.strerror or exc))
+
     async def _apply(self, settings: Settings) -> None:
+        await self.sync_autostart(settings)
         try:
             key = await self._keys().load(settings.server or "")
         except CredentialsError as error:

@@ -115,6 +115,9 @@ class SettingsDialog(QDialog):
         self.remind_minutes.setSpecialValueText(self.tr("off"))
         self.remind_minutes.setValue(settings.remind_minutes)
         self._row(form, "remind_minutes", self.tr("Remind me of my bookings"), self.remind_minutes)
+        self.start_at_login = QCheckBox(self.tr("Start vmrtray when I log in"))
+        self.start_at_login.setChecked(settings.start_at_login)
+        self._row(form, "start_at_login", "", self.start_at_login)
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -230,6 +233,7 @@ class SettingsDialog(QDialog):
             "interval_active": self.interval_active.value(),
             "interval_idle": self.interval_idle.value(),
             "remind_minutes": self.remind_minutes.value(),
+            "start_at_login": self.start_at_login.isChecked(),
             "download_dir": self.download_dir.text().strip() or None,
             "download_segments": self.download_segments.value(),
             "server_tz": self.server_tz.currentText().strip(),
