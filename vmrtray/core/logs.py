@@ -34,7 +34,7 @@ def register_secret(value: str) -> None:
 
 
 def scrub(text: str) -> str:
-    for secret in _secrets:
+    for secret in sorted(_secrets, key=len, reverse=True):  # a whole `id:key` before its key part
         text = text.replace(secret, "***")
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: f"{m.group(1)}***", text)
