@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import shlex
 import sys
 from pathlib import Path
 
@@ -28,10 +27,23 @@ def test_the_entry_is_written_and_removed(tmp_path: Path) -> None:
     parsed.read_string(entry.read_text())
     section = parsed["Desktop Entry"]
     assert section["Type"] == "Application"
-    assert shlex.split(section["Exec"]) == ["/opt/vmr tray/bin/vmrtray"]
+    assert section["Exec"] == '"/opt/vmr tray/bin/vmrtray"'  # the Desktop Entry spec's quoting
     autostart.disable()
     assert not entry.exists()
     autostart.disable()  # twice is fine
+
+
+@pytest.mark.parametrize(
+    ("arg", "written"),
+    [
+        ("/usr/bin/vmrtray", "/usr/bin/vmrtray"),
+        ("/opt/my apps/vmrtray", '"/opt/my apps/vmrtray"'),
+        ('say "hi" $HOME', '"say \\\\"hi\\\\" \\\\$HOME"'),
+        ("100%", "100%%"),
+    ],
+)
+def test_arguments_are_quoted_as_the_spec_says(arg: str, written: str) -> None:
+    assert autostart.exec_arg(arg) == written
 
 
 def test_the_command_starts_this_install() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import plistlib
-import shlex
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -36,13 +36,25 @@ def launch_agent_path() -> Path:
     return Path.home() / "Library" / "LaunchAgents" / f"{LABEL}.plist"
 
 
+_RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def exec_arg(arg: str) -> str:
+    """One argument as the Desktop Entry spec quotes it: double quotes, `"` `` ` `` `$` `\\`
+    escaped inside them, `%` doubled; then the value's own escaping doubles backslashes."""
+    arg = arg.replace("%", "%%")
+    if any(c in _RESERVED for c in arg):
+        arg = '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
+    return arg.replace("\\", "\\\\")
+
+
 def desktop_entry(argv: Sequence[str]) -> str:
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
         "Name=vmrtray\n"
         "Comment=Meeting rooms, recordings and bookings in the system tray\n"
-        f"Exec={shlex.join(argv)}\n"
+        f"Exec={' '.join(exec_arg(a) for a in argv)}\n"
         "Icon=vmrtray\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
