@@ -196,12 +196,14 @@ class DownloadQueue:
     async def aclose(self) -> None:
         """At quit: stop, keeping each file's state, so the next start resumes it."""
         self._closing = True
-        for key in list(self._tasks):
+        for key, task in list(self._tasks.items()):
             transfer = self.transfers[key]
+            if transfer.state != State.DOWNLOADING:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task  # it is only writing down how it ended (paused, failed, done)
+                continue
             await self._stop_task(key)
-            await asyncio.to_thread(
-                self.catalog.set_state, *key, State.DOWNLOADING, bytes_done=transfer.done, error=None
-            )
+            await asyncio.to_thread(self.catalog.set_state, *key, State.DOWNLOADING, bytes_done=transfer.done)
 
     # -- running --------------------------------------------------------------------------------
 
