@@ -376,7 +376,7 @@ async def _recordings_list(ctx: Context) -> int:
                 "files": e.files,
                 "fileSize": e.total_size,
                 "downloaded": e.downloaded,
-                "deleted": e.deleted,
+                "deleted": bool(e.deleted),
             }
             for e in entries
         ],

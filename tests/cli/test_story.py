@@ -52,7 +52,7 @@ def test_the_whole_story(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path
     assert Path(downloaded[0]["path"]).parent == out  # type: ignore[index]
 
     listed = _data(vmrctl("recordings", "list", "--json"))
-    assert [(r["recordId"], r["downloaded"]) for r in listed] == [(record_id, 1)]  # type: ignore[union-attr]
+    assert [(r["recordId"], r["downloaded"], r["deleted"]) for r in listed] == [(record_id, 1, False)]  # type: ignore[union-attr]
 
     refused = vmrctl("recordings", "delete", record_id)  # not a terminal: must not delete unasked
     assert refused.returncode == 2
