@@ -24,8 +24,8 @@ import aiohttp
 from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
-from .downloads import DownloadError, download, free_target, recording_filename, segments_sidecar
-from .recordings import NoFiles, delete, room_name_of
+from .downloads import DownloadError, download, segments_sidecar
+from .recordings import delete, fresh_file, listing, target_for
 
 log = logging.getLogger(__name__)
 
@@ -102,36 +102,23 @@ class DownloadQueue:
 
     async def add(self, record_id: str) -> list[Transfer]:
         """Queue every file of a recording not yet downloaded; raises VmrError if it has none."""
-        files = await self.api.get_records(record_id)
-        if not files:
-            raise NoFiles(record_id)
-        await asyncio.to_thread(self.catalog.set_files, record_id, files)
-        name = await room_name_of(self.api, files[0].conference_key)
-        await asyncio.to_thread(self.catalog.set_room_name, record_id, name)
+        listed = await listing(self.api, self.catalog, record_id)
         folder = self.folder()
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         known = {row.idx: row for row in await asyncio.to_thread(self.catalog.files, record_id)}
         on_disk = await asyncio.to_thread(_on_disk, known.values())
         added = []
-        for n, file in enumerate(files):
+        for n, file in enumerate(listed.files):
             row = known.get(n)
             if n in on_disk:
                 continue
             existing = self.transfers.get((record_id, n))
             if existing is not None and existing.state in (State.QUEUED, State.DOWNLOADING):
                 continue
-            target = (
-                Path(row.target)
-                if row is not None and row.target
-                else await self._target(folder, name, file, n, len(files))
-            )
+            target = Path(row.target) if row is not None and row.target else await target_for(folder, listed, n)
             added.append(await self._queue(Transfer(record_id, n, file.file_size, target)))
         self._pump()
         return added
-
-    async def _target(self, folder: Path, room_name: str, file: RecordFile, n: int, parts: int) -> Path:
-        name = recording_filename(room_name, file.conference_key, file.start_time, n, parts)
-        return await asyncio.to_thread(free_target, folder, name, file.file_size)
 
     async def _queue(self, transfer: Transfer) -> Transfer:
         transfer.state, transfer.error = State.QUEUED, None
@@ -247,11 +234,7 @@ class DownloadQueue:
             self._pump()
 
     async def _file(self, transfer: Transfer) -> RecordFile:
-        files = await self.api.get_records(transfer.record_id)
-        if len(files) <= transfer.idx:
-            raise NoFiles(transfer.record_id)
-        await asyncio.to_thread(self.catalog.set_files, transfer.record_id, files)
-        return files[transfer.idx]
+        return await fresh_file(self.api, self.catalog, *transfer.key)
 
     async def _fresh_link(self, transfer: Transfer) -> str:
         return (await self._file(transfer)).down_url

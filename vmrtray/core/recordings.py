@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -30,15 +31,44 @@ class NoFiles(ApiError):
         return f"The service has no files for recording {self.record_id}: unknown, deleted, or still recording."
 
 
-async def show(api: Client, catalog: Catalog, record_id: str) -> list[RecordFile]:
+@dataclass(frozen=True)
+class Listing:
+    """What `getRecords` says of a recording now, and its room's name (for file names)."""
+
+    files: list[RecordFile]
+    room_name: str
+
+
+async def listing(api: Client, catalog: Catalog, record_id: str) -> Listing:
     """The recording's files, now; kept in the catalog with the room's name."""
     files = await api.get_records(record_id)
     if not files:
         raise NoFiles(record_id)
     await asyncio.to_thread(catalog.set_files, record_id, files)
-    if name := await room_name_of(api, files[0].conference_key):
+    name = await room_name_of(api, files[0].conference_key)
+    if name:
         await asyncio.to_thread(catalog.set_room_name, record_id, name)
-    return files
+    return Listing(files, name)
+
+
+async def show(api: Client, catalog: Catalog, record_id: str) -> list[RecordFile]:
+    return (await listing(api, catalog, record_id)).files
+
+
+async def fresh_file(api: Client, catalog: Catalog, record_id: str, n: int) -> RecordFile:
+    """File `n` of a recording with a link just signed (the old one expired)."""
+    files = await api.get_records(record_id)
+    if len(files) <= n:
+        raise NoFiles(record_id)
+    await asyncio.to_thread(catalog.set_files, record_id, files)
+    return files[n]
+
+
+async def target_for(folder: Path, listed: Listing, n: int) -> Path:
+    """Where file `n` goes: its name in `folder`, never over a different file."""
+    file = listed.files[n]
+    name = recording_filename(listed.room_name, file.conference_key, file.start_time, n, len(listed.files))
+    return await asyncio.to_thread(free_target, folder, name, file.file_size)
 
 
 async def download_all(
@@ -52,20 +82,14 @@ async def download_all(
     segments: int = 1,
 ) -> list[Downloaded]:
     """Every file of a recording into `folder`, one after another, each resumable."""
-    files = await show(api, catalog, record_id)
+    listed = await listing(api, catalog, record_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    room_name = await room_name_of(api, files[0].conference_key)
     done = []
-    for n, file in enumerate(files):
-        name = recording_filename(room_name, file.conference_key, file.start_time, n, len(files))
-        target = await asyncio.to_thread(free_target, folder, name, file.file_size)
+    for n, file in enumerate(listed.files):
+        target = await target_for(folder, listed, n)
 
         async def fresh_link(n: int = n) -> str:
-            again = await api.get_records(record_id)
-            if len(again) <= n:
-                raise NoFiles(record_id)
-            await asyncio.to_thread(catalog.set_files, record_id, again)
-            return again[n].down_url
+            return (await fresh_file(api, catalog, record_id, n)).down_url
 
         on_progress = progress(file, target) if progress else None
         result = await download(file, target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments)
