@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -42,7 +41,7 @@ from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
 from .contact_picker import ContactPicker
-from .forms import FieldForm, hbox
+from .forms import FieldForm, ask_save_path, hbox
 
 DURATIONS = (30, 60, 90)
 UNTIL = 0  # the duration box's "until an end time"
@@ -378,11 +377,9 @@ class BookingDialog(QDialog):
             QGuiApplication.clipboard().setText(booking_invitation(self.booking, lang=self.lang))
 
     def _choose_ics(self) -> None:
-        chooser = QFileDialog(self, self.tr("Add to calendar"), str(Path.home() / f"booking-{self._booking_id()}.ics"))
-        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setNameFilter(self.tr("Calendar files (*.ics)"))
-        chooser.fileSelected.connect(lambda path: spawn(self.export_ics(Path(path))))
-        chooser.open()
+        suggested = Path.home() / f"booking-{self._booking_id()}.ics"
+        filter_ = self.tr("Calendar files (*.ics)")
+        ask_save_path(self, self.tr("Add to calendar"), suggested, filter_, lambda path: spawn(self.export_ics(path)))
 
     def _booking_id(self) -> str:
         return self.booking.id if self.booking else "new"

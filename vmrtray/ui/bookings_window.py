@@ -17,7 +17,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -35,7 +34,7 @@ from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
-from .forms import hbox, named_button
+from .forms import ask_save_path, hbox, named_button
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -173,11 +172,11 @@ class BookingsWindow(QWidget):
         booking = self.selected()
         if booking is None:
             return
-        chooser = QFileDialog(self, self.tr("Export to calendar"), str(Path.home() / f"booking-{booking.id}.ics"))
-        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setNameFilter(self.tr("Calendar files (*.ics)"))
-        chooser.fileSelected.connect(lambda path: spawn(self.export_ics(Path(path), booking)))
-        chooser.open()
+        suggested = Path.home() / f"booking-{booking.id}.ics"
+        filter_ = self.tr("Calendar files (*.ics)")
+        ask_save_path(
+            self, self.tr("Export to calendar"), suggested, filter_, lambda path: spawn(self.export_ics(path, booking))
+        )
 
     async def export_ics(self, path: Path, booking: Booking) -> bool:
         host = self.agenda.api.origin_host

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -52,6 +53,18 @@ def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButto
     button.setObjectName(name)
     button.clicked.connect(lambda: slot())
     return button
+
+
+def ask_save_path(
+    parent: QWidget, title: str, suggested: Path, name_filter: str, chosen: Callable[[Path], object]
+) -> QFileDialog:
+    """A non-modal Save dialog (no nested event loop); `chosen` gets the path picked."""
+    dialog = QFileDialog(parent, title, str(suggested))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(name_filter)
+    dialog.fileSelected.connect(lambda path: chosen(Path(path)))
+    dialog.open()
+    return dialog
 
 
 def _boxed(kind: type[QHBoxLayout] | type[QVBoxLayout], *widgets: QWidget) -> QWidget:
