@@ -44,7 +44,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import CredentialsError, forget_key, load_key, store_key
 from vmrtray.core.downloads import DownloadError
 from vmrtray.core.ics import save_ics
-from vmrtray.core.lang import detect_lang, pick
+from vmrtray.core.lang import pick, user_lang
 from vmrtray.core.paths import data_dir, default_download_dir
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError, check_account, check_short_number
@@ -758,7 +758,7 @@ async def _run_demo(ctx: Context) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    lang = detect_lang()
+    lang = user_lang()
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))

@@ -82,6 +82,19 @@ def test_errors_follow_a_chinese_locale(vmrctl: Vmrctl) -> None:
     assert "服务拒绝了请求（200006）" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("language", "locale", "words"),
+    [("zh", "en_US.UTF-8", "服务拒绝了请求（200006）"), ("en", "zh_CN.UTF-8", "The service refused (200006)")],
+)
+def test_the_language_setting_wins_over_the_locale(vmrctl: Vmrctl, language: str, locale: str, words: str) -> None:
+    settings = vmrctl.home / "config" / "settings.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(f'language = "{language}"\n')
+    done = vmrctl("record", "start", "100702", env={**AUTH, "LANG": locale, "LC_ALL": ""})
+    assert done.returncode == 4
+    assert words in done.stderr
+
+
 def test_a_corrupt_settings_file_is_named_and_kept(vmrctl: Vmrctl) -> None:
     settings = vmrctl.home / "config" / "settings.toml"
     settings.parent.mkdir(parents=True)

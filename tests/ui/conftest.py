@@ -11,6 +11,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from vmrtray.ui import i18n
+
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
     """Async tests under tests/ui run on qasync's loop, inside the Qt event loop."""
@@ -22,6 +24,23 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
         return qasync.QEventLoop(app)  # type: ignore[no-any-return]
 
     return {"qasync": qt_loop}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _english(qapp: QApplication) -> Iterator[None]:
+    """The app as it starts in English: the plural forms of vmrtray_en.qm loaded."""
+    translators = i18n.install(qapp, "en")
+    assert translators, f"no English translation built in {i18n.qm_dir()}: run pip install -e . (hatch_build.py)"
+    yield
+    i18n.uninstall(qapp, translators)
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The app as it starts in Chinese: vmrtray's and Qt's zh_CN translations loaded."""
+    translators = i18n.install(qapp, "zh")
+    yield
+    i18n.uninstall(qapp, translators)
 
 
 @pytest.fixture(autouse=True)

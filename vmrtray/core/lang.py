@@ -1,23 +1,69 @@
-"""The user's language for messages: Simplified Chinese or English, from the locale."""
+"""The user's language for messages: Simplified Chinese or English.
+
+`VMRTRAY_LANG` first (one run, a script), then the language chosen in settings, then the
+locale. The tray's Qt strings (ui.i18n) and core's and vmrctl's sentences (`pick`) all
+follow the one answer.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the tray's launcher uses this module before anything heavy is loaded
     from vmrtray.api import Lang
 
+#: The choices of the `language` setting.
+LANGUAGES = ("system", "zh", "en")
 
-def detect_lang(env: Mapping[str, str] | None = None) -> Lang:
-    """`VMRTRAY_LANG`, then the POSIX locale variables in their order of precedence."""
+
+def detect_lang(env: Mapping[str, str] | None = None, chosen: str = "system") -> Lang:
+    """`VMRTRAY_LANG`, then `chosen` (the setting), then the POSIX locale variables in their order."""
     env = os.environ if env is None else env
-    for name in ("VMRTRAY_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+    if explicit := env.get("VMRTRAY_LANG", "").strip().lower():
+        return _of(explicit)
+    if chosen in ("zh", "en"):
+        return "zh" if chosen == "zh" else "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = env.get(name, "").strip().lower()
         if value:
-            return "zh" if value.startswith("zh") else "en"
-    return "en"
+            return _of(value)
+    return _system_default()
+
+
+def _of(value: str) -> Lang:
+    return "zh" if value.startswith(("zh", "chinese")) else "en"  # Windows says "Chinese (Simplified)_China"
+
+
+def _system_default() -> Lang:
+    """Windows and macOS set no locale variables: ask the OS for the user's UI language."""
+    import locale
+
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return _of(code.lower())
+
+
+def chosen_language(settings_file: Path) -> str:
+    """The `language` setting, read without the settings model (the tray reads it at start,
+    before pydantic is loaded); "system" when the file is missing, unreadable or odd."""
+    try:
+        value = tomllib.loads(settings_file.read_text("utf-8")).get("language", "system")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "system"
+    return value if value in LANGUAGES else "system"
+
+
+def user_lang() -> Lang:
+    """The language for this user now: the environment, the saved setting, the locale."""
+    from .paths import settings_file
+
+    return detect_lang(chosen=chosen_language(settings_file()))
 
 
 def pick(lang: Lang, en: str, zh: str) -> str:

@@ -15,6 +15,10 @@ def config_dir() -> Path:
     return Path(os.environ.get("VMRTRAY_CONFIG_DIR") or platformdirs.user_config_dir(APP))
 
 
+def settings_file() -> Path:
+    return config_dir() / "settings.toml"
+
+
 def data_dir() -> Path:
     """The recordings catalog and other state. `VMRTRAY_DATA_DIR` moves it."""
     return Path(os.environ.get("VMRTRAY_DATA_DIR") or platformdirs.user_data_dir(APP))

@@ -14,9 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from vmrtray.api import normalize_server
 
 from .atomic import write_atomic
-from .paths import config_dir
+from .paths import settings_file
 
-SETTINGS_FILE = "settings.toml"
 #: The notification switches, one per event group (`notify_<group>` below; core.events).
 NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
 SHORT_NUMBER = re.compile(r"^\d{2,20}$")
@@ -73,6 +72,8 @@ class Settings(BaseModel):
     delete_after_download: bool = False
     #: Start vmrtray when the user logs in (core.autostart writes the entry).
     start_at_login: bool = False
+    #: The language of the tray and of vmrctl: "system" follows the locale (core.lang).
+    language: Literal["system", "zh", "en"] = "system"
     #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.
     remind_minutes: int = Field(default=10, ge=0, le=24 * 60)
     #: The room the last booking was made in (the booking dialog offers it first).
@@ -124,7 +125,7 @@ class Settings(BaseModel):
 
 
 def settings_path() -> Path:
-    return config_dir() / SETTINGS_FILE
+    return settings_file()
 
 
 def load(path: Path | None = None) -> Settings:

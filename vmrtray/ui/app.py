@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray import __version__
 from vmrtray.core import logs
-from vmrtray.core.lang import detect_lang
+from vmrtray.core.lang import user_lang
 
 from .icons import TrayState, tray_icon
 
@@ -71,7 +71,7 @@ def no_desktop() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    if detect_lang() == "zh":
+    if user_lang() == "zh":
         return (
             "vmrtray 需要图形桌面，但没有找到（DISPLAY 和 WAYLAND_DISPLAY 均未设置）。"
             "在服务器或脚本中请使用 vmrctl，例如 vmrctl --demo status。"

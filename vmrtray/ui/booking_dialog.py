@@ -97,7 +97,7 @@ class BookingDialog(QDialog):
         self.start = form.row("start", self.tr("Start"), self._time_edit(bookings.next_half_hour()))
         self.duration = QComboBox()
         for minutes in DURATIONS:
-            self.duration.addItem(self.tr("{n} minutes").format(n=minutes), minutes)
+            self.duration.addItem(self.tr("%n minute(s)", "", minutes), minutes)
         self.duration.addItem(self.tr("until…"), UNTIL)
         self.duration.setCurrentIndex(1)
         self.end = self._time_edit(bookings.next_half_hour() + timedelta(hours=1))
@@ -347,6 +347,7 @@ class BookingDialog(QDialog):
         calendar.setObjectName("ics")
         calendar.clicked.connect(self._choose_ics)
         again = QPushButton(self.tr("Book another"))
+        again.setObjectName("book-another")
         again.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)

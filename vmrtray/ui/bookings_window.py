@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,11 +52,11 @@ def _local(booking: Booking) -> str:
 
 class BookingsModel(QAbstractTableModel):
     COLUMNS = (
-        Column("When", _local),
-        Column("Theme", lambda b: b.theme),
-        Column("Room", lambda b: b.sipkey or ""),
-        Column("People", lambda b: str(len(b.visitor_list))),
-        Column("Id", lambda b: b.id),
+        Column(QT_TRANSLATE_NOOP("BookingsModel", "When"), _local),
+        Column(QT_TRANSLATE_NOOP("BookingsModel", "Theme"), lambda b: b.theme),
+        Column(QT_TRANSLATE_NOOP("BookingsModel", "Room"), lambda b: b.sipkey or ""),
+        Column(QT_TRANSLATE_NOOP("BookingsModel", "People"), lambda b: str(len(b.visitor_list))),
+        Column(QT_TRANSLATE_NOOP("BookingsModel", "Booking ID"), lambda b: b.id),
     )
 
     def __init__(self) -> None:

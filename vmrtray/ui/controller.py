@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import QSocketNotifier
+from PySide6.QtCore import QCoreApplication, QSocketNotifier
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray.api import Booking, Client, Lang, VmrError
@@ -29,13 +29,14 @@ from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.events import Event, Snapshot
-from vmrtray.core.lang import detect_lang
+from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir, default_download_dir, log_dir
 from vmrtray.core.reminders import Reminders
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError
 
+from . import i18n
 from .asyncutil import cancel_all, freeze_startup_heap, spawn
 from .tray import Tray
 from .wake import WakeWatcher
@@ -49,10 +50,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Requests the tray keeps in flight. qasync's per-socket handling makes the Qt loop stall
-#: as simultaneous connections grow (CabbageDevelopment/qasync#99, open): refreshing 200
-#: favourites at 50 ms latency stalled it 47-64 ms with 16, 7-14 ms with 8 (bench/tray.py).
-#: A refresh then takes 1.4 s instead of 0.8 s, well inside any polling interval.
+# Requests the tray keeps in flight. qasync's per-socket handling makes the Qt loop stall
+# as simultaneous connections grow (CabbageDevelopment/qasync#99, open): refreshing 200
+# favourites at 50 ms latency stalled it 47-64 ms with 16, 7-14 ms with 8 (bench/tray.py).
+# A refresh then takes 1.4 s instead of 0.8 s, well inside any polling interval.
 TRAY_CONCURRENCY = 8
 
 
@@ -176,11 +177,15 @@ class App:
     def _transfer_changed(self, transfer: Transfer) -> None:
         self.tray.downloads_changed()
         if transfer.state == State.FAILED or (transfer.state == State.PAUSED and transfer.error):
-            self.tray.alert(Alert(self.tray.tr("Download stopped"), transfer.error or "", urgent=True))
+            self.tray.alert(
+                Alert(QCoreApplication.translate("App", "Download stopped"), transfer.error or "", urgent=True)
+            )
         elif transfer.state == State.DONE and self.queue is not None:
             rest = [t for t in self.queue.transfers.values() if t.record_id == transfer.record_id]
             if all(t.state == State.DONE for t in rest):
-                self.tray.alert(Alert(self.tray.tr("Recording downloaded"), str(transfer.target.parent)))
+                self.tray.alert(
+                    Alert(QCoreApplication.translate("App", "Recording downloaded"), str(transfer.target.parent))
+                )
 
     def _plan_bookings(self, client: Client, settings: Settings) -> None:
         """My bookings and their reminders; polled only while reminders are on or the window is open."""
@@ -194,7 +199,9 @@ class App:
 
     def _remind(self, booking: Booking) -> None:
         minutes = max(0, round((booking.start_date - self._now()).total_seconds() / 60))
-        title = self.tray.tr("“{theme}” starts in {n} min").format(theme=booking.theme, n=minutes)
+        title = QCoreApplication.translate("App", "“{theme}” starts in %n minute(s)", "", minutes).format(
+            theme=booking.theme
+        )
         self.tray.alert(Alert(title, f"{booking.start_date.astimezone():%H:%M} · {booking.sipkey or ''}"))
 
     @staticmethod
@@ -223,7 +230,7 @@ class App:
 
     def _booked(self, booking: Booking) -> None:
         when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}"
-        self.tray.alert(Alert(self.tray.tr("Booked “{theme}”").format(theme=booking.theme), when))
+        self.tray.alert(Alert(QCoreApplication.translate("App", "Booked “{theme}”").format(theme=booking.theme), when))
         if self.agenda is not None:
             self.agenda.request_refresh()
         if booking.biz_product_id is not None and booking.biz_product_id != self.settings.last_booked_room:
@@ -331,7 +338,11 @@ class App:
             if settings.start_at_login != await asyncio.to_thread(autostart.is_enabled):
                 await asyncio.to_thread(autostart.enable if settings.start_at_login else autostart.disable)
         except OSError as exc:
-            self.say(self.tray.tr("Could not change the start at login: {why}").format(why=exc.strerror or exc))
+            self.say(
+                QCoreApplication.translate("App", "Could not change the start at login: {why}").format(
+                    why=exc.strerror or exc
+                )
+            )
 
     async def _apply(self, settings: Settings) -> None:
         await self.sync_autostart(settings)
@@ -405,8 +416,10 @@ def run_app(qapp: QApplication, instance: SingleInstance, icon: QSystemTrayIcon,
     """Run the app on qasync's loop until Quit, SIGINT or SIGTERM."""
 
     async def run() -> int:
-        app = App(lang=detect_lang(), demo=demo, icon=icon)
-        instance.activated.connect(lambda: app.say(app.tray.tr("vmrtray is already running.")))
+        lang = await asyncio.to_thread(user_lang)
+        i18n.install(qapp, lang)
+        app = App(lang=lang, demo=demo, icon=icon)
+        instance.activated.connect(lambda: app.say(QCoreApplication.translate("App", "vmrtray is already running.")))
         notifier = _signals_to(app.quit, qapp)
         try:
             return await app.run()

@@ -216,7 +216,7 @@ class RecordingsWindow(QWidget):
         links = [row.down_url for record_id in self.selected() for row in await self._files(record_id)]
         if links:
             QGuiApplication.clipboard().setText("\n".join(links))
-            self.say(self.tr("Copied {n} link(s); they expire within hours.").format(n=len(links)))
+            self.say(self.tr("Copied %n link(s); they expire within hours.", "", len(links)))
 
     async def open_local(self, *, folder: bool) -> None:
         paths = [Path(r.local_path) for rid in self.selected() for r in await self._files(rid) if r.local_path]
@@ -238,7 +238,7 @@ class RecordingsWindow(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Delete from the cloud"),
-            self.tr("Delete {n} recording(s) from the cloud? This cannot be undone.").format(n=len(chosen)),
+            self.tr("Delete %n recording(s) from the cloud? This cannot be undone.", "", len(chosen)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -266,7 +266,7 @@ class RecordingsWindow(QWidget):
                 await asyncio.to_thread(_remove_local, [Path(r.local_path) for r in rows if r.local_path])
         await self.reload()
         if deleted:
-            self.say(self.tr("Deleted {n} recording(s) from the cloud.").format(n=deleted))
+            self.say(self.tr("Deleted %n recording(s) from the cloud.", "", deleted))
 
     async def refresh(self) -> None:
         """Ask the service for the files of the selected recordings and of those never listed."""
@@ -281,9 +281,7 @@ class RecordingsWindow(QWidget):
         await self.reload()
         if failures:
             self.say(
-                self.tr("{n} recording(s) could not be listed (unknown, deleted, or still recording).").format(
-                    n=failures
-                )
+                self.tr("%n recording(s) could not be listed (unknown, deleted, or still recording).", "", failures)
             )
 
     def ask_add(self) -> QInputDialog:

@@ -118,6 +118,12 @@ class SettingsDialog(QDialog):
         self.start_at_login = QCheckBox(self.tr("Start vmrtray when I log in"))
         self.start_at_login.setChecked(settings.start_at_login)
         self._row(form, "start_at_login", "", self.start_at_login)
+        self.language = QComboBox()
+        for text, value in ((self.tr("As the system"), "system"), ("中文（简体）", "zh"), ("English", "en")):
+            self.language.addItem(text, value)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.language.setToolTip(self.tr("The tray and vmrctl use it from their next start."))
+        self._row(form, "language", self.tr("Language"), self.language)
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -224,8 +230,8 @@ class SettingsDialog(QDialog):
         for number in self.favourites():
             try:
                 check_short_number(number)
-            except ValueError as exc:
-                problems["favourites"] = str(exc)
+            except ValueError:
+                problems["favourites"] = self.reason("favourites").format(value=number)
         values: dict[str, Any] = {
             "server": self.server.text().strip() or None,
             "cloud": self.cloud.currentData(),
@@ -234,6 +240,7 @@ class SettingsDialog(QDialog):
             "interval_idle": self.interval_idle.value(),
             "remind_minutes": self.remind_minutes.value(),
             "start_at_login": self.start_at_login.isChecked(),
+            "language": self.language.currentData(),
             "download_dir": self.download_dir.text().strip() or None,
             "download_segments": self.download_segments.value(),
             "server_tz": self.server_tz.currentText().strip(),
@@ -251,7 +258,8 @@ class SettingsDialog(QDialog):
         except ValidationError as exc:
             for error in exc.errors():
                 field = str(error["loc"][0]) if error["loc"] else "proxy_url"
-                problems.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+                why = self.reason(str(error["loc"][0]) if error["loc"] else "proxy_missing")
+                problems.setdefault(field, why or str(error["msg"]).removeprefix("Value error, "))
         key = self._typed_key(problems)
         if problems or settings is None:
             self._show_errors(problems)
@@ -267,9 +275,26 @@ class SettingsDialog(QDialog):
             return None
         try:
             return public_cloud_key(api_id, api_key)
-        except ValueError as exc:
-            problems["key"] = str(exc)
+        except ValueError:
+            problems["key"] = self.reason("key")
             return None
+
+    def reason(self, field: str) -> str:
+        """Why a field's value is refused, in the user's language ("" for a field not listed)."""
+        reasons = {
+            "server": self.tr("not a server address: http(s)://host, without ? or #, like https://prov.myvmr.cn"),
+            "account": self.tr("not an account: user@domain"),
+            "favourites": self.tr("{value} is not a room's short number (digits only, like 100701)"),
+            "server_tz": self.tr("not a time zone, like Asia/Shanghai"),
+            "proxy_url": self.tr(
+                "not a proxy address: http(s):// or socks5:// and the host, like http://proxy.example:8080"
+            ),
+            "proxy_missing": self.tr("a manual proxy needs its address, like http://proxy.example:8080"),
+            "interval_active": self.tr("from 2 to 3600 seconds"),
+            "interval_idle": self.tr("from 5 to 86400 seconds"),
+            "key": self.tr("the API ID and the API KEY are both needed (the ID has no colon)"),
+        }
+        return reasons.get(field, "")
 
     def _show_errors(self, problems: dict[str, str]) -> None:
         dedicated = self.cloud.currentData() == "dedicated"
@@ -303,7 +328,7 @@ class SettingsDialog(QDialog):
             self.test_result.setText("✗ " + error.describe(self.lang))
             return False
         self.set_rooms(rooms, self.favourites())
-        self.test_result.setText("✓ " + self.tr("Connected: {n} rooms").format(n=len(rooms)))
+        self.test_result.setText("✓ " + self.tr("Connected: %n room(s)", "", len(rooms)))
         return True
 
     async def save(self) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
@@ -55,7 +55,7 @@ class Tray(QObject):
         self.snapshot: Snapshot | None = None
         self.coordinator: Coordinator | None = None
         self.directory: Mapping[str, Room] = {}
-        #: Bytes done, bytes in all, files active of the download queue, when there is one.
+        # Bytes done, bytes in all, files active of the download queue, when there is one.
         self.downloads: Callable[[], tuple[int, int, int]] | None = None
         self.recent: deque[tuple[datetime, Event]] = deque(maxlen=RECENT)
         self.alerts: list[Alert] = []  # every alert shown, newest last (tests and the window read it)
@@ -163,7 +163,7 @@ class Tray(QObject):
             if snap.age:
                 parts.append(self.tr("showing data from {age} ago").format(age=_age(snap.age)))
         else:
-            parts.append(self.tr("{n} of {total} rooms in use").format(n=len(snap.in_use), total=len(snap.rooms)))
+            parts.append(self.tr("{n} of %n room(s) in use", "", len(snap.rooms)).format(n=len(snap.in_use)))
             if snap.recording:
                 parts.append(self.tr("{n} recording").format(n=len(snap.recording)))
             if snap.live:
@@ -172,7 +172,7 @@ class Tray(QObject):
             parts.append(self.tr("updates paused"))
         if self.downloads is not None and (totals := self.downloads())[1]:
             done, size, active = totals
-            parts.append(self.tr("downloading {n} file(s): {p}%").format(n=max(active, 1), p=int(100 * done / size)))
+            parts.append(self.tr("downloading %n file(s): {p}%", "", max(active, 1)).format(p=int(100 * done / size)))
         return " · ".join(parts)
 
     def downloads_changed(self) -> None:
@@ -264,7 +264,7 @@ class Tray(QObject):
             return self.tr("unavailable")
         if not room.started:
             return self.tr("idle")
-        bits = [self.tr("in use"), self.tr("{n} people").format(n=room.participants)]
+        bits = [self.tr("in use"), self.tr("%n people", "", room.participants)]
         if room.recording:
             bits.append(self.tr("REC"))
         if room.live:
@@ -278,7 +278,7 @@ class Tray(QObject):
             return [self.tr("Unavailable: {why}").format(why=room.error.describe(self.lang) if room.error else "")]
         if not room.started:
             return [self.tr("Idle: no meeting is running")]
-        lines = [self.tr("In use: {n} participants").format(n=room.participants)]
+        lines = [self.tr("In use: %n participant(s)", "", room.participants)]
         lines.append(self.tr("Locked") if room.locked else self.tr("Not locked"))
         if room.recording:
             lines.append(
@@ -402,16 +402,26 @@ class _RoomEntry:
         words, usable = tray.record_choice(room)
         record = tray._action(sub, words, f"record:{room.room}", lambda: tray.toggle_recording(room.room))
         record.setEnabled(usable)
-        tray._action(sub, tray.tr("Copy guest invitation"), f"invite:{room.room}", lambda: tray._copy_invitation(room))
         tray._action(
             sub,
-            tray.tr("Copy invitation with host password"),
+            QCoreApplication.translate("Tray", "Copy guest invitation"),
+            f"invite:{room.room}",
+            lambda: tray._copy_invitation(room),
+        )
+        tray._action(
+            sub,
+            QCoreApplication.translate("Tray", "Copy invitation with host password"),
             f"invite-host:{room.room}",
             lambda: tray._copy_invitation(room, host=True),
         )
         if room.live and room.rtmp_url:
             url = room.rtmp_url
-            tray._action(sub, tray.tr("Open live stream"), f"live:{room.room}", lambda: tray._open(url))
+            tray._action(
+                sub,
+                QCoreApplication.translate("Tray", "Open live stream"),
+                f"live:{room.room}",
+                lambda: tray._open(url),
+            )
         # the one-click toggle, right under the room, without opening its submenu
         self.quick.setText(f"    {words} ({room.name or room.room})")
         self.quick.setVisible(room.started and usable)
