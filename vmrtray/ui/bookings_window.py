@@ -52,11 +52,11 @@ def _local(booking: Booking) -> str:
 
 class BookingsModel(QAbstractTableModel):
     COLUMNS = (
-        Column(QT_TRANSLATE_NOOP("BookingsModel", "When"), _local),
-        Column(QT_TRANSLATE_NOOP("BookingsModel", "Theme"), lambda b: b.theme),
-        Column(QT_TRANSLATE_NOOP("BookingsModel", "Room"), lambda b: b.sipkey or ""),
-        Column(QT_TRANSLATE_NOOP("BookingsModel", "People"), lambda b: str(len(b.visitor_list))),
-        Column(QT_TRANSLATE_NOOP("BookingsModel", "Booking ID"), lambda b: b.id),
+        Column(str(QT_TRANSLATE_NOOP("BookingsModel", "When")), _local),
+        Column(str(QT_TRANSLATE_NOOP("BookingsModel", "Theme")), lambda b: b.theme),
+        Column(str(QT_TRANSLATE_NOOP("BookingsModel", "Room")), lambda b: b.sipkey or ""),
+        Column(str(QT_TRANSLATE_NOOP("BookingsModel", "People")), lambda b: str(len(b.visitor_list))),
+        Column(str(QT_TRANSLATE_NOOP("BookingsModel", "Booking ID")), lambda b: b.id),
     )
 
     def __init__(self) -> None:
