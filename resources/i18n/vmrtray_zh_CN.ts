@@ -590,6 +590,18 @@
             <translation>语言</translation>
         </message>
         <message>
+            <source>In colour</source>
+            <translation>彩色</translation>
+        </message>
+        <message>
+            <source>Monochrome, as the panel is light or dark</source>
+            <translation>单色，随面板深浅</translation>
+        </message>
+        <message>
+            <source>Tray icon</source>
+            <translation>托盘图标</translation>
+        </message>
+        <message>
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>

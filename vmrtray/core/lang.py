@@ -8,7 +8,6 @@ follow the one answer.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,21 +48,16 @@ def _system_default() -> Lang:
     return _of(code.lower())
 
 
-def chosen_language(settings_file: Path) -> str:
-    """The `language` setting, read without the settings model (the tray reads it at start,
-    before pydantic is loaded); "system" when the file is missing, unreadable or odd."""
-    try:
-        value = tomllib.loads(settings_file.read_text("utf-8")).get("language", "system")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return "system"
-    return value if value in LANGUAGES else "system"
+def chosen_language(settings_file: Path | None = None) -> str:
+    """The `language` setting: "system" unless the settings file says "zh" or "en"."""
+    from .peek import peek
+
+    return peek("language", LANGUAGES, "system", settings_file)
 
 
 def user_lang() -> Lang:
     """The language for this user now: the environment, the saved setting, the locale."""
-    from .paths import settings_file
-
-    return detect_lang(chosen=chosen_language(settings_file()))
+    return detect_lang(chosen=chosen_language())
 
 
 def pick(lang: Lang, en: str, zh: str) -> str:

@@ -74,6 +74,8 @@ class Settings(BaseModel):
     start_at_login: bool = False
     #: The language of the tray and of vmrctl: "system" follows the locale (core.lang).
     language: Literal["system", "zh", "en"] = "system"
+    #: The tray icon: in colour, or monochrome in the ink of the panel's light or dark scheme.
+    tray_icon: Literal["colour", "mono"] = "colour"
     #: Minutes before a booking of mine starts to remind me; 0 turns reminders off.
     remind_minutes: int = Field(default=10, ge=0, le=24 * 60)
     #: The room the last booking was made in (the booking dialog offers it first).

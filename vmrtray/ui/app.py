@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from vmrtray import __version__
 from vmrtray.core import logs
 from vmrtray.core.lang import user_lang
+from vmrtray.core.peek import peek
 
-from .icons import TrayState, tray_icon
+from .icons import TrayState, app_icon, dark_panel, tray_icon
 
 
 class SingleInstance(QObject):
@@ -100,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.claim():
         print("vmrtray is already running; it was asked to show itself.")
         return 0
-    icon = QSystemTrayIcon(tray_icon(TrayState.STARTING))
+    qapp.setWindowIcon(app_icon())
+    mono = peek("tray_icon", ("colour", "mono"), "colour") == "mono"
+    icon = QSystemTrayIcon(tray_icon(TrayState.STARTING, "mono" if mono else "colour", mono and dark_panel()))
     icon.setToolTip("vmrtray …")
     if QSystemTrayIcon.isSystemTrayAvailable():
         icon.show()  # presence first: the rest loads while the icon is already there

@@ -112,6 +112,7 @@ class App:
             self.settings = await asyncio.to_thread(settings_mod.load)
         except SettingsError as error:
             self.say(str(error), urgent=True)
+        self.tray.set_icon_style(self.settings.tray_icon)
         if not self.settings.server:
             self.tray.attach(None, has_credentials=False)
             return
@@ -137,6 +138,7 @@ class App:
         """Poll `settings.favourites` with `key`: a new client and coordinator."""
         await self.close_session()
         self.settings = settings
+        self.tray.set_icon_style(settings.tray_icon)
         if self.catalog is None:
             self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
         self.client = open_client(settings, key)

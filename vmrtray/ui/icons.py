@@ -1,23 +1,34 @@
-"""Tray icons for each state, drawn at every size so they stay crisp, on any panel.
+"""Tray icons for each state, from the SVGs in assets/icons, rendered crisp at every size.
 
 The glyph is a meeting-room screen; the state is its colour and a badge: grey and struck
-through when signed out, neutral when all rooms are idle, green when a favourite is in
-use, a red dot while recording, a blue wave when live, an amber warning triangle when the
-service is unreachable. Every shape has a light halo so it reads on dark and light panels.
+through when signed out, blue when all rooms are idle, green when a favourite is in use, a
+red dot while recording, a blue ring when live, an amber triangle when the service is
+unreachable; every shape has a light halo so it reads on dark and light panels. The
+monochrome set tells the states apart by shape alone (a dark or lit screen, a solid dot,
+a ring, a triangle, a stroke) in one ink: dark on a light panel, light on a dark one
+(`QStyleHints.colorScheme`), as panels that want symbolic icons expect.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 
 if TYPE_CHECKING:
     from vmrtray.core.events import RoomState, Snapshot
 
 SIZES = (16, 22, 24, 32, 48, 64)
+SCALES = (1, 2)  # and each at twice the pixels, for HiDPI screens
+Style = Literal["colour", "mono"]
+# The ink of the monochrome icons on a light panel and on a dark one.
+INK = {False: "#1d1f23", True: "#f2f2f2"}
 
 
 class TrayState(StrEnum):
@@ -54,93 +65,45 @@ def _busiest(recording: bool, live: bool, in_use: bool, available: bool) -> Tray
     return TrayState.IDLE if available else TrayState.UNREACHABLE
 
 
-_SCREEN = {
-    TrayState.STARTING: QColor("#8a8f98"),
-    TrayState.SIGNED_OUT: QColor("#8a8f98"),
-    TrayState.IDLE: QColor("#3b6ea5"),
-    TrayState.IN_USE: QColor("#1f9d55"),
-    TrayState.RECORDING: QColor("#1f9d55"),
-    TrayState.LIVE: QColor("#1f9d55"),
-    TrayState.UNREACHABLE: QColor("#8a8f98"),
-}
-HALO = QColor(255, 255, 255, 230)
-INK = QColor("#1d1f23")
+def icon_dir() -> Path:
+    return Path(str(resources.files("vmrtray.ui") / "assets" / "icons"))
 
 
-def tray_icon(state: TrayState) -> QIcon:
+def app_icon() -> QIcon:
+    """The application's icon (windows, the desktop entry); Qt's SVG engine keeps it sharp."""
+    return QIcon(str(icon_dir() / "vmrtray.svg"))
+
+
+def dark_panel() -> bool:
+    """Whether the desktop is dark: its colour scheme, or where the platform does not say
+    (X11 without a desktop portal), the lightness of its palette."""
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def tray_icon(state: TrayState, style: Style = "colour", dark: bool = False) -> QIcon:
+    """The icon of `state`; `dark` picks the light ink of the monochrome set."""
+    renderer = QSvgRenderer(QByteArray(svg(state, style, dark)))
     icon = QIcon()
     for size in SIZES:
-        icon.addPixmap(_draw(state, size))
+        for scale in SCALES:
+            pixmap = QPixmap(size * scale, size * scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            renderer.render(painter)
+            painter.end()
+            pixmap.setDevicePixelRatio(scale)
+            icon.addPixmap(pixmap)
     return icon
 
 
-def _draw(state: TrayState, size: int) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = float(size)
-    _screen(painter, s, _SCREEN[state])
-    if state == TrayState.SIGNED_OUT:
-        _slash(painter, s)
-    elif state == TrayState.RECORDING:
-        _dot(painter, s, QColor("#e02424"))
-    elif state == TrayState.LIVE:
-        _wave(painter, s)
-    elif state == TrayState.UNREACHABLE:
-        _warning(painter, s)
-    painter.end()
-    return pixmap
-
-
-def _screen(painter: QPainter, s: float, colour: QColor) -> None:
-    body = QRectF(s * 0.06, s * 0.14, s * 0.88, s * 0.58)
-    path = QPainterPath()
-    path.addRoundedRect(body, s * 0.1, s * 0.1)
-    painter.setPen(QPen(HALO, max(1.0, s / 16)))
-    painter.setBrush(colour)
-    painter.drawPath(path)
-    stand = QRectF(s * 0.36, s * 0.74, s * 0.28, s * 0.12)
-    painter.drawRoundedRect(stand, s * 0.04, s * 0.04)
-    # two heads on the screen: people in a meeting
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(255, 255, 255, 235))
-    for cx in (0.36, 0.64):
-        painter.drawEllipse(QPointF(s * cx, s * 0.36), s * 0.08, s * 0.08)
-        painter.drawRoundedRect(QRectF(s * (cx - 0.12), s * 0.47, s * 0.24, s * 0.16), s * 0.06, s * 0.06)
-
-
-def _badge_circle(painter: QPainter, s: float) -> tuple[QPointF, float]:
-    return QPointF(s * 0.76, s * 0.76), s * 0.22
-
-
-def _dot(painter: QPainter, s: float, colour: QColor) -> None:
-    centre, radius = _badge_circle(painter, s)
-    painter.setPen(QPen(HALO, max(1.0, s / 14)))
-    painter.setBrush(colour)
-    painter.drawEllipse(centre, radius, radius)
-
-
-def _wave(painter: QPainter, s: float) -> None:
-    _dot(painter, s, QColor("#2563eb"))
-    centre, radius = _badge_circle(painter, s)
-    painter.setPen(QPen(QColor("white"), max(1.0, s / 20)))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawEllipse(centre, radius * 0.45, radius * 0.45)
-
-
-def _warning(painter: QPainter, s: float) -> None:
-    triangle = QPolygonF([QPointF(s * 0.76, s * 0.5), QPointF(s * 0.99, s * 0.97), QPointF(s * 0.53, s * 0.97)])
-    painter.setPen(QPen(HALO, max(1.0, s / 16)))
-    painter.setBrush(QColor("#f59e0b"))
-    painter.drawPolygon(triangle)
-    painter.setPen(QPen(INK, max(1.0, s / 14)))
-    painter.drawLine(QPointF(s * 0.76, s * 0.65), QPointF(s * 0.76, s * 0.82))
-    painter.drawPoint(QPointF(s * 0.76, s * 0.9))
-
-
-def _slash(painter: QPainter, s: float) -> None:
-    painter.setPen(QPen(HALO, max(2.0, s / 7)))
-    painter.drawLine(QPointF(s * 0.12, s * 0.9), QPointF(s * 0.88, s * 0.1))
-    painter.setPen(QPen(INK, max(1.0, s / 14)))
-    painter.drawLine(QPointF(s * 0.12, s * 0.9), QPointF(s * 0.88, s * 0.1))
+@cache
+def svg(state: TrayState, style: Style = "colour", dark: bool = False) -> bytes:
+    name = f"tray-{state.value.replace('_', '-')}{'-mono' if style == 'mono' else ''}.svg"
+    data = (icon_dir() / name).read_bytes()
+    if style == "mono":  # the one ink is the root's `color`, used as currentColor
+        data = data.replace(b'color="#000000"', f'color="{INK[dark]}"'.encode(), 1)
+    return data

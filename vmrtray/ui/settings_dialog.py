@@ -124,6 +124,11 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.language.setToolTip(self.tr("The tray and vmrctl use it from their next start."))
         self._row(form, "language", self.tr("Language"), self.language)
+        self.tray_icon = QComboBox()
+        self.tray_icon.addItem(self.tr("In colour"), "colour")
+        self.tray_icon.addItem(self.tr("Monochrome, as the panel is light or dark"), "mono")
+        self.tray_icon.setCurrentIndex(max(0, self.tray_icon.findData(settings.tray_icon)))
+        self._row(form, "tray_icon", self.tr("Tray icon"), self.tray_icon)
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -241,6 +246,7 @@ class SettingsDialog(QDialog):
             "remind_minutes": self.remind_minutes.value(),
             "start_at_login": self.start_at_login.isChecked(),
             "language": self.language.currentData(),
+            "tray_icon": self.tray_icon.currentData(),
             "download_dir": self.download_dir.text().strip() or None,
             "download_segments": self.download_segments.value(),
             "server_tz": self.server_tz.currentText().strip(),

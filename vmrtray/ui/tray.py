@@ -23,7 +23,7 @@ from vmrtray.core.events import Event, RoomState, Snapshot
 from vmrtray.core.notifications import Alert, Notifier
 
 from .asyncutil import spawn
-from .icons import TrayState, room_state, state_of, tray_icon
+from .icons import Style, TrayState, dark_panel, room_state, state_of, tray_icon
 
 RECENT = 20
 ALERT_CHECK_MS = 5000
@@ -62,7 +62,8 @@ class Tray(QObject):
         self.has_credentials = False
         self.state = TrayState.SIGNED_OUT
         self._remove_listener: Callable[[], None] | None = None
-        self._icons: dict[TrayState, QIcon] = {}
+        self.icon_style: Style = "colour"
+        self._icons: dict[tuple[TrayState, Style, bool], QIcon] = {}
         self._dirty = False
         self._shape: tuple[object, ...] | None = None
         self._header: QAction | None = None
@@ -82,6 +83,9 @@ class Tray(QObject):
         self._alert_timer = QTimer(self)
         self._alert_timer.setInterval(ALERT_CHECK_MS)
         self._alert_timer.timeout.connect(self._flush_held_alerts)
+        hints = QGuiApplication.styleHints()
+        if hints is not None:  # the panel turned light or dark: the monochrome ink follows
+            hints.colorSchemeChanged.connect(self._render)
         self._render()
 
     # -- wiring ------------------------------------------------------------------------------
@@ -135,7 +139,7 @@ class Tray(QObject):
 
     def _render(self) -> None:
         self.state = state_of(self.snapshot) if self.has_credentials else TrayState.SIGNED_OUT
-        self.icon.setIcon(self._icon(self.state))
+        self.icon.setIcon(self._icon(self.state, self.icon_style))
         self.icon.setToolTip(self.tooltip())
         if self.menu.isVisible():
             self._dirty = True
@@ -144,10 +148,17 @@ class Tray(QObject):
         if self.window is not None:
             self.window.refresh()
 
-    def _icon(self, state: TrayState) -> QIcon:
-        if state not in self._icons:
-            self._icons[state] = tray_icon(state)
-        return self._icons[state]
+    def _icon(self, state: TrayState, style: Style = "colour") -> QIcon:
+        """The tray's icon in `style`; the menu's room icons stay in colour."""
+        key = (state, style, style == "mono" and dark_panel())
+        if key not in self._icons:
+            self._icons[key] = tray_icon(*key)
+        return self._icons[key]
+
+    def set_icon_style(self, style: Style) -> None:
+        if style != self.icon_style:
+            self.icon_style = style
+            self._render()
 
     def tooltip(self) -> str:
         parts = [self.tr("vmrtray")]
