@@ -199,12 +199,20 @@
             <translation>我的预约</translation>
         </message>
         <message>
+            <source>Which bookings</source>
+            <translation>显示哪些预约</translation>
+        </message>
+        <message>
             <source>Upcoming</source>
             <translation>即将开始</translation>
         </message>
         <message>
             <source>Past</source>
             <translation>已结束</translation>
+        </message>
+        <message>
+            <source>Invitation</source>
+            <translation>邀请</translation>
         </message>
         <message>
             <source>Refresh</source>
@@ -268,6 +276,10 @@
         <message>
             <source>Refresh contacts</source>
             <translation>刷新通讯录</translation>
+        </message>
+        <message>
+            <source>Participants</source>
+            <translation>参会人</translation>
         </message>
         <message>
             <source>{picked} chosen · {shown} of {total} shown</source>
@@ -363,6 +375,18 @@
             <translation>录制</translation>
         </message>
         <message>
+            <source>A signed link to the file in the cloud; it expires within hours.</source>
+            <translation>指向云端文件的签名链接，数小时内失效。</translation>
+        </message>
+        <message>
+            <source>Asks first, naming the files; the downloaded copies stay.</source>
+            <translation>会先列出文件并确认；已下载的副本保留。</translation>
+        </message>
+        <message>
+            <source>A recording started elsewhere (the portal, a colleague) by its ID.</source>
+            <translation>按 ID 添加在别处（管理门户、同事）开始的录制。</translation>
+        </message>
+        <message>
             <source>Delete from the cloud once downloaded and verified</source>
             <translation>下载并校验后从云端删除</translation>
         </message>
@@ -371,12 +395,24 @@
             <translation>按会议室、名称或录制 ID 筛选</translation>
         </message>
         <message>
+            <source>Room</source>
+            <translation>会议室</translation>
+        </message>
+        <message>
             <source>All rooms</source>
             <translation>所有会议室</translation>
         </message>
         <message>
             <source>From</source>
+            <translation>日期从</translation>
+        </message>
+        <message>
+            <source>From date</source>
             <translation>起始日期</translation>
+        </message>
+        <message>
+            <source>To date</source>
+            <translation>截止日期</translation>
         </message>
         <message>
             <source>Download</source>

@@ -41,7 +41,7 @@ from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
 from .contact_picker import ContactPicker
-from .forms import FieldForm, ask_save_path, hbox
+from .forms import FieldForm, ask_save_path, enter_presses, hbox, plain_button
 
 DURATIONS = (30, 60, 90)
 UNTIL = 0  # the duration box's "until an end time"
@@ -81,6 +81,10 @@ class BookingDialog(QDialog):
         self.pages.addWidget(self._form_page())
         self.pages.addWidget(self._result_page())
         QVBoxLayout(self).addWidget(self.pages)
+        enter_presses(self, self.book_button)
+        self.pages.currentChanged.connect(
+            lambda page: (self.close_button if page else self.book_button).setDefault(True)
+        )
         self.set_rooms(rooms)
         self.resize(560, 720)
 
@@ -298,7 +302,7 @@ class BookingDialog(QDialog):
     def _start_button(self, start: datetime, length: timedelta) -> QPushButton:
         local = start.astimezone()
         same_day = local.date() == _to_python(self.start.dateTime()).date()
-        button = QPushButton(f"{local:%H:%M}" if same_day else f"{local:%m-%d %H:%M}")
+        button = plain_button(f"{local:%H:%M}" if same_day else f"{local:%m-%d %H:%M}")
         button.setObjectName(f"propose-start:{local:%Y-%m-%d %H:%M}")
 
         def take() -> None:
@@ -310,7 +314,7 @@ class BookingDialog(QDialog):
         return button
 
     def _room_button(self, room: Room) -> QPushButton:
-        button = QPushButton(room.p_desc or room.sipkey)
+        button = plain_button(room.p_desc or room.sipkey)
         button.setObjectName(f"propose-room:{room.pid}")
 
         def take() -> None:
@@ -349,7 +353,7 @@ class BookingDialog(QDialog):
         again = QPushButton(self.tr("Book another"))
         again.setObjectName("book-another")
         again.clicked.connect(lambda: self.pages.setCurrentIndex(0))
-        close = QPushButton(self.tr("Close"))
+        self.close_button = close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         page = QWidget()
         layout = QVBoxLayout(page)

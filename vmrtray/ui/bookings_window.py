@@ -34,7 +34,7 @@ from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
-from .forms import ask_save_path, hbox, named_button
+from .forms import ask_save_path, hbox, named, named_button, window_keys
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -90,7 +90,7 @@ class BookingsWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle(self.tr("My bookings"))
         self.agenda, self.settings, self.lang = agenda, settings, lang
-        self.which = QComboBox()
+        self.which = named(QComboBox(), self.tr("Which bookings"))
         self.which.addItem(self.tr("Upcoming"), "upcoming")
         self.which.addItem(self.tr("Past"), "past")
         self.which.currentIndexChanged.connect(self.show_rows)
@@ -102,7 +102,8 @@ class BookingsWindow(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.details = QPlainTextEdit()
+        named(self.table, self.tr("My bookings"))
+        self.details = named(QPlainTextEdit(), self.tr("Invitation"))
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(150)
         self.status = QLabel()
@@ -125,6 +126,7 @@ class BookingsWindow(QWidget):
         layout.addWidget(hbox(*self.buttons.values()))
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self._unlisten = agenda.add_listener(lambda _: self.show_rows())
+        window_keys(self, self.agenda.request_refresh)
         self.show_rows()
         self.resize(720, 480)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from vmrtray.core.contacts import Person, search
@@ -109,10 +110,21 @@ class ContactPicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.view)
         layout.addWidget(hbox(self.summary, self.refresh))
+        self.search.installEventFilter(self)
+        self.view.setAccessibleName(self.tr("Participants"))
         self.search.textChanged.connect(self.model.filter)
         self.model.checked_changed.connect(self._summarise)
         self.model.modelReset.connect(self._summarise)
         self._summarise()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in the search picks the first person shown (and does not book the dialog)."""
+        enter = isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and enter:
+            if self.model.visible:
+                self.model.toggle(0)
+            return True
+        return super().eventFilter(watched, event)
 
     def set_people(self, people: Sequence[Person]) -> None:
         self.model.set_people(people)

@@ -6,7 +6,24 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 W = TypeVar("W", bound=QWidget)
 
@@ -18,8 +35,11 @@ class FieldForm(QFormLayout):
         super().__init__()
         self.errors: dict[str, QLabel] = {}
         self.rows: dict[str, QWidget] = {}
+        self.inputs: dict[str, list[QWidget]] = {}
 
     def row(self, name: str, label: str, widget: W) -> W:
+        """A labelled row; the label names the row's inputs for screen readers, and
+        focuses the first of them by its buddy link."""
         error = QLabel()
         error.setStyleSheet("color: #c0392b")
         error.setWordWrap(True)
@@ -27,24 +47,85 @@ class FieldForm(QFormLayout):
         error.setObjectName(f"error:{name}")
         self.errors[name] = error
         self.rows[name] = vbox(widget, error)
-        self.addRow(label, self.rows[name])
+        self.inputs[name] = found = inputs_of(widget)
+        for field in found:
+            if label and not field.accessibleName():
+                field.setAccessibleName(label)
+        caption = QLabel(label)
+        if found:
+            caption.setBuddy(found[0])
+        self.addRow(caption, self.rows[name])
         return widget
 
     def clear_errors(self) -> None:
-        for label in self.errors.values():
+        for name, label in self.errors.items():
             label.hide()
+            for field in self.inputs.get(name, []):
+                field.setAccessibleDescription("")
 
     def show_errors(self, problems: Mapping[str, str], fallback: str) -> None:
-        """Each reason under its field; a reason for no shown field goes under `fallback`."""
+        """Each reason under its field, and told by screen readers with the field; a reason
+        for no shown field goes under `fallback`. The first field at fault gets the focus."""
+        first: QWidget | None = None
         for field, reason in problems.items():
-            label = self.errors.get(field) or self.errors[fallback]
+            name = field if field in self.errors else fallback
+            label = self.errors[name]
             label.setText(reason)
             label.show()
+            for widget in self.inputs.get(name, []):
+                widget.setAccessibleDescription(reason)
+                first = first or widget
+        if first is not None and first.isVisible():
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def error(self, name: str) -> str:
         """The reason shown under `name`, or "" (for tests and for screen readers' sake)."""
         label = self.errors[name]
         return label.text() if not label.isHidden() else ""
+
+
+INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QPlainTextEdit, QTextEdit)
+
+
+def inputs_of(widget: QWidget) -> list[QWidget]:
+    """`widget` if it takes input, else the inputs inside it (not a spin box's own editor)."""
+    if isinstance(widget, INPUTS):
+        return [widget]
+    return [
+        child
+        for child in widget.findChildren(QWidget)
+        if isinstance(child, INPUTS) and not isinstance(child.parentWidget(), INPUTS)
+    ]
+
+
+def window_keys(window: QWidget, refresh: Callable[[], object] | None = None) -> None:
+    """What a window answers from the keyboard: Esc closes it, F5 refreshes it."""
+    QShortcut(QKeySequence(Qt.Key.Key_Escape), window, window.close)
+    if refresh is not None:  # F5, and the platform's own Refresh where it differs (two alike would clash)
+        keys = {QKeySequence(Qt.Key.Key_F5), *QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh)}
+        for key in keys:
+            QShortcut(key, window, lambda: refresh())
+
+
+def enter_presses(dialog: QDialog, default: QPushButton) -> None:
+    """Enter in a field presses `default`, never a button that merely had the focus before
+    (Qt's autoDefault); the other buttons take Space. A dialog has one default at a time."""
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+    default.setDefault(True)
+
+
+def plain_button(text: str) -> QPushButton:
+    """A button that Enter in a field never presses (see `enter_presses`)."""
+    button = QPushButton(text)
+    button.setAutoDefault(False)
+    return button
+
+
+def named(widget: W, name: str) -> W:
+    """`widget`, told to screen readers as `name`."""
+    widget.setAccessibleName(name)
+    return widget
 
 
 def named_button(name: str, text: str, slot: Callable[[], object]) -> QPushButton:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,7 +36,7 @@ from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
 
 from .asyncutil import spawn
-from .forms import hbox, named_button
+from .forms import hbox, named, named_button, window_keys
 from .recordings_model import RecordingsModel
 
 ALL_ROOMS = ""
@@ -76,6 +76,14 @@ class RecordingsWindow(QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.buttons = {name: named_button(name, text, slot) for name, text, slot in self._actions()}
+        self.buttons["copy-link"].setToolTip(
+            self.tr("A signed link to the file in the cloud; it expires within hours.")
+        )
+        self.buttons["delete"].setToolTip(self.tr("Asks first, naming the files; the downloaded copies stay."))
+        self.buttons["add"].setToolTip(self.tr("A recording started elsewhere (the portal, a colleague) by its ID."))
+        named(self.table, self.tr("Recordings"))
+        window_keys(self, lambda: spawn(self.refresh()))
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, lambda: self.search.setFocus())
         self.auto_delete = QCheckBox(self.tr("Delete from the cloud once downloaded and verified"))
         self.auto_delete.setChecked(auto_delete)
         if set_auto_delete is not None:
@@ -98,11 +106,13 @@ class RecordingsWindow(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText(self.tr("Filter by room, name or recording ID"))
         self.search.setClearButtonEnabled(True)
-        self.room = QComboBox()
+        named(self.search, self.tr("Filter by room, name or recording ID"))
+        self.room = named(QComboBox(), self.tr("Room"))
         self.room.addItem(self.tr("All rooms"), ALL_ROOMS)
         self.by_date = QCheckBox(self.tr("From"))
         today = QDate.currentDate()
-        self.since, self.until = QDateEdit(today.addMonths(-1)), QDateEdit(today)
+        self.since = named(QDateEdit(today.addMonths(-1)), self.tr("From date"))
+        self.until = named(QDateEdit(today), self.tr("To date"))
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")

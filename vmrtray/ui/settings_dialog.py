@@ -37,7 +37,7 @@ from vmrtray.core.session import open_client
 from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
 
 from .asyncutil import spawn
-from .forms import FieldForm, hbox, vbox
+from .forms import FieldForm, enter_presses, hbox, vbox
 
 ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "UTC")
 
@@ -167,6 +167,7 @@ class SettingsDialog(QDialog):
         self.proxy.currentIndexChanged.connect(self._proxy_changed)
         self._cloud_changed()
         self._proxy_changed()
+        enter_presses(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self.set_rooms(rooms, settings.favourites)
 
     # -- building --------------------------------------------------------------------------
