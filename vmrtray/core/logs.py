@@ -78,6 +78,8 @@ def setup(debug: bool = False, *, folder: Path | None = None, to_file: bool = Tr
         root.addHandler(handler)
     if not debug:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+    # qasync logs every callback it hands to a thread at DEBUG: --debug is for our details
+    logging.getLogger("qasync").setLevel(logging.INFO)
     if problem:
         logging.getLogger(__name__).warning(problem)
     return path

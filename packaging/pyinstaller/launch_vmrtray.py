@@ -1,0 +1,7 @@
+"""PyInstaller's entry for the tray (the wheel's `vmrtray` script calls the same)."""
+
+import sys
+
+from vmrtray.ui.app import main
+
+sys.exit(main())
