@@ -20,6 +20,7 @@ TOOLS = {
     "xwininfo": "x11-utils",
     "import": "imagemagick",
     "convert": "imagemagick",
+    "compare": "imagemagick",
     "dbus-daemon": "dbus-daemon",
 }
 GEOMETRY = re.compile(r"(\d+)x(\d+)[+-]\d+[+-]\d+\s+\+(-?\d+)\+(-?\d+)")  # WxH+rx+ry  +absx+absy
@@ -124,3 +125,39 @@ def brightness(shot: Path, box: tuple[int, int, int, int]) -> float:
         check=True,
     ).stdout
     return float(out)
+
+
+def app_windows(env: dict[str, str], wm_class: str = "vmrtray") -> list[tuple[str, int, int]]:
+    """The visible top-level windows of `wm_class` as (id, width, height), largest first."""
+    ids = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--class", wm_class], env=env, capture_output=True, text=True
+    ).stdout.split()
+    found = []
+    for window in ids:
+        out = subprocess.run(["xdotool", "getwindowgeometry", window], env=env, capture_output=True, text=True).stdout
+        size = re.search(r"Geometry: (\d+)x(\d+)", out)
+        if size:
+            found.append((window, int(size.group(1)), int(size.group(2))))
+    return sorted(found, key=lambda w: w[1] * w[2], reverse=True)
+
+
+def window_name(env: dict[str, str], window: str) -> str:
+    return subprocess.run(["xdotool", "getwindowname", window], env=env, capture_output=True, text=True).stdout.strip()
+
+
+def settled_shot(env: dict[str, str], window: str, path: Path, seconds: float = 15.0) -> Path:
+    """A screenshot of `window` once two taken a moment apart are the same (loading has ended)."""
+    previous = path.with_suffix(".previous.png")
+
+    def same() -> bool:
+        if path.exists():
+            path.replace(previous)
+        subprocess.run(["import", "-window", window, str(path)], env=env, check=True)
+        if not previous.exists():
+            return False
+        compare = ["compare", "-metric", "AE", str(previous), str(path), "null:"]
+        return subprocess.run(compare, capture_output=True).returncode == 0  # no pixel differs
+
+    wait_for(same, f"{path.name} to settle", seconds=seconds, every=0.7)
+    previous.unlink(missing_ok=True)
+    return path

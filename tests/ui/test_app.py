@@ -14,6 +14,7 @@ from vmrtray.core.settings import Settings
 from vmrtray.ui import asyncutil
 from vmrtray.ui.controller import App
 from vmrtray.ui.icons import TrayState
+from vmrtray.ui.recordings_window import RecordingsWindow
 
 
 async def test_demo_starts_and_quits_cleanly(qapp: object, monkeypatch: object) -> None:
@@ -70,3 +71,19 @@ async def test_start_at_login_follows_the_setting(
     await app.sync_autostart(Settings(start_at_login=False))
     assert not autostart.is_enabled()
     app.tray.hide()
+
+
+async def test_the_demo_has_recordings_to_look_at(qapp: object) -> None:
+    app = App(lang="en", demo=True)
+    running = asyncio.ensure_future(app.run())
+    try:
+        await until(lambda: app.tray.find_action("recordings") is not None, "Recordings… in the menu")
+        app.tray.find_action("recordings").trigger()  # type: ignore[union-attr]
+        window = app.windows["recordings"]
+        assert isinstance(window, RecordingsWindow)
+        await until(lambda: len(window.model.rows) == 3 and all(r.files for r in window.model.rows), "listed")
+        assert sorted(r.room for r in window.model.rows) == ["100701", "100704", "100706"]
+        assert all(window.model.state_text(r) == "in the cloud" for r in window.model.rows)
+    finally:
+        app.quit.set()
+        assert await asyncio.wait_for(running, 15) == 0

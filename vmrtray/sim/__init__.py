@@ -13,6 +13,7 @@ from .state import (
     DEMO_PUBLIC_KEY,
     SimFailure,
     SimState,
+    service_now,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "Stats",
     "file_content",
     "serve_forever",
+    "service_now",
     "sha256_of",
 ]

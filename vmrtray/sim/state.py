@@ -326,25 +326,36 @@ class SimState:
         parts = max(1, room.files_per_recording)
         span = (stop - recording.started) / parts
         for n in range(parts):
-            start = recording.started + span * n
-            end = recording.started + span * (n + 1)
             size = (
                 room.file_size if room.file_size is not None else 200_000 + 137 * n + int(span.total_seconds()) * 50_000
             )
-            recording.files.append(
-                SimFile(
-                    file_id=hashlib.sha256(f"{record_id}/{n}".encode()).hexdigest(),
-                    record_id=record_id,
-                    conference_key=room.sipkey,
-                    ent_id=tenant.ent_id,
-                    start=start.replace(microsecond=0),
-                    stop=end.replace(microsecond=0),
-                    size=max(1, size),
-                    cid=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)) if n else None,
-                )
-            )
+            self._add_file(tenant, recording, recording.started + span * n, recording.started + span * (n + 1), size)
         room.meeting.recording = None
         room.meeting.recording_since = None
+        return record_id
+
+    def _add_file(self, tenant: Tenant, recording: Recording, start: datetime, stop: datetime, size: int) -> None:
+        n = len(recording.files)
+        recording.files.append(
+            SimFile(
+                file_id=hashlib.sha256(f"{recording.record_id}/{n}".encode()).hexdigest(),
+                record_id=recording.record_id,
+                conference_key=recording.conference_key,
+                ent_id=tenant.ent_id,
+                start=start.replace(microsecond=0),
+                stop=stop.replace(microsecond=0),
+                size=max(1, size),
+                cid=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)) if n else None,
+            )
+        )
+
+    def past_recording(self, tenant: Tenant, sipkey: str, started: datetime, minutes: int, size: int) -> str:
+        """A finished recording of one file from before the simulator started (the demo shows some)."""
+        room = self.own_room(tenant, sipkey)
+        record_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        recording = Recording(record_id, tenant.key, room.sipkey, started)
+        self._add_file(tenant, recording, started, started + timedelta(minutes=minutes), size)
+        self.recordings[record_id] = recording
         return record_id
 
     def record_files(self, tenant: Tenant, record_id: object) -> list[SimFile]:

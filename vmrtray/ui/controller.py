@@ -132,6 +132,9 @@ class App:
         self.demo = await start_demo()
         self.tray.demo = True
         self.settings = self.demo.settings
+        catalog = await self._open_catalog()
+        for record_id, room in self.demo.recordings:
+            await asyncio.to_thread(catalog.add, record_id, room=room, source="demo")
         await self.use(self.settings, self.demo.key)
 
     async def use(self, settings: Settings, key: str) -> None:
@@ -139,8 +142,7 @@ class App:
         await self.close_session()
         self.settings = settings
         self.tray.set_icon_style(settings.tray_icon)
-        if self.catalog is None:
-            self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+        catalog = await self._open_catalog()
         self.client = open_client(settings, key)
         self.coordinator = Coordinator(
             self.client,
@@ -157,7 +159,12 @@ class App:
         spawn(self._load_directory(self.client, settings.account))
         if settings.account and settings.server:
             self._plan_bookings(self.client, settings)
-        self._start_downloads(self.client, self.catalog, settings)
+        self._start_downloads(self.client, catalog, settings)
+
+    async def _open_catalog(self) -> Catalog:
+        if self.catalog is None:
+            self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+        return self.catalog
 
     def _start_downloads(self, client: Client, catalog: Catalog, settings: Settings) -> None:
         """The download queue; what a quit or a crash interrupted goes on now."""
@@ -266,7 +273,7 @@ class App:
         )
         self.windows["recordings"] = window
         window.show()
-        spawn(window.reload())
+        spawn(window.open())
 
     async def _save_settings(self, settings: Settings) -> None:
         try:

@@ -10,10 +10,11 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from vmrtray.core.logs import register_secret
 from vmrtray.core.settings import Settings
-from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim, service_now
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Demo:
     key: str
     folder: tempfile.TemporaryDirectory[str]
     keys: dict[str, str] = field(default_factory=dict)  # the demo's "keyring", in memory
+    #: Recordings made before the demo began, (record id, room): Recordings… shows them.
+    recordings: list[tuple[str, str]] = field(default_factory=list)
 
     async def stop(self) -> None:
         await self.sim.stop()
@@ -38,4 +41,19 @@ async def start_demo(*, script_interval: float = 3.0, seed: int | None = None) -
     await sim.start()
     rooms = [room.sipkey for room in sim.state.tenants[DEMO_PUBLIC_KEY].rooms.values()]
     settings = Settings(server=sim.url, account=DEMO_ACCOUNT, favourites=rooms, interval_active=3, interval_idle=5)
-    return Demo(sim, settings, DEMO_PUBLIC_KEY, folder, {settings.server or "": DEMO_PUBLIC_KEY})
+    demo = Demo(sim, settings, DEMO_PUBLIC_KEY, folder, {settings.server or "": DEMO_PUBLIC_KEY})
+    demo.recordings = _past_recordings(sim)
+    return demo
+
+
+def _past_recordings(sim: Sim) -> list[tuple[str, str]]:
+    tenant = sim.state.tenants[DEMO_PUBLIC_KEY]
+    today = service_now().replace(hour=9, minute=30, second=0)
+    made = []
+    for days, room, minutes, size in (
+        (0, "100704", 45, 96_000_000),
+        (1, "100701", 30, 61_000_000),
+        (3, "100706", 90, 180_000_000),
+    ):
+        made.append((sim.state.past_recording(tenant, room, today - timedelta(days=days), minutes, size), room))
+    return made

@@ -144,6 +144,12 @@ class RecordingsWindow(QWidget):
 
     # -- what is shown -------------------------------------------------------------------------
 
+    async def open(self) -> None:
+        """What the catalog knows at once; then the files of recordings never listed yet."""
+        await self.reload()
+        if any(not row.files and not row.deleted for row in self.model.rows):
+            await self.refresh()
+
     async def reload(self) -> None:
         """The newest recordings at once, then all of them (100,000 take ~0.4 s to read)."""
         self.model.set_transfers(self.queue.transfers)
