@@ -24,6 +24,10 @@
             <translation>无法更改登录时启动：{why}</translation>
         </message>
         <message>
+            <source>The new language shows from the next start of vmrtray.</source>
+            <translation>新语言将在下次启动 vmrtray 时生效。</translation>
+        </message>
+        <message>
             <source>vmrtray is already running.</source>
             <translation>vmrtray 已在运行。</translation>
         </message>

@@ -98,10 +98,13 @@ async def test_test_connection_lists_the_rooms_and_save_stores_the_key(sim: Sim,
     dialog.favourite_list.item(0).setCheckState(Qt.CheckState.Checked)
     dialog.favourites_typed.setText("8000000")
     dialog.remind_minutes.setValue(0)  # reminders off
+    dialog.language.setCurrentIndex(dialog.language.findData("zh"))
+    dialog.tray_icon.setCurrentIndex(dialog.tray_icon.findData("mono"))
     assert await dialog.save() is True
     settings, new_key = saved[0]
     assert settings.favourites == ["100701", "8000000"]
     assert settings.remind_minutes == 0
+    assert (settings.language, settings.tray_icon) == ("zh", "mono")
     assert new_key is True
     assert store.known[settings.server or ""] == DEMO_PUBLIC_KEY
     assert DEMO_API_KEY not in settings.model_dump_json()

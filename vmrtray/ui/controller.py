@@ -354,6 +354,8 @@ class App:
             )
 
     async def _apply(self, settings: Settings) -> None:
+        if settings.language != self.settings.language:
+            self.say(QCoreApplication.translate("App", "The new language shows from the next start of vmrtray."))
         await self.sync_autostart(settings)
         try:
             key = await self._keys().load(settings.server or "")
