@@ -82,12 +82,18 @@ USER_VENV = ROOT / "bench" / "out" / "user-venv"
 
 
 def user_python() -> str:
-    """The interpreter of a user's install of this checkout (editable, so it runs this code)."""
+    """The interpreter of a user's install of this checkout (editable, so it runs this code),
+    installed again whenever pyproject.toml or a translation changed since (new dependencies,
+    new .qm files)."""
     python = USER_VENV / "bin" / "python"
-    if not python.exists():
-        print(f"making {USER_VENV} (once) ...", flush=True)
+    stamp = USER_VENV / "installed-from"
+    sources = [ROOT / "pyproject.toml", *(ROOT / "resources" / "i18n").glob("*.ts")]
+    wanted = "\n".join(f"{p.name} {p.stat().st_mtime_ns}" for p in sources)
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        print(f"installing this checkout into {USER_VENV} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(USER_VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True)
+        stamp.write_text(wanted)
     return str(python)
 
 

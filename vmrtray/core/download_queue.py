@@ -18,14 +18,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
-from .downloads import DownloadError, download, segments_sidecar
 from .recordings import delete, fresh_file, listing, target_for
+from .targets import DownloadError, segments_sidecar
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class DownloadQueue:
         self,
         api: Client,
         catalog: Catalog,
-        http: aiohttp.ClientSession,
+        http: aiohttp.ClientSession | Callable[[], aiohttp.ClientSession],
         folder: Callable[[], Path],
         *,
         limit: int = 2,
@@ -82,7 +84,10 @@ class DownloadQueue:
         lang: Lang = "en",
     ) -> None:
         self.api = api  # replaced when the user signs in again
-        self.catalog, self.http, self.folder = catalog, http, folder
+        self.catalog, self.folder = catalog, folder
+        # a session given is the caller's; one made here (on the first download) is closed here
+        self._http: aiohttp.ClientSession | None = None if callable(http) else http
+        self._make_http = http if callable(http) else None
         self.limit, self.segments, self.auto_delete, self.tick, self.lang = limit, segments, auto_delete, tick, lang
         self.transfers: dict[Key, Transfer] = {}
         self._order: list[Key] = []
@@ -191,6 +196,17 @@ class DownloadQueue:
                 continue
             await self._stop_task(key)
             await asyncio.to_thread(self.catalog.set_state, *key, State.DOWNLOADING, bytes_done=transfer.done)
+        if self._make_http is not None and self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def http(self) -> aiohttp.ClientSession:
+        """The object store's session; made with the first download when a maker was given."""
+        if self._http is None:
+            if self._make_http is None:
+                raise RuntimeError("no session to download with")
+            self._http = self._make_http()
+        return self._http
 
     # -- running --------------------------------------------------------------------------------
 
@@ -206,12 +222,14 @@ class DownloadQueue:
                 self._tasks[key] = asyncio.ensure_future(self._run(transfer))
 
     async def _run(self, transfer: Transfer) -> None:
+        from .downloads import download  # aiohttp loads with the first download
+
         try:
             await self._set(transfer, State.DOWNLOADING)
             result = await download(
                 await self._file(transfer),
                 transfer.target,
-                http=self.http,
+                http=self.http(),
                 refresh=lambda: self._fresh_link(transfer),
                 on_progress=lambda done, total: self._progress(transfer, done),
                 segments=self.segments,

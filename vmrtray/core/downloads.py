@@ -17,76 +17,44 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from fastcrc import crc64
-from pathvalidate import sanitize_filename
 
 from vmrtray.api import RecordFile
+
+from .targets import (
+    Downloaded,
+    DownloadError,
+    OnProgress,
+    Refresh,
+    free_target,
+    recording_filename,
+    segments_sidecar,
+)
+
+__all__ = [  # what the rest of core and vmrctl import from here (the light half lives in .targets)
+    "DownloadError",
+    "Downloaded",
+    "OnProgress",
+    "Refresh",
+    "download",
+    "free_target",
+    "new_file_session",
+    "recording_filename",
+    "segments_sidecar",
+]
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_ATTEMPTS = 6
 MAX_REFRESHES = 3
-MAX_NAME_BYTES = 180
 CRC_HEADER = "x-cos-hash-crc64ecma"
 #: Files at least this large are fetched in segments when more than one is asked for.
 SEGMENT_MIN = 32 << 20
-
-Refresh = Callable[[], Awaitable[str]]
-OnProgress = Callable[[int, int], None]
-
-
-class DownloadError(Exception):
-    """A download that cannot finish now; its `.part` is kept for a later resume."""
-
-    def __init__(self, message: str, *, disk_full: bool = False) -> None:
-        super().__init__(message)
-        self.disk_full = disk_full
-
-
-@dataclass(frozen=True)
-class Downloaded:
-    path: Path
-    sha256: str
-    resumed_from: int
-
-
-def recording_filename(room_name: str, short_number: str, start: datetime, part: int = 0, parts: int = 1) -> str:
-    """`<room name>_<short number>_<YYYY-MM-DD_HHMMSS>.mp4`, safe on every OS.
-
-    The room name is what gets shortened: the number and the time always stay.
-    """
-    tail = f"{_safe(short_number)}_{start:%Y-%m-%d_%H%M%S}" + (f"_part{part + 1}" if parts > 1 else "")
-    room = _safe(room_name)
-    budget = MAX_NAME_BYTES - len(tail.encode()) - 1
-    while len(room.encode()) > budget:
-        room = room[:-1]
-    room = room.rstrip(". ")
-    return f"{room}_{tail}.mp4" if room else f"{tail}.mp4"
-
-
-def _safe(text: str) -> str:
-    text = " ".join(text.split())  # newlines and tabs become plain spaces
-    return sanitize_filename(text, platform="universal", replacement_text="_").lstrip(". ")
-
-
-def free_target(folder: Path, name: str, size: int) -> Path:
-    """`folder/name`, unless a different file is there: then `name (2)`, `name (3)`…"""
-    target = folder / name
-    stem, suffix = os.path.splitext(name)
-    n = 1
-    while target.exists() and target.stat().st_size != size:
-        n += 1
-        target = folder / f"{stem} ({n}){suffix}"
-    return target
-
 
 #: What a broken transfer raises: retried from where it stopped.
 TRANSFER_ERRORS = (aiohttp.ClientError, TimeoutError)
@@ -342,8 +310,3 @@ def disk_error(exc: OSError, part: Path) -> DownloadError:
             f"the disk is full at {part.parent}; free space and resume (the part is kept)", disk_full=True
         )
     return DownloadError(f"cannot write {part}: {exc.strerror}")
-
-
-def segments_sidecar(part: Path) -> Path:
-    """Where a segmented download keeps which bytes of its `.part` have arrived."""
-    return part.with_name(part.name + ".segments")

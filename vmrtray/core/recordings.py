@@ -9,13 +9,15 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from vmrtray.api import ApiError, Client, RecordFile
 
 from .catalog import Catalog
-from .downloads import Downloaded, OnProgress, download, free_target, recording_filename
+from .targets import Downloaded, OnProgress, free_target, recording_filename
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 class NoFiles(ApiError):
@@ -82,6 +84,7 @@ async def download_all(
     segments: int = 1,
 ) -> list[Downloaded]:
     """Every file of a recording into `folder`, one after another, each resumable."""
+    from .downloads import download  # aiohttp loads with the first download
     listed = await listing(api, catalog, record_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     done = []

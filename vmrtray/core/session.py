@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from vmrtray.api import Client
 
-from .downloads import new_file_session
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -32,6 +32,7 @@ def open_client(
 
 def download_client(settings: Settings) -> aiohttp.ClientSession:
     """A session for the object store (no key, ever), through the same proxy."""
+    from .downloads import new_file_session  # aiohttp (12 MB) loads only when a file is fetched
     if settings.proxy == "manual":
         return new_file_session(proxy=settings.proxy_url, trust_env=False)
     return new_file_session(trust_env=settings.proxy == "system")

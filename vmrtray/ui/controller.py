@@ -172,7 +172,7 @@ class App:
         self.queue = DownloadQueue(
             client,
             catalog,
-            download_client(settings),
+            lambda: download_client(settings),  # made, and aiohttp loaded, with the first download
             lambda: folder,
             limit=settings.download_parallel,
             segments=settings.download_segments,
@@ -378,7 +378,6 @@ class App:
         if self.queue is not None:
             self.tray.downloads = None
             await self.queue.aclose()
-            await self.queue.http.close()
             self.queue = None
         if self.coordinator is not None:
             await self.coordinator.aclose()
