@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import re
 import shutil
 import sys
@@ -67,6 +66,8 @@ def enable(argv: Sequence[str] | None = None) -> None:
         _windows(argv)
     elif sys.platform == "darwin":
         data = {"Label": LABEL, "ProgramArguments": argv, "RunAtLoad": True}
+        import plistlib  # macOS only
+
         write_atomic(launch_agent_path(), plistlib.dumps(data))
     else:
         write_atomic(xdg_entry_path(), desktop_entry(argv).encode())

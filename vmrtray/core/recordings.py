@@ -85,6 +85,7 @@ async def download_all(
 ) -> list[Downloaded]:
     """Every file of a recording into `folder`, one after another, each resumable."""
     from .downloads import download  # aiohttp loads with the first download
+
     listed = await listing(api, catalog, record_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     done = []

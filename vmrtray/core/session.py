@@ -33,6 +33,7 @@ def open_client(
 def download_client(settings: Settings) -> aiohttp.ClientSession:
     """A session for the object store (no key, ever), through the same proxy."""
     from .downloads import new_file_session  # aiohttp (12 MB) loads only when a file is fetched
+
     if settings.proxy == "manual":
         return new_file_session(proxy=settings.proxy_url, trust_env=False)
     return new_file_session(trust_env=settings.proxy == "system")

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pathvalidate import sanitize_filename
-
 MAX_NAME_BYTES = 180
 
 Refresh = Callable[[], Awaitable[str]]
@@ -53,6 +51,8 @@ def recording_filename(room_name: str, short_number: str, start: datetime, part:
 
 def _safe(text: str) -> str:
     text = " ".join(text.split())  # newlines and tabs become plain spaces
+    from pathvalidate import sanitize_filename  # loaded with the first file name made
+
     return sanitize_filename(text, platform="universal", replacement_text="_").lstrip(". ")
 
 
