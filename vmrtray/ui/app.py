@@ -14,8 +14,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray import __version__
@@ -24,35 +22,7 @@ from vmrtray.core.lang import user_lang
 from vmrtray.core.peek import peek
 
 from .icons import TrayState, app_icon, dark_panel, tray_icon
-
-
-class SingleInstance(QObject):
-    """The first launch listens on a local socket; a later one tells it to show itself."""
-
-    activated = Signal()
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.server = QLocalServer(self)
-
-    def claim(self) -> bool:
-        other = QLocalSocket()
-        other.connectToServer(self.name)
-        if other.waitForConnected(500):
-            other.write(b"show\n")
-            other.waitForBytesWritten(500)
-            other.disconnectFromServer()
-            return False
-        QLocalServer.removeServer(self.name)  # a stale socket left by a crash
-        self.server.newConnection.connect(self._connected)
-        return self.server.listen(self.name)
-
-    def _connected(self) -> None:
-        while self.server.hasPendingConnections():
-            connection = self.server.nextPendingConnection()
-            connection.readyRead.connect(self.activated.emit)
-            connection.disconnected.connect(connection.deleteLater)
+from .single import SingleInstance
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

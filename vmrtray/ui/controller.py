@@ -44,9 +44,9 @@ from .wake import WakeWatcher
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from .app import SingleInstance
     from .demo import Demo
     from .settings_dialog import Keys, SettingsDialog
+    from .single import SingleInstance
 
 log = logging.getLogger(__name__)
 
@@ -435,5 +435,6 @@ def run_app(qapp: QApplication, instance: SingleInstance, icon: QSystemTrayIcon,
             return await app.run()
         finally:
             notifier.setEnabled(False)
+            instance.release()
 
     return int(qasync.run(run()))
