@@ -32,29 +32,9 @@ def desktop() -> Iterator[dict[str, str]]:
         yield env
 
 
-def _menu(env: dict[str, str], icon: tuple[int, int, int, int], shot: Path) -> None:
-    """Right-click the icon until its menu shows (a click while the app loads opens nothing)."""
-    x, y, w, h = icon
-    below = (max(0, x - 400), y + h + 4, 300, 150)  # Qt opens the menu below-left of the icon
-
-    def shown() -> bool:
-        subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True)
-        return x11.brightness(shot, below) > 0.5
-
-    def click() -> bool:
-        subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3"], env=env, check=True)
-        try:
-            return bool(x11.wait_for(shown, "menu", seconds=3, every=0.2))
-        except AssertionError:
-            subprocess.run(["xdotool", "key", "Escape"], env=env, check=True)
-            return False
-
-    x11.wait_for(click, "the menu opened by a right click", seconds=60)
-
-
 def _choose(env: dict[str, str], icon: tuple[int, int, int, int], ups: int, title: str, shot: Path) -> None:
     """Open the menu, pick the entry `ups` from the bottom with the keyboard, shoot its window."""
-    _menu(env, icon, shot)
+    x11.open_tray_menu(env, icon, shot)
     subprocess.run(["xdotool", "key", "--delay", "80", *(["Up"] * ups), "Return"], env=env, check=True)
     window = x11.wait_for(
         lambda: next((w for w, width, _ in x11.app_windows(env) if width >= 400), None), f"the window {title}"
@@ -81,7 +61,7 @@ def test_screenshots_of_the_tray_and_its_windows(desktop: dict[str, str], tmp_pa
         icon = x11.wait_for(lambda: x11.embedded_icon(env), "the icon embedded in trayer's panel")
         assert isinstance(icon, tuple)
         screen = tmp_path / "screen.png"
-        _menu(env, icon, screen)
+        x11.open_tray_menu(env, icon, screen)
         menu = SHOTS / f"tray-menu-{lang}.png"
         subprocess.run(["convert", str(screen), "-trim", "+repage", str(menu)], check=True)  # the panel and menu
         subprocess.run(["xdotool", "key", "Escape"], env=env, check=True)

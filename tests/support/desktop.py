@@ -161,3 +161,24 @@ def settled_shot(env: dict[str, str], window: str, path: Path, seconds: float = 
     wait_for(same, f"{path.name} to settle", seconds=seconds, every=0.7)
     previous.unlink(missing_ok=True)
     return path
+
+
+def open_tray_menu(env: dict[str, str], icon: tuple[int, int, int, int], shot: Path) -> None:
+    """Right-click the icon until its menu shows in `shot` (a click that lands while the app is
+    still loading opens nothing: click again, as a person would)."""
+    x, y, w, h = icon
+    below = (max(0, x - 400), y + h + 4, 300, 150)  # Qt opens the menu below-left of the icon
+
+    def shown() -> bool:
+        subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True)
+        return brightness(shot, below) > 0.5  # a light menu now covers the black root window
+
+    def click() -> bool:
+        subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3"], env=env, check=True)
+        try:
+            return bool(wait_for(shown, "menu", seconds=3, every=0.2))
+        except AssertionError:
+            subprocess.run(["xdotool", "key", "Escape"], env=env, check=True)
+            return False
+
+    wait_for(click, "the menu opened by a right click", seconds=60)

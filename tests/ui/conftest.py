@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from vmrtray.api import Lang
 from vmrtray.ui import i18n
+from vmrtray.ui.controller import App
+
+W = TypeVar("W")
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
@@ -58,3 +63,26 @@ async def until(condition: Callable[[], bool], what: str = "", seconds: float = 
         if loop.time() > end:
             raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def demo_app(lang: Lang = "en") -> AsyncIterator[App]:
+    """The whole app on `--demo`, quit at the end (and checked to quit cleanly)."""
+    app = App(lang=lang, demo=True)
+    running = asyncio.ensure_future(app.run())
+    try:
+        yield app
+    finally:
+        app.quit.set()
+        assert await asyncio.wait_for(running, 15) == 0
+
+
+async def open_window(app: App, name: str, kind: type[W]) -> W:
+    """Pick `name` in the tray's menu, as a user does, and return the window it opened."""
+    await until(lambda: app.tray.find_action(name) is not None, f"{name} in the menu")
+    action = app.tray.find_action(name)
+    assert action is not None
+    action.trigger()
+    window = app.windows[name]
+    assert isinstance(window, kind)
+    return window

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import until
+from tests.ui.conftest import demo_app, open_window, until
 from vmrtray.core import autostart
 from vmrtray.core.settings import Settings
 from vmrtray.ui import asyncutil
@@ -74,16 +74,8 @@ async def test_start_at_login_follows_the_setting(
 
 
 async def test_the_demo_has_recordings_to_look_at(qapp: object) -> None:
-    app = App(lang="en", demo=True)
-    running = asyncio.ensure_future(app.run())
-    try:
-        await until(lambda: app.tray.find_action("recordings") is not None, "Recordings… in the menu")
-        app.tray.find_action("recordings").trigger()  # type: ignore[union-attr]
-        window = app.windows["recordings"]
-        assert isinstance(window, RecordingsWindow)
+    async with demo_app() as app:
+        window = await open_window(app, "recordings", RecordingsWindow)
         await until(lambda: len(window.model.rows) == 3 and all(r.files for r in window.model.rows), "listed")
         assert sorted(r.room for r in window.model.rows) == ["100701", "100704", "100706"]
         assert all(window.model.state_text(r) == "in the cloud" for r in window.model.rows)
-    finally:
-        app.quit.set()
-        assert await asyncio.wait_for(running, 15) == 0

@@ -3,7 +3,6 @@ answers, My bookings and cancelling, the reminder."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest_asyncio
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from tests.ui.conftest import until
+from tests.ui.conftest import demo_app, open_window, until
 from vmrtray.api import Client
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.contacts import ContactCache
@@ -22,7 +21,6 @@ from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui.booking_dialog import UNTIL, BookingDialog, _to_qt
 from vmrtray.ui.bookings_window import BookingsWindow
-from vmrtray.ui.controller import App
 
 CREATE = "/subscribe/createmeet"
 
@@ -202,20 +200,13 @@ async def test_my_bookings_lists_copies_and_cancels(sim: Sim, api: Client, dialo
 
 
 async def test_the_app_offers_booking_and_reminds_once(qapp: object) -> None:
-    app = App(lang="en", demo=True)
-    running = asyncio.ensure_future(app.run())
-    try:
-        await until(lambda: app.tray.find_action("book") is not None, "Book a meeting… in the menu")
-        app.tray.find_action("book").trigger()  # type: ignore[union-attr]
-        dialog = app.windows["book"]
-        assert isinstance(dialog, BookingDialog)
+    async with demo_app() as app:
+        dialog = await open_window(app, "book", BookingDialog)
         await until(lambda: dialog.picker.model.rowCount() > 0, "contacts loaded")
         start = _fill(dialog, theme="Planning")
         await _book(dialog)
         assert any("Booked" in a.title for a in app.tray.alerts)
-        app.tray.find_action("bookings").trigger()  # type: ignore[union-attr]
-        window = app.windows["bookings"]
-        assert isinstance(window, BookingsWindow)
+        window = await open_window(app, "bookings", BookingsWindow)
         await until(lambda: window.model.rowCount() == 1, "My bookings lists it")
         assert app.agenda is not None
         app.agenda.tick = 0.01
@@ -226,9 +217,6 @@ async def test_the_app_offers_booking_and_reminds_once(qapp: object) -> None:
         app.agenda.request_refresh()
         await until(lambda: app.agenda is not None and app.agenda.updated == start - timedelta(minutes=4), "again")
         assert sum("starts in" in a.title for a in app.tray.alerts) == 1
-    finally:
-        app.quit.set()
-        assert await asyncio.wait_for(running, 15) == 0
     assert not app.windows
     QApplication.processEvents()
 

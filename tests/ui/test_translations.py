@@ -3,7 +3,6 @@ widget with the zh_CN translations loaded, after driving each window through its
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
@@ -30,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.conftest import until
+from tests.ui.conftest import demo_app, open_window, until
 from vmrtray.ui.booking_dialog import BookingDialog, _to_qt
 from vmrtray.ui.bookings_window import BookingsWindow
-from vmrtray.ui.controller import App
 from vmrtray.ui.recordings_window import RecordingsWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,9 +129,7 @@ def untranslated(places: list[tuple[str, str]], data: set[str]) -> list[str]:
 
 
 async def test_the_chinese_ui_shows_no_english(chinese: None, qapp: QApplication) -> None:
-    app = App(lang="zh", demo=True)
-    running = asyncio.ensure_future(app.run())
-    try:
+    async with demo_app("zh") as app:
         await until(lambda: app.tray.snapshot is not None and any(r.available for r in app.tray.snapshot.rooms))
         assert app.demo is not None
         assert app.client is not None
@@ -155,9 +151,7 @@ async def test_the_chinese_ui_shows_no_english(chinese: None, qapp: QApplication
             places += widget_texts(app.tray.window)
 
         # the booking dialog: every field wrong, then a taken room, then booked
-        app.tray.find_action("book").trigger()  # type: ignore[union-attr]
-        dialog = app.windows["book"]
-        assert isinstance(dialog, BookingDialog)
+        dialog = await open_window(app, "book", BookingDialog)
         await until(lambda: dialog.picker.model.rowCount() > 0, "contacts loaded")
         dialog.host_pwd.setText("12")
         dialog.book_button.click()
@@ -183,17 +177,13 @@ async def test_the_chinese_ui_shows_no_english(chinese: None, qapp: QApplication
         await dialog.pending
         places += widget_texts(dialog)
 
-        app.tray.find_action("bookings").trigger()  # type: ignore[union-attr]
-        bookings = app.windows["bookings"]
-        assert isinstance(bookings, BookingsWindow)
+        bookings = await open_window(app, "bookings", BookingsWindow)
         await until(lambda: bookings.model.rowCount() > 0, "my bookings listed")
         bookings.table.selectRow(0)
         places += widget_texts(bookings)
 
         await client.close_record("100702")
-        app.tray.find_action("recordings").trigger()  # type: ignore[union-attr]
-        recordings = app.windows["recordings"]
-        assert isinstance(recordings, RecordingsWindow)
+        recordings = await open_window(app, "recordings", RecordingsWindow)
         await until(lambda: recordings.model.rowCount() > 0, "the recording listed")
         recordings.table.selectRow(0)
         places += widget_texts(recordings)
@@ -206,9 +196,6 @@ async def test_the_chinese_ui_shows_no_english(chinese: None, qapp: QApplication
         places += widget_texts(app.dialog)
         data |= {app.dialog.favourite_list.item(i).text() for i in range(app.dialog.favourite_list.count())}
         app.dialog.close()
-    finally:
-        app.quit.set()
-        assert await asyncio.wait_for(running, 15) == 0
 
     assert len(places) > 150  # the walk reached the windows' strings
     left = untranslated(places, data)
