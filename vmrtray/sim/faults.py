@@ -17,9 +17,28 @@ from .files import _abort_with_reset
 from .state import BUSINESS_MESSAGES
 
 #: Every fault the API origin can make.
-KINDS = ("500", "502", "html", "malformed", "empty", "hang", "reset", "redirect", "hang-after", "reset-after")
+KINDS = (
+    "500",
+    "502",
+    "html",
+    "malformed",
+    "empty",
+    "hang",
+    "reset",
+    "redirect",
+    "hang-after",
+    "reset-after",
+    "wrong-types",
+    "missing-fields",
+    "huge",
+    "drip",
+)
 #: Faults that strike after the request was carried out: the work is done, the answer lost.
 AFTER_KINDS = ("hang-after", "reset-after")
+#: Faults that change the real answer (the work is done): every value of another type, or
+#: every field gone.
+MANGLE_KINDS = ("wrong-types", "missing-fields")
+HUGE_BYTES = 50 * 1024 * 1024
 #: What random faults draw from: a hang would stall a demo for a whole client timeout.
 RANDOM_KINDS = ("500", "502", "html", "malformed", "reset")
 
@@ -92,6 +111,10 @@ class FaultPlan:
         if kind in ("hang", "hang-after"):
             await self.release.wait()
             return web.Response(status=503, text="released")
+        if kind == "huge":
+            return await _huge(request)
+        if kind == "drip":
+            return await _drip(request, self.release)
         # reset: promise a body, send part of it, then tear the connection down
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "4096"})
         await response.prepare(request)
@@ -103,3 +126,67 @@ class FaultPlan:
 def _business_code(kind: str) -> int | None:
     prefix, _, number = kind.partition(":")
     return int(number) if prefix == "code" and number.isdigit() else None
+
+
+def mangle(kind: str, body: bytes) -> bytes:
+    """The real answer with every value of another type ("wrong-types") or every field of
+    every object gone ("missing-fields"); the envelope's own `code` is kept."""
+    answer = json.loads(body)
+    if not isinstance(answer, dict):
+        return body
+    change = _wrong_types if kind == "wrong-types" else _emptied
+    if "code" in answer and "data" in answer:
+        answer["data"] = change(answer["data"])
+    else:  # a flat answer (getmeetinginfo): its fields beside the code and message
+        own = {key: answer.pop(key) for key in ("code", "msg", "message", "state") if key in answer}
+        changed = change(answer)
+        answer = {**own, **changed} if isinstance(changed, dict) else own
+    return json.dumps(answer, ensure_ascii=False).encode()
+
+
+def _wrong_types(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _wrong_types(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_wrong_types(inner) for inner in value]
+    if isinstance(value, bool):
+        return "perhaps"
+    if isinstance(value, int | float):
+        return "a few"
+    if isinstance(value, str):
+        return {"unexpected": [value]}
+    return value
+
+
+def _emptied(value: object) -> object:
+    if isinstance(value, dict):
+        return {}
+    if isinstance(value, list):
+        return [_emptied(inner) for inner in value]
+    return value
+
+
+async def _huge(request: web.Request) -> web.StreamResponse:
+    """A 50 MB answer that begins like JSON."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    await response.prepare(request)
+    await response.write(b'{"code": 200, "data": "')
+    chunk = b"x" * (1 << 20)
+    for _ in range(HUGE_BYTES // len(chunk)):
+        await response.write(chunk)
+    await response.write(b'"}')
+    return response
+
+
+async def _drip(request: web.Request, release: asyncio.Event) -> web.StreamResponse:
+    """A valid answer sent a byte a second (a read timeout alone never trips on it)."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    await response.prepare(request)
+    for byte in b'{"code": 200, "data": null, "state": 1, "message": "dripped"}':
+        await response.write(bytes([byte]))
+        try:
+            await asyncio.wait_for(release.wait(), 1.0)
+        except TimeoutError:
+            continue
+        break  # released: the test is over
+    return response

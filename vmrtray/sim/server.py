@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from . import files as files_mod
-from .faults import AFTER_KINDS, FaultPlan
+from .faults import AFTER_KINDS, MANGLE_KINDS, FaultPlan, mangle
 from .files import FileOrigin, files_app
 from .state import (
     DEMO_ACCOUNT,
@@ -206,6 +206,11 @@ class Sim:
         fault = self.faults.pick(request.path)
         if fault in AFTER_KINDS:
             await handler(request)
+        if fault in MANGLE_KINDS:
+            real = await handler(request)
+            if isinstance(real, web.Response) and real.body is not None and real.status == 200:
+                real.body = mangle(fault, bytes(real.body))  # type: ignore[arg-type]
+            return real
         if fault is not None:
             return await self.faults.answer(fault, request)
         return await handler(request)

@@ -1,0 +1,125 @@
+"""Every endpoint under every fault the simulator can make: one error of the client's own
+family (the right one for the fault), within the client's timeout, and the next call on the
+same client works. Nothing else ever escapes: no KeyError, TypeError or ValidationError."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vmrtray.api import BookingRequest, Client, NetworkError, ServerError, VmrError
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
+
+TIMEOUT = 0.5  # hangs and drips end here; the client's own deadline, not a measurement
+
+Call = Callable[[Client, dict[str, str]], Awaitable[object]]
+
+
+def _booking(n: int) -> BookingRequest:
+    start = (datetime.now().astimezone() + timedelta(days=3 + n)).replace(minute=0, second=0, microsecond=0)
+    return BookingRequest(account=DEMO_ACCOUNT, theme=f"hostile {n}", start=start, end=start + timedelta(hours=1))
+
+
+_n = itertools.count()
+ENDPOINTS: dict[str, Call] = {
+    "/meeting/openRecord": lambda api, made: api.open_record("100702"),
+    "/meeting/closeRecord": lambda api, made: api.close_record("100703"),
+    "/meeting/getRecords": lambda api, made: api.get_records(made["record"]),
+    "/meeting/delRecordFile": lambda api, made: api.delete_record_file(made["record"]),
+    "/meeting/getLiveRecStatus": lambda api, made: api.get_live_rec_status("100701"),
+    "/api/getmeetinginfo": lambda api, made: api.get_meeting_info("100701"),
+    "/subscribe/getmeeting": lambda api, made: api.get_rooms(DEMO_ACCOUNT),
+    "/subscribe/getcontacts": lambda api, made: api.get_contacts(DEMO_ACCOUNT, all=True),
+    "/subscribe/createmeet": lambda api, made: api.create_meeting(_booking(next(_n))),
+    "/subscribe/cancelmeet": lambda api, made: api.cancel_meeting(made["booking"]),
+    "/subscribe/getsubmeetings": lambda api, made: api.get_bookings(DEMO_ACCOUNT),
+}
+#: What each fault must come out as; None: the answer may also parse (a mangled field the
+#: endpoint does not read), but if it fails it is a ServerError.
+EXPECTED: dict[str, tuple[type[VmrError], str] | None] = {
+    "500": (ServerError, "HTTP 500"),
+    "502": (ServerError, "HTTP 502"),
+    "html": (ServerError, "HTML"),
+    "malformed": (ServerError, "not valid JSON"),
+    "empty": (ServerError, "empty"),
+    "huge": (ServerError, "larger than"),
+    "reset": (NetworkError, ""),
+    "hang": (NetworkError, "within"),
+    "drip": (NetworkError, "within"),
+    "wrong-types": None,
+    "missing-fields": None,
+}
+
+
+async def _world(sim: Sim, api: Client) -> dict[str, str]:
+    """A meeting in every room, one recording running in 100703, one finished, one booking."""
+    for room in ("100701", "100702", "100703"):
+        sim.state.set_meeting(room, started=True, participants=2)
+    record = await api.open_record("100701")
+    await api.close_record("100701")
+    await api.open_record("100703")
+    booking = await api.create_meeting(_booking(next(_n)))
+    return {"record": record, "booking": booking.id}
+
+
+@pytest.mark.parametrize("fault", list(EXPECTED))
+@pytest.mark.parametrize("path", list(ENDPOINTS))
+async def test_every_endpoint_under_every_fault(sim: Sim, path: str, fault: str) -> None:
+    async with Client(sim.url, DEMO_PUBLIC_KEY, timeout=TIMEOUT) as api:
+        made = await _world(sim, api)
+        sim.faults.queue(fault, path=path)
+        expected = EXPECTED[fault]
+        said: tuple[str, ...] = ()
+        try:
+            await ENDPOINTS[path](api, made)
+        except VmrError as error:  # anything else escapes and fails the test
+            caught: VmrError | None = error
+            said = error.describe("en"), error.describe("zh")
+        else:
+            caught = None
+        if caught is not None and expected is None:
+            assert isinstance(caught, ServerError), caught  # a mangled answer is not "the service refused"
+        elif caught is not None and expected is not None:
+            assert isinstance(caught, expected[0]), caught
+            assert expected[1] in str(caught), caught
+        else:
+            assert expected is None, f"{fault} on {path} passed for an answer"
+        for sentence in said:  # what the tray and vmrctl show: one readable line
+            assert "\n" not in sentence
+            assert "Traceback" not in sentence
+            assert len(sentence) < 300
+        sim.faults.release.set()  # a hang or a drip ends on the server's side too
+        sim.faults.release.clear()
+        assert (await api.get_meeting_info("100701")).started  # and the same client goes on
+
+
+KEYS = ["code", "data", "state", "message", "msg", "recordId", "started", "participants", "id", "startDate"]
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.binary(max_size=200), JSONISH.map(lambda v: json.dumps(v).encode())),
+    st.sampled_from([200, 302, 404, 500]),
+)
+def test_any_body_is_an_answer_or_one_of_our_errors(raw: bytes, status: int) -> None:
+    """Whatever bytes come back, the client's one decoding path answers or raises a VmrError."""
+    api = Client("https://vmr.example", DEMO_PUBLIC_KEY)
+    for flat in (False, True):
+        try:
+            api._unwrap(status, raw, "/meeting/getLiveRecStatus", flat=flat)
+        except VmrError as error:  # anything else escapes and fails the test
+            said = error.describe("zh")
+        else:
+            said = "answered"
+        assert said
