@@ -678,8 +678,32 @@
             <translation>代理</translation>
         </message>
         <message>
+            <source>the system's certificates</source>
+            <translation>系统的证书</translation>
+        </message>
+        <message>
+            <source>A PEM file of the authorities to trust, for a server with a private CA.</source>
+            <translation>要信任的证书机构的 PEM 文件，用于使用私有 CA 的服务器。</translation>
+        </message>
+        <message>
+            <source>CA certificates</source>
+            <translation>CA 证书</translation>
+        </message>
+        <message>
+            <source>Allow plain http to a server on the network (sends the key unencrypted)</source>
+            <translation>允许对网络上的服务器使用明文 http（密钥将不加密发送）</translation>
+        </message>
+        <message>
+            <source>Certificates (*.pem *.crt *.cer)</source>
+            <translation>证书 (*.pem *.crt *.cer)</translation>
+        </message>
+        <message>
             <source>the server address is required</source>
             <translation>必须填写服务器地址</translation>
+        </message>
+        <message>
+            <source>plain http to a server on the network sends the key unencrypted: use https, or allow it below</source>
+            <translation>对网络上的服务器使用明文 http 会不加密地发送密钥：请使用 https，或在下方允许</translation>
         </message>
         <message>
             <source>the account is required (user@domain)</source>
@@ -720,6 +744,10 @@
         <message>
             <source>the API ID and the API KEY are both needed (the ID has no colon)</source>
             <translation>API ID 和 API KEY 都必须填写（ID 中不能有冒号）</translation>
+        </message>
+        <message>
+            <source>not a file: choose a PEM file of certificates</source>
+            <translation>不是文件：请选择证书的 PEM 文件</translation>
         </message>
         <message>
             <source>Testing…</source>

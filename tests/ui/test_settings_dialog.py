@@ -52,6 +52,8 @@ def _errors(dialog: SettingsDialog) -> dict[str, str]:
         ({"api_id": "abc"}, "key", "API KEY"),
         ({"proxy": 2, "proxy_url": ""}, "proxy", "address"),
         ({"proxy": 2, "proxy_url": "proxy.example"}, "proxy", "proxy address"),
+        ({"server": "http://vmr.example.com"}, "server", "plain http"),
+        ({"ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle", "not a file"),
     ],
 )
 async def test_each_bad_field_gets_its_reason(qapp: object, fill: dict[str, object], field: str, words: str) -> None:
@@ -129,3 +131,13 @@ async def test_cloud_kind_switches_the_key_fields(qapp: object) -> None:
     assert not dialog.api_id.isVisible()
     assert dialog.tenant_key.isVisible()
     dialog.close()
+
+
+async def test_plain_http_on_the_network_saves_once_allowed(qapp: object) -> None:
+    store = MemoryKeys({"http://vmr.example.com": "k"})
+    dialog = _dialog(store)
+    dialog.server.setText("http://vmr.example.com")
+    dialog.account.setText("me@example.com")
+    dialog.allow_http.setChecked(True)
+    assert await dialog.save() is True
+    assert store.saved[0].allow_http

@@ -9,6 +9,7 @@ every transport or protocol failure becomes one of the errors in `errors.py`.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from typing import Any, Final, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .errors import BUSINESS_CODES, ApiError, AuthError, NetworkError, ServerError
+from .errors import BUSINESS_CODES, TLS_UNTRUSTED, ApiError, AuthError, InsecureServerError, NetworkError, ServerError
 from .models import (
     SERVER_TZ,
     Booking,
@@ -64,6 +65,21 @@ def normalize_server(url: str) -> str:
     return str(parsed.copy_with(path=parsed.path.rstrip("/") or "/")).rstrip("/")
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def in_clear_over_network(server: str) -> bool:
+    """Whether `server` is plain http to another computer: the key would cross the network in clear."""
+    url = httpx.URL(normalize_server(server))
+    return url.scheme == "http" and not is_loopback(url.host)
+
+
 def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
@@ -106,10 +122,15 @@ class Client:
         server_tz: tzinfo = SERVER_TZ,
         max_connections: int = MAX_CONNECTIONS,
         http_options: Mapping[str, Any] | None = None,
+        allow_http: bool = False,
     ) -> None:
-        """`http_options` go to the httpx client this Client owns (a proxy, `trust_env`)."""
+        """`http_options` go to the httpx client this Client owns (a proxy, `trust_env`,
+        `verify`). A plain-http server other than this computer is refused unless
+        `allow_http`: the key would cross the network in clear."""
         self.server = normalize_server(server)
         self._origin = httpx.URL(self.server)
+        if not allow_http and in_clear_over_network(self.server):
+            raise InsecureServerError(self._origin.host)
         self._key = key
         self._timeout = timeout
         self.server_tz = server_tz
@@ -391,7 +412,7 @@ def _transport_words(exc: httpx.TransportError) -> str:
         if isinstance(exc, kind):
             detail = str(exc).strip()
             if "CERTIFICATE_VERIFY_FAILED" in detail:
-                return "its TLS certificate is not trusted"
+                return TLS_UNTRUSTED
             return words
     return type(exc).__name__
 

@@ -38,6 +38,12 @@ def code_meaning(code: int | None, lang: Lang) -> str | None:
     return zh if lang == "zh" else en
 
 
+TLS_UNTRUSTED = (
+    "its TLS certificate is not trusted (self-signed, or from an authority this computer does not know): "
+    "set a CA bundle in Settings, or add the authority to the system"
+)
+
+
 class VmrError(Exception):
     """Base of every error the client raises. `str()` is the English sentence."""
 
@@ -90,6 +96,19 @@ class ApiError(VmrError):
         return f"The service refused{code}: {meaning}{extra}."
 
 
+class InsecureServerError(VmrError):
+    """A plain-http server that is not this computer: the key would cross the network in clear."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        if lang == "zh":
+            return f"不会通过明文 http 把密钥发送给 {self.host}：请使用 https，或在设置中明确允许明文 http。"
+        return f"The key is not sent over plain http to {self.host}: use https, or allow plain http in Settings."
+
+
 class ServerError(VmrError):
     """The service answered, but not with something usable."""
 
@@ -119,6 +138,22 @@ class NetworkError(VmrError):
         where = f" {self.endpoint}" if self.endpoint else ""
         if lang == "zh":
             head = "服务器响应超时" if self.timeout else "无法连接服务器"
-            return f"{head}{where}：{self.detail}"
+            return f"{head}{where}：{NETWORK_DETAILS_ZH.get(self.detail, self.detail)}"
         head = "The server did not answer in time" if self.timeout else "Could not reach the server"
         return f"{head}{where}: {self.detail}."
+
+
+#: The client's words for what broke on the way (client._transport_words), in Chinese.
+NETWORK_DETAILS_ZH: dict[str, str] = {
+    "connecting timed out": "连接超时",
+    "waiting for the answer timed out": "等待响应超时",
+    "sending timed out": "发送超时",
+    "no free connection in time": "没有及时获得空闲连接",
+    "the connection was refused or the host is unknown": "连接被拒绝或主机未知",
+    "the connection broke off mid-answer": "响应途中连接中断",
+    "the connection was reset": "连接被重置",
+    "the proxy failed": "代理出错",
+    TLS_UNTRUSTED: (
+        "其 TLS 证书不受信任（自签名或来自本机不认识的机构）：请在设置中指定 CA 证书文件，或将该 CA 加入系统"
+    ),
+}

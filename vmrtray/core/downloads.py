@@ -16,6 +16,7 @@ import errno
 import hashlib
 import logging
 import os
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ TRANSFER_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 
 def new_file_session(
-    timeout: float = 30.0, *, proxy: str | None = None, trust_env: bool = True
+    timeout: float = 30.0, *, proxy: str | None = None, trust_env: bool = True, tls: ssl.SSLContext | None = None
 ) -> aiohttp.ClientSession:
     """A session for the object store: never an `auth` header, redirects followed (nothing secret).
 
@@ -69,11 +70,11 @@ def new_file_session(
     httpx reads 0.4-0.75 (anyio registers and unregisters the socket for every 64 KiB read,
     which under qasync also costs a QSocketNotifier each time). The API stays on httpx.
     """
-    connector: aiohttp.BaseConnector | None = None
+    connector: aiohttp.BaseConnector | None = aiohttp.TCPConnector(ssl=tls) if tls is not None else None
     if proxy and proxy.startswith("socks"):
         from aiohttp_socks import ProxyConnector
 
-        connector, proxy = ProxyConnector.from_url(proxy), None
+        connector, proxy = ProxyConnector.from_url(proxy, ssl=tls), None
     return aiohttp.ClientSession(
         connector=connector,
         proxy=proxy,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import TYPE_CHECKING, Any
 
 from vmrtray.api import Client
@@ -19,6 +20,17 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"trust_env": settings.proxy == "system"}
 
 
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Whom to trust: the CA bundle of the settings, else the operating system's own store
+    (truststore: Windows' and macOS' certificate stores, OpenSSL's on Linux), so that a
+    company CA the IT staff installed is trusted as the browser trusts it."""
+    if settings.ca_bundle:
+        return ssl.create_default_context(cafile=settings.ca_bundle)
+    import truststore
+
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def open_client(
     settings: Settings, key: str | None, *, server: str | None = None, timeout: float | None = None
 ) -> Client:
@@ -27,13 +39,17 @@ def open_client(
     if not chosen:
         raise ValueError("no server is set")
     seconds = timeout or settings.timeout
-    return Client(chosen, key, timeout=seconds, server_tz=settings.zone, http_options=proxy_options(settings))
+    options = {**proxy_options(settings), "verify": tls_context(settings)}
+    return Client(
+        chosen, key, timeout=seconds, server_tz=settings.zone, http_options=options, allow_http=settings.allow_http
+    )
 
 
 def download_client(settings: Settings) -> aiohttp.ClientSession:
     """A session for the object store (no key, ever), through the same proxy."""
     from .downloads import new_file_session  # aiohttp (12 MB) loads only when a file is fetched
 
+    tls = tls_context(settings)
     if settings.proxy == "manual":
-        return new_file_session(proxy=settings.proxy_url, trust_env=False)
-    return new_file_session(trust_env=settings.proxy == "system")
+        return new_file_session(proxy=settings.proxy_url, trust_env=False, tls=tls)
+    return new_file_session(trust_env=settings.proxy == "system", tls=tls)

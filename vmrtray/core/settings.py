@@ -59,6 +59,10 @@ class Settings(BaseModel):
     server_tz: str = "Asia/Shanghai"
     proxy: Literal["system", "none", "manual"] = "system"
     proxy_url: str | None = None
+    #: A PEM file of the authorities to trust instead of the system's (a private CA).
+    ca_bundle: str | None = None
+    #: Let the key go over plain http to a server that is not this computer (never by default).
+    allow_http: bool = False
     notify_meetings: bool = True
     notify_participants: bool = False
     notify_recording: bool = True
@@ -100,6 +104,16 @@ class Settings(BaseModel):
         if not re.match(r"^(https?|socks5h?)://[^\s/]+", value):
             raise ValueError(f"{value!r} is not a proxy address (like http://proxy.example:8080)")
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        path = Path(value.strip()).expanduser()
+        if not path.is_file():
+            raise ValueError(f"{value!r} is not a file (a PEM file of certificates)")
+        return str(path)
 
     @model_validator(mode="after")
     def _manual_proxy_needs_an_address(self) -> Settings:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -109,8 +110,11 @@ class Sim:
         jitter_ms: float = 0.0,
         fault_rate: float = 0.0,
         script_interval: float | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls`: serve both origins over HTTPS with this server context (a test's own CA)."""
         self.host, self.port, self.file_port = host, port, file_port
+        self.tls = tls
         self.state = SimState(rooms=rooms, contacts=contacts, seed=seed, share_host=host)
         self.faults = FaultPlan(latency_ms=latency_ms, jitter_ms=jitter_ms, rate=fault_rate)
         self.faults.rng.seed(seed)
@@ -133,8 +137,9 @@ class Sim:
     async def start(self) -> None:
         api_port = await self._serve(self._api_app(), self.port)
         file_port = await self._serve(files_app(self.state, self.files, self.stats), self.file_port)
-        self.url = f"http://{self.host}:{api_port}"
-        self.file_url = f"http://{self.host}:{file_port}"
+        scheme = "https" if self.tls is not None else "http"
+        self.url = f"{scheme}://{self.host}:{api_port}"
+        self.file_url = f"{scheme}://{self.host}:{file_port}"
         self.files.base_url = self.file_url
         if self.script_interval:
             self._script = asyncio.create_task(self._run_script(self.script_interval))
@@ -150,7 +155,7 @@ class Sim:
     async def _serve(self, app: web.Application, port: int) -> int:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, port)
+        site = web.TCPSite(runner, self.host, port, ssl_context=self.tls)
         await site.start()
         self._runners.append(runner)
         return int(runner.addresses[-1][1])

@@ -143,7 +143,12 @@ class App:
         self.settings = settings
         self.tray.set_icon_style(settings.tray_icon)
         catalog = await self._open_catalog()
-        self.client = open_client(settings, key)
+        try:
+            self.client = open_client(settings, key)
+        except VmrError as error:  # plain http away from this computer, not allowed
+            self.tray.attach(None, has_credentials=False)
+            self.say(error.describe(self.lang), urgent=True)
+            return
         self.coordinator = Coordinator(
             self.client,
             settings.favourites,

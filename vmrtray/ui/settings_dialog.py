@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from vmrtray.api import Lang, Room, VmrError, public_cloud_key
+from vmrtray.api.client import in_clear_over_network
 from vmrtray.core.credentials import CredentialsError
 from vmrtray.core.session import open_client
 from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
@@ -157,6 +158,15 @@ class SettingsDialog(QDialog):
         self.proxy_url.setPlaceholderText("http://proxy.example:8080")
         self._row(form, "proxy", self.tr("Proxy"), hbox(self.proxy, self.proxy_url))
         self.errors["proxy_url"] = self.errors["proxy"]
+        self.ca_bundle = QLineEdit(settings.ca_bundle or "")
+        self.ca_bundle.setPlaceholderText(self.tr("the system's certificates"))
+        self.ca_bundle.setToolTip(self.tr("A PEM file of the authorities to trust, for a server with a private CA."))
+        pick_ca = QPushButton(self.tr("Browse…"))
+        pick_ca.clicked.connect(self._browse_ca)
+        self._row(form, "ca_bundle", self.tr("CA certificates"), hbox(self.ca_bundle, pick_ca))
+        self.allow_http = QCheckBox(self.tr("Allow plain http to a server on the network (sends the key unencrypted)"))
+        self.allow_http.setChecked(settings.allow_http)
+        self._row(form, "allow_http", "", self.allow_http)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(lambda: spawn(self.save()))
         self.buttons.rejected.connect(self.reject)
@@ -218,6 +228,13 @@ class SettingsDialog(QDialog):
         chooser.fileSelected.connect(self.download_dir.setText)
         chooser.open()
 
+    def _browse_ca(self) -> None:
+        chooser = QFileDialog(self, self.tr("CA certificates"), self.ca_bundle.text() or str(Path.home()))
+        chooser.setFileMode(QFileDialog.FileMode.ExistingFile)
+        chooser.setNameFilter(self.tr("Certificates (*.pem *.crt *.cer)"))
+        chooser.fileSelected.connect(self.ca_bundle.setText)
+        chooser.open()
+
     # -- reading and checking --------------------------------------------------------------
 
     def favourites(self) -> list[str]:
@@ -253,10 +270,16 @@ class SettingsDialog(QDialog):
             "server_tz": self.server_tz.currentText().strip(),
             "proxy": self.proxy.currentData(),
             "proxy_url": self.proxy_url.text().strip() or None,
+            "ca_bundle": self.ca_bundle.text().strip() or None,
+            "allow_http": self.allow_http.isChecked(),
             **{f"notify_{group}": box.isChecked() for group, box in self.notify.items()},
         }
         if not values["server"]:
             problems["server"] = self.tr("the server address is required")
+        elif self._plain_http_away(values["server"]) and not values["allow_http"]:
+            problems["server"] = self.tr(
+                "plain http to a server on the network sends the key unencrypted: use https, or allow it below"
+            )
         if not values["account"]:
             problems["account"] = self.tr("the account is required (user@domain)")
         settings = None
@@ -286,6 +309,13 @@ class SettingsDialog(QDialog):
             problems["key"] = self.reason("key")
             return None
 
+    @staticmethod
+    def _plain_http_away(server: str) -> bool:
+        try:
+            return in_clear_over_network(server)
+        except ValueError:
+            return False  # not a server address: the settings model says why
+
     def reason(self, field: str) -> str:
         """Why a field's value is refused, in the user's language ("" for a field not listed)."""
         reasons = {
@@ -300,6 +330,7 @@ class SettingsDialog(QDialog):
             "interval_active": self.tr("from 2 to 3600 seconds"),
             "interval_idle": self.tr("from 5 to 86400 seconds"),
             "key": self.tr("the API ID and the API KEY are both needed (the ID has no colon)"),
+            "ca_bundle": self.tr("not a file: choose a PEM file of certificates"),
         }
         return reasons.get(field, "")
 
