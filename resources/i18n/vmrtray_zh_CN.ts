@@ -4,6 +4,10 @@
     <context>
         <name>App</name>
         <message>
+            <source>The list of recordings was damaged and begins anew; the old file is kept as {name}.</source>
+            <translation>录制列表已损坏，将重新开始；旧文件保留为 {name}。</translation>
+        </message>
+        <message>
             <source>Download stopped</source>
             <translation>下载已停止</translation>
         </message>

@@ -9,7 +9,10 @@ async callers go through `asyncio.to_thread`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vmrtray.api import RecordFile
+
+log = logging.getLogger(__name__)
 
 _MIGRATIONS: Sequence[str] = (
     """
@@ -155,14 +160,38 @@ _ENTRIES = (
 
 
 class Catalog:
+    """The recordings this app knows of, in SQLite (WAL: a killed process loses at most the
+    write it was making). Opening it checks it; a damaged file is set aside, named in
+    `set_aside`, and a new catalog begins (the recordings are still in the cloud)."""
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.set_aside: Path | None = None
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = self._open_checked(path)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+
+    def _open_checked(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            verdict = str(db.execute("PRAGMA quick_check").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            verdict = str(exc)
+        if verdict == "ok":
+            return db
+        db.close()
+        self.set_aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        log.warning("the catalog %s is damaged (%s): set aside as %s", path, verdict, self.set_aside.name)
+        os.replace(path, self.set_aside)
+        for extra in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(f"{path}{extra}", f"{self.set_aside}{extra}")
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
 
     def close(self) -> None:
         with self._lock:

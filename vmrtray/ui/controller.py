@@ -169,6 +169,13 @@ class App:
     async def _open_catalog(self) -> Catalog:
         if self.catalog is None:
             self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+            if self.catalog.set_aside is not None:
+                self.say(
+                    QCoreApplication.translate(
+                        "App", "The list of recordings was damaged and begins anew; the old file is kept as {name}."
+                    ).format(name=self.catalog.set_aside.name),
+                    urgent=True,
+                )
         return self.catalog
 
     def _start_downloads(self, client: Client, catalog: Catalog, settings: Settings) -> None:
