@@ -6,7 +6,7 @@ user allows it."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -42,10 +42,9 @@ async def https_sim(ca: trustme.CA) -> AsyncIterator[Sim]:
 
 
 @pytest.fixture
-def no_ssl_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_ssl_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
-    yield
 
 
 async def test_an_unknown_certificate_is_refused_with_what_to_do(https_sim: Sim, no_ssl_env: None) -> None:
