@@ -46,6 +46,7 @@ from vmrtray.core.downloads import DownloadError
 from vmrtray.core.ics import save_ics
 from vmrtray.core.lang import pick, user_lang
 from vmrtray.core.paths import data_dir, default_download_dir
+from vmrtray.core.pending import PendingBookings
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError, check_account, check_short_number
 from vmrtray.core.status import fetch_statuses
@@ -518,8 +519,9 @@ async def cmd_book(ctx: Context) -> int:
         lang=ctx.lang,
     )
     async with ctx.client() as api:
+        journal = await _settle_pending(ctx, api)
         try:
-            booking = await bookings.create(api, request)
+            booking = await bookings.create(api, request, journal)
         except ApiError as error:
             if error.code == bookings.ROOM_TAKEN:
                 _propose(ctx, await slots.alternatives(api, ctx.account, request.pid, request.start, request.end))
@@ -555,8 +557,36 @@ def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
+async def _settle_pending(ctx: Context, api: Client) -> PendingBookings:
+    """What an interrupted `book` (or tray) left unsettled: found, sent, or given up; said on stderr."""
+    journal = PendingBookings(data_dir(), api.server, ctx.account)
+    for outcome in await journal.settle(api):
+        theme, when = outcome.request.theme, _local(outcome.request.start)
+        if outcome.booking is not None:
+            how = pick(ctx.lang, "confirmed", "已确认") if outcome.found else pick(ctx.lang, "sent now", "现已发送")
+            said = pick(
+                ctx.lang,
+                f"an interrupted booking: {theme!r} at {when} is booked ({how}), booking id {outcome.booking.id}",
+                f"中断的预约：“{theme}”（{when}）已预约（{how}），预约 ID {outcome.booking.id}",
+            )
+        else:
+            why = (
+                outcome.refusal.describe(ctx.lang)
+                if outcome.refusal
+                else pick(ctx.lang, "its time has passed", "时间已过")
+            )
+            said = pick(
+                ctx.lang,
+                f"an interrupted booking: {theme!r} at {when} was not booked: {why}",
+                f"中断的预约：“{theme}”（{when}）未预约：{why}",
+            )
+        print(f"vmrctl: {said}", file=sys.stderr)
+    return journal
+
+
 async def cmd_bookings(ctx: Context) -> int:
     async with ctx.client() as api:
+        await _settle_pending(ctx, api)
         found = await bookings.upcoming_and_past(api, ctx.account)
     if ctx.args.ics:
         await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), found)

@@ -16,6 +16,22 @@
             <translation>录制已下载</translation>
         </message>
         <message>
+            <source>Booked “{theme}” (confirmed after vmrtray restarted)</source>
+            <translation>已预约“{theme}”（vmrtray 重启后确认）</translation>
+        </message>
+        <message>
+            <source>Booked “{theme}”: vmrtray had stopped while sending it</source>
+            <translation>已预约“{theme}”：发送时 vmrtray 曾中止</translation>
+        </message>
+        <message>
+            <source>“{theme}” was not booked</source>
+            <translation>“{theme}”未预约</translation>
+        </message>
+        <message>
+            <source>“{theme}” was not booked: vmrtray stopped before sending it, and its time has passed</source>
+            <translation>“{theme}”未预约：vmrtray 在发送前中止，且时间已过</translation>
+        </message>
+        <message>
             <source>“{theme}” starts in %n minute(s)</source>
             <translation>“{theme}”将在 %n 分钟后开始</translation>
         </message>

@@ -6,14 +6,16 @@ them as the document's `YYYY-MM-DD HH:MM`).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from vmrtray.api import Booking, BookingRequest, Client, Lang, NetworkError
+from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError
 
 from .lang import pick
+from .pending import PendingBookings
 
 THEME_MAX = 64
 #: The business code for "the room is already booked for that time".
@@ -130,14 +132,25 @@ class Submission:
     not there is it sent again. The dialog and `vmrctl book` both submit through this.
     """
 
-    def __init__(self, api: Client, request: BookingRequest) -> None:
+    def __init__(
+        self,
+        api: Client,
+        request: BookingRequest,
+        *,
+        journal: PendingBookings | None = None,
+        began: datetime | None = None,
+    ) -> None:
         self.api = api
         self.request = request
-        self.began = datetime.now(UTC)
+        self.began = began or datetime.now(UTC)
         self.uncertain = False  # a create may have reached the service unanswered
         self.recovered = False  # the booking was found, not answered
+        self.journal = journal  # where the request waits until settled (survives a crash)
+        self._token: str | None = None
 
     async def submit(self) -> Booking:
+        if self.journal is not None and self._token is None:
+            self._token = await asyncio.to_thread(self.journal.add, self.request, self.began)
         if self.uncertain and (found := await self.find()) is not None:
             return found
         try:
@@ -147,14 +160,28 @@ class Submission:
             if (found := await self._find_quietly()) is not None:
                 return found
             raise
+        except ApiError:
+            await self._settled()  # refused: nothing was booked, nothing to settle later
+            raise
         self.uncertain = False
+        await self._settled()
         return booking
+
+    async def abandon(self) -> None:
+        """The user gave up on it (closed the dialog): a later start does not send it."""
+        await self._settled()
+
+    async def _settled(self) -> None:
+        if self.journal is not None and self._token is not None:
+            await asyncio.to_thread(self.journal.done, self._token)
+            self._token = None
 
     async def find(self) -> Booking | None:
         """The booking among the account's, if the service made it; raises if it cannot say."""
         for booking in await self.api.get_bookings(self.request.account):
             if self._is_ours(booking):
                 self.uncertain, self.recovered = False, True
+                await self._settled()
                 return booking
         return None
 
@@ -179,9 +206,9 @@ def _minute(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-async def create(api: Client, request: BookingRequest) -> Booking:
+async def create(api: Client, request: BookingRequest, journal: PendingBookings | None = None) -> Booking:
     """Book once: a lost answer is looked for before the caller sees a failure."""
-    return await Submission(api, request).submit()
+    return await Submission(api, request, journal=journal).submit()
 
 
 async def upcoming_and_past(api: Client, account: str) -> list[Booking]:

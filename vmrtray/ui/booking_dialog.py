@@ -37,6 +37,7 @@ from vmrtray.core import bookings, slots
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.ics import save_ics
 from vmrtray.core.invitation import booking_invitation
+from vmrtray.core.pending import PendingBookings
 from vmrtray.core.settings import Settings
 
 from .asyncutil import spawn
@@ -68,11 +69,14 @@ class BookingDialog(QDialog):
         *,
         rooms: Sequence[Room] = (),
         lang: Lang = "en",
+        journal: PendingBookings | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`journal`: where a booking waits until its answer comes (a crash is settled at the next start)."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Book a meeting"))
         self.client, self.settings, self.contacts, self.lang = client, settings, contacts, lang
+        self.journal = journal
         self.account = settings.account or ""
         self.submission: bookings.Submission | None = None
         self.booking: Booking | None = None
@@ -267,8 +271,20 @@ class BookingDialog(QDialog):
             if earlier.uncertain and (found := await earlier.find()) is not None:
                 return found
             earlier = None
-        self.submission = earlier or bookings.Submission(self.client, request)
+        if earlier is None and self.submission is not None:
+            await self.submission.abandon()  # a changed request replaces the one whose answer was lost
+        self.submission = earlier or bookings.Submission(self.client, request, journal=self.journal)
         return await self.submission.submit()
+
+    def done(self, result: int) -> None:
+        """Closed: a booking whose answer was lost is not sent by a later start (the user
+        saw it fail and left; if the service made it, it is among My bookings)."""
+        if self.submission is not None and self.submission.uncertain and not self._in_flight():
+            spawn(self.submission.abandon())
+        super().done(result)
+
+    def _in_flight(self) -> bool:
+        return self.pending is not None and not self.pending.done()
 
     async def _refused(self, error: ApiError, request: BookingRequest) -> None:
         self.status.setText(error.describe(self.lang))

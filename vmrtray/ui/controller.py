@@ -32,6 +32,7 @@ from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir, default_download_dir, log_dir
+from vmrtray.core.pending import PendingBookings, Settled
 from vmrtray.core.reminders import Reminders
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError
@@ -72,6 +73,7 @@ class App:
         self.dialog: SettingsDialog | None = None
         self.agenda: Agenda | None = None
         self.contacts: ContactCache | None = None
+        self.journal: PendingBookings | None = None
         self.queue: DownloadQueue | None = None
         self.windows: dict[str, QWidget] = {}  # the booking dialog and My bookings, by name
         self.quit = asyncio.Event()
@@ -209,14 +211,44 @@ class App:
                 )
 
     def _plan_bookings(self, client: Client, settings: Settings) -> None:
-        """My bookings and their reminders; polled only while reminders are on or the window is open."""
+        """My bookings and their reminders; polled only while reminders are on or the window is open.
+        And first, whatever booking a crash left unsettled (core.pending)."""
         account, folder = settings.account or "", data_dir()
+        self.journal = PendingBookings(folder, settings.server or "", account)
+        spawn(self._settle_pending(client, self.journal))
         self.contacts = ContactCache(folder, settings.server or "", account)
         reminders = Reminders(folder / "reminded.json", timedelta(minutes=settings.remind_minutes))
         self.agenda = Agenda(client, account, reminders)
         self.agenda.on_reminder(self._remind)
         if reminders.enabled:
             self.agenda.start()
+
+    async def _settle_pending(self, client: Client, journal: PendingBookings) -> None:
+        try:
+            settled = await journal.settle(client)
+        except VmrError as error:
+            log.info("pending bookings stay pending: %s", error)  # the next start tries again
+            return
+        for outcome in settled:
+            self.tray.alert(self._settled_alert(outcome))
+        if settled and self.agenda is not None:
+            self.agenda.request_refresh()
+
+    def _settled_alert(self, outcome: Settled) -> Alert:
+        theme = outcome.request.theme
+        when = f"{outcome.request.start.astimezone():%Y-%m-%d %H:%M}"
+        if outcome.booking is not None and outcome.found:
+            title = QCoreApplication.translate("App", "Booked “{theme}” (confirmed after vmrtray restarted)")
+        elif outcome.booking is not None:
+            title = QCoreApplication.translate("App", "Booked “{theme}”: vmrtray had stopped while sending it")
+        elif outcome.refusal is not None:
+            when = outcome.refusal.describe(self.lang)
+            title = QCoreApplication.translate("App", "“{theme}” was not booked")
+        else:
+            title = QCoreApplication.translate(
+                "App", "“{theme}” was not booked: vmrtray stopped before sending it, and its time has passed"
+            )
+        return Alert(title.format(theme=theme), when, urgent=outcome.booking is None)
 
     def _remind(self, booking: Booking) -> None:
         minutes = max(0, round((booking.start_date - self._now()).total_seconds() / 60))
@@ -243,7 +275,9 @@ class App:
         if self._raise("book") or self.client is None or self.contacts is None:
             return
         rooms = list(self.tray.directory.values())
-        dialog = BookingDialog(self.client, self.settings, self.contacts, rooms=rooms, lang=self.lang)
+        dialog = BookingDialog(
+            self.client, self.settings, self.contacts, rooms=rooms, lang=self.lang, journal=self.journal
+        )
         dialog.booked.connect(self._booked)
         self.windows["book"] = dialog
         dialog.show()

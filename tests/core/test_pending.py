@@ -1,0 +1,87 @@
+"""A crash between sending a booking and hearing its answer: the next start settles it —
+found if the service made it, sent if not and still ahead — never twice, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from vmrtray.api import BookingRequest, Client
+from vmrtray.core.bookings import ROOM_TAKEN, Submission
+from vmrtray.core.pending import PendingBookings
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
+
+CREATE = "/subscribe/createmeet"
+
+
+def _request(days: float = 2, theme: str = "Quarterly") -> BookingRequest:
+    start = (datetime.now().astimezone() + timedelta(days=days)).replace(second=0, microsecond=0)
+    return BookingRequest(account=DEMO_ACCOUNT, theme=theme, start=start, end=start + timedelta(hours=1), pid=3364)
+
+
+def _themes(sim: Sim) -> list[str]:
+    return [b.theme for b in sim.state.tenants[DEMO_PUBLIC_KEY].bookings.values()]
+
+
+def _creates(sim: Sim) -> int:
+    """Create requests that reached the service (whether or not it carried them out)."""
+    return sim.stats.requests[CREATE]
+
+
+async def _crash_while_sending(sim: Sim, journal: PendingBookings, fault: str) -> None:
+    """Send through a journalled Submission and die (the task cancelled) while it waits."""
+    sim.faults.queue(fault, path=CREATE)
+    async with Client(sim.url, DEMO_PUBLIC_KEY, timeout=30) as api:
+        sending = asyncio.ensure_future(Submission(api, _request(), journal=journal).submit())
+        async with asyncio.timeout(15):
+            while _creates(sim) == 0:
+                await asyncio.sleep(0.01)
+        sending.cancel()  # the process is gone: nothing after this line of its runs
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+    sim.faults.release.set()
+
+
+@pytest.mark.parametrize(("fault", "made_before"), [("hang-after", True), ("hang", False)])
+async def test_the_next_start_settles_a_booking_a_crash_left(
+    sim: Sim, api: Client, tmp_path: Path, fault: str, made_before: bool
+) -> None:
+    journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
+    await _crash_while_sending(sim, journal, fault)
+    assert len(journal.entries()) == 1  # on disk, across the crash
+    assert _themes(sim) == (["Quarterly"] if made_before else [])
+
+    settled = await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api)  # the next start
+    assert [(s.request.theme, s.found, s.booking is not None) for s in settled] == [("Quarterly", made_before, True)]
+    assert _themes(sim) == ["Quarterly"]  # exactly one, either way
+    assert journal.entries() == []
+    assert await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api) == []
+
+
+async def test_a_booking_whose_time_has_passed_is_given_up_not_sent(sim: Sim, api: Client, tmp_path: Path) -> None:
+    journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
+    journal.add(_request(days=-1, theme="Yesterday"), datetime.now().astimezone() - timedelta(days=2))
+    (settled,) = await journal.settle(api)
+    assert settled.booking is None
+    assert _creates(sim) == 0
+    assert journal.entries() == []
+
+
+async def test_an_answered_booking_leaves_nothing_pending(sim: Sim, api: Client, tmp_path: Path) -> None:
+    journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
+    await Submission(api, _request(), journal=journal).submit()
+    sim.faults.queue(f"code:{ROOM_TAKEN}", path=CREATE)
+    with pytest.raises(Exception, match=str(ROOM_TAKEN)):
+        await Submission(api, _request(theme="Taken"), journal=journal).submit()
+    assert journal.entries() == []
+    assert not journal.path.exists()
+
+
+async def test_another_accounts_pending_booking_is_left_alone(sim: Sim, api: Client, tmp_path: Path) -> None:
+    other = PendingBookings(tmp_path, sim.url, "alice@demo.myvmr.cn")
+    other.add(_request().model_copy(update={"account": "alice@demo.myvmr.cn"}), datetime.now().astimezone())
+    assert await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api) == []
+    assert len(other.entries()) == 1
