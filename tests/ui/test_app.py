@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.ui.conftest import demo_app, open_window, until
+from vmrtray.api import BookingRequest
 from vmrtray.core import autostart
+from vmrtray.core import settings as settings_mod
+from vmrtray.core.pending import PendingBookings
 from vmrtray.core.settings import Settings
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui import asyncutil
 from vmrtray.ui.controller import App
 from vmrtray.ui.icons import TrayState
@@ -79,3 +84,24 @@ async def test_the_demo_has_recordings_to_look_at(qapp: object) -> None:
         await until(lambda: len(window.model.rows) == 3 and all(r.files for r in window.model.rows), "listed")
         assert sorted(r.room for r in window.model.rows) == ["100701", "100704", "100706"]
         assert all(window.model.state_text(r) == "in the cloud" for r in window.model.rows)
+
+
+async def test_a_booking_a_crash_left_is_settled_and_told_at_start(
+    qapp: object, sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VMRTRAY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VMRTRAY_AUTH", DEMO_PUBLIC_KEY)
+    settings_mod.save(Settings(server=sim.url, account=DEMO_ACCOUNT, favourites=["100701"]))
+    start = (datetime.now().astimezone() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    request = BookingRequest(account=DEMO_ACCOUNT, theme="Left by a crash", start=start, end=start + timedelta(hours=1))
+    PendingBookings(tmp_path / "data", sim.url, DEMO_ACCOUNT).add(request, datetime.now().astimezone())
+    app = App(lang="en", demo=False)
+    running = asyncio.ensure_future(app.run())
+    try:
+        await until(lambda: any("Left by a crash" in a.title for a in app.tray.alerts), "told")
+        assert [b.theme for b in sim.state.tenants[DEMO_PUBLIC_KEY].bookings.values()] == ["Left by a crash"]
+    finally:
+        app.quit.set()
+        assert await asyncio.wait_for(running, 15) == 0
+    assert PendingBookings(tmp_path / "data", sim.url, DEMO_ACCOUNT).entries() == []
