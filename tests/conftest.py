@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import keyring
+import platformdirs
 import pytest
 import pytest_asyncio
 from keyring.backend import KeyringBackend
@@ -14,7 +15,8 @@ from keyring.backend import KeyringBackend
 from tests.support import secret_service
 from tests.support.keyrings import MemoryKeyring
 from vmrtray.api import Client
-from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
+from vmrtray.core import paths
+from vmrtray.sim import DEMO_API_KEY, DEMO_PUBLIC_KEY, Sim
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -78,3 +80,59 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("VMRTRAY_DATA_DIR", str(found["data"]))
     monkeypatch.delenv("VMRTRAY_AUTH", raising=False)
     return found
+
+
+# -- no key anywhere, after the whole suite ------------------------------------------------------
+#: The keys the tests use, long enough not to occur by chance.
+SECRETS = (DEMO_PUBLIC_KEY.encode(), DEMO_API_KEY.encode())
+#: Stand-ins for the OS keyring: the one place a key belongs.
+KEYRING_FILES = ("test-keyring.json",)
+_leaks: dict[str, None] = {}  # in order, once each
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Every captured stdout, stderr and log of every test: never the key."""
+    for section, text in report.sections:
+        if any(secret.decode() in text for secret in SECRETS):
+            _leaks[f"{report.nodeid}: {section}"] = None
+
+
+def _files_with_a_key(folder: Path) -> tuple[int, list[str]]:
+    read, found = 0, []
+    if not folder.is_dir():
+        return read, found
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.is_symlink() or path.name in KEYRING_FILES or "secret-service" in path.parts[-3:]:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        read += 1
+        if any(secret in data for secret in SECRETS):
+            found.append(str(path))
+    return read, found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the suite: no file the tests left (their config, data, cache and log folders are
+    all under pytest's temporary folder) and none in this user's real vmrtray folders holds a
+    key; fails the run otherwise."""
+    if getattr(session.config, "workerinput", None) is not None:
+        return
+    folders = [session.config._tmp_path_factory.getbasetemp()]  # type: ignore[attr-defined]
+    folders += [paths.config_dir(), paths.data_dir(), paths.log_dir(), Path(platformdirs.user_cache_dir(paths.APP))]
+    read, found = 0, []
+    for folder in folders:
+        n, leaked = _files_with_a_key(Path(folder))
+        read, found = read + n, found + leaked
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"secrets: {read} files and every test's captured output read; the key found in {len(found) + len(_leaks)}"
+        )
+    if found or _leaks:
+        for where in [*found, *_leaks]:
+            if reporter is not None:
+                reporter.write_line(f"  the key is in {where}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

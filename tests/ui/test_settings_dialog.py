@@ -141,3 +141,37 @@ async def test_plain_http_on_the_network_saves_once_allowed(qapp: object) -> Non
     dialog.allow_http.setChecked(True)
     assert await dialog.save() is True
     assert store.saved[0].allow_http
+
+
+async def test_without_a_keyring_the_key_is_refused_and_written_nowhere(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from vmrtray.core import settings as settings_mod
+    from vmrtray.core.credentials import load_key, store_key
+
+    monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("VMRTRAY_AUTH", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        saved: list[Settings] = []
+
+        async def save(settings: Settings) -> None:
+            saved.append(settings)
+            settings_mod.save(settings)
+
+        dialog = SettingsDialog(Settings(), Keys(load_key, store_key, save))
+        dialog.server.setText("https://prov.myvmr.cn")
+        dialog.account.setText("me@example.com")
+        dialog.api_id.setText(DEMO_API_ID)
+        dialog.api_key.setText(DEMO_API_KEY)
+        assert await dialog.save() is False
+    finally:
+        keyring.set_keyring(previous)
+    assert "Secret Service" in _errors(dialog)["key"]  # what to install, said beside the key
+    assert saved == []  # nothing saved without a place for the key
+    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    assert not any(DEMO_API_KEY.encode() in data for data in written)
