@@ -24,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -36,6 +38,8 @@ from vmrtray.core.session import download_client
 from vmrtray.core.settings import Settings
 from vmrtray.core.targets import DownloadError
 from vmrtray.sim import DEMO_PUBLIC_KEY
+
+T = TypeVar("T")
 
 
 def start_sim(rooms: int, faults: float) -> tuple[subprocess.Popen[str], str]:
@@ -117,17 +121,33 @@ async def soak(url: str, args: argparse.Namespace) -> int:
 async def _record_and_fetch(
     api: Client, control: httpx.AsyncClient, catalog: Catalog, files: object, folder: Path, room: str
 ) -> int:
+    """Record a moment in `room` and download it, each step tried again after a failed answer
+    (as a user clicks again); the meeting ends after, so the next hour starts clean."""
     await control.post("/_sim/meeting", json={"room": room, "started": True})
     try:
-        record_id = await api.open_record(room)
-        await api.close_record(room)
-        done = await recordings.download_all(api, catalog, record_id, folder / "files", http=files)  # type: ignore[arg-type]
-    except (VmrError, DownloadError) as error:  # a failed answer (5 %): this hour has no download
-        print(f"  (a download skipped: {error})", file=sys.stderr)
+        record_id = await _again(lambda: api.open_record(room))
+        await _again(lambda: api.close_record(room))
+        done = await _again(
+            lambda: recordings.download_all(api, catalog, record_id, folder / "files", http=files)  # type: ignore[arg-type]
+        )
+    except (VmrError, DownloadError) as error:
+        print(f"  (a download failed three times: {error})", file=sys.stderr)
         return 0
+    finally:
+        await control.post("/_sim/meeting", json={"room": room, "started": False})
     for result in done:
         result.path.unlink()
     return 1
+
+
+async def _again(step: Callable[[], Awaitable[T]], tries: int = 3) -> T:
+    for attempt in range(tries):
+        try:
+            return await step()
+        except (VmrError, DownloadError):
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def main() -> int:
