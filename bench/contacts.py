@@ -31,7 +31,7 @@ from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt  # noqa: 
 from PySide6.QtWidgets import QApplication, QLineEdit, QListView, QListWidget, QVBoxLayout, QWidget  # noqa: E402
 
 from bench.qtmeasure import ms, painted  # noqa: E402
-from bench.tray import start_sim  # noqa: E402
+from bench.simproc import start_sim  # noqa: E402
 from vmrtray.api import Client  # noqa: E402
 from vmrtray.core.contacts import ContactCache, Person  # noqa: E402
 from vmrtray.core.settings import Settings  # noqa: E402

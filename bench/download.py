@@ -165,7 +165,7 @@ def nginx_part(size: int, runs: int) -> tuple[float, float, dict[int, list[dict[
 
 
 def sim_part(size: int, rate: int) -> tuple[float, float]:
-    from bench.tray import start_sim
+    from bench.simproc import start_sim
     from vmrtray.api import Client
     from vmrtray.sim import DEMO_PUBLIC_KEY
 

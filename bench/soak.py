@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,9 @@ from typing import TypeVar
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.simproc import start_sim
 from vmrtray.api import Client, VmrError
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
@@ -40,17 +42,6 @@ from vmrtray.core.targets import DownloadError
 from vmrtray.sim import DEMO_PUBLIC_KEY
 
 T = TypeVar("T")
-
-
-def start_sim(rooms: int, faults: float) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "vmrtray.cli", "sim", "--rooms", str(rooms), "--faults", str(faults)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        process.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return process, line.removeprefix("listening on ")
 
 
 def rss_mb() -> float:
@@ -157,7 +148,7 @@ def main() -> int:
     parser.add_argument("--faults", type=float, default=0.05)
     parser.add_argument("--interval", type=float, default=10.0, help="simulated seconds between refreshes")
     args = parser.parse_args()
-    sim, url = start_sim(args.rooms + 1, args.faults)
+    sim, url = start_sim(args.rooms + 1, faults=args.faults)
     try:
         return asyncio.run(soak(url, args))
     finally:

@@ -14,29 +14,18 @@ import argparse
 import asyncio
 import math
 import os
-import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.simproc import start_sim
 from vmrtray.api import Client
 from vmrtray.core.status import DEFAULT_CONCURRENCY, fetch_statuses
 from vmrtray.sim import DEMO_PUBLIC_KEY
-
-
-def start_sim(rooms: int, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vmrtray.cli", "sim", "--rooms", str(rooms), "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        process.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return process, line.removeprefix("listening on ")
 
 
 def cpu_seconds(pid: int) -> float:

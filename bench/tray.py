@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.simproc import start_sim  # noqa: E402
 from tests.support import desktop as x11  # noqa: E402
 
 BARE = """
@@ -95,17 +96,6 @@ def user_python() -> str:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True)
         stamp.write_text(wanted)
     return str(python)
-
-
-def start_sim(rooms: int, latency_ms: float = 0.0, contacts: int = 40) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "vmrtray.cli", "sim", "--rooms", str(rooms), "--latency-ms", str(latency_ms)]
-    command += ["--contacts", str(contacts)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return process, line.removeprefix("listening on ")
 
 
 def vmrtray_env(env: dict[str, str], folder: Path, url: str, rooms: int) -> dict[str, str]:
