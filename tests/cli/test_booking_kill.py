@@ -4,17 +4,15 @@ the booking found if the service made it, sent if it did not — and there is ex
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
 from tests.cli.test_story import _login
-from tests.support.cli import ROOT, SimProcess, Vmrctl
+from tests.support.cli import ROOT, SimProcess, Vmrctl, kill_when
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY
 
 
@@ -46,15 +44,7 @@ def test_a_killed_booking_is_settled_by_the_next_run(
             return "Board" in _themes(sim_process)
         return sim_process.control("stats")["requests"].get("/subscribe/createmeet", 0) > 0
 
-    try:
-        deadline = time.monotonic() + 60  # guards a hang only
-        while not holding_the_answer():
-            assert time.monotonic() < deadline, "the booking was never sent"
-            assert booking.poll() is None, "vmrctl ended before it was killed"
-            time.sleep(0.05)
-    finally:
-        booking.send_signal(signal.SIGKILL)
-        booking.wait()
+    kill_when(booking, holding_the_answer, "the service holding the answer")
 
     done = vmrctl("bookings", "--json")
     assert done.returncode == 0, done.stderr

@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from vmrtray.core import recordings
-from vmrtray.core.catalog import Catalog
-from vmrtray.core.session import download_client, open_client
+from tests.support.flows import status_record_and_download
 from vmrtray.core.settings import Settings
-from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
+from vmrtray.sim import Sim
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
 
@@ -67,22 +65,8 @@ def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
         process.wait(timeout=10)
 
 
-async def _use(sim: Sim, settings: Settings, folder: Path) -> None:
-    """One API call and one file download, with these settings."""
-    sim.state.set_meeting("100701", started=True)
-    async with open_client(settings, DEMO_PUBLIC_KEY) as api:
-        assert (await api.get_meeting_info("100701")).started
-        record_id = await api.open_record("100701")
-        await api.close_record("100701")
-        catalog = Catalog(folder / "catalog.sqlite3")
-        async with download_client(settings) as http:
-            done = await recordings.download_all(api, catalog, record_id, folder / "files", http=http)
-        catalog.close()
-    assert done[0].path.stat().st_size == sim.state.recordings[record_id].files[0].size
-
-
 async def test_a_manual_proxy_carries_the_api_and_the_files(sim: Sim, proxy: Proxy, tmp_path: Path) -> None:
-    await _use(sim, Settings(server=sim.url, proxy="manual", proxy_url=proxy.url), tmp_path)
+    await status_record_and_download(sim, Settings(server=sim.url, proxy="manual", proxy_url=proxy.url), tmp_path)
     assert proxy.carried("/api/getmeetinginfo")
     assert proxy.carried(sim.file_url.removeprefix("http://"))
 
@@ -91,7 +75,7 @@ async def test_the_system_proxy_carries_the_api_and_the_files(
     sim: Sim, proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    await _use(sim, Settings(server=sim.url, proxy="system"), tmp_path)
+    await status_record_and_download(sim, Settings(server=sim.url, proxy="system"), tmp_path)
     assert proxy.carried("/api/getmeetinginfo")
     assert proxy.carried(sim.file_url.removeprefix("http://"))
 
@@ -100,4 +84,4 @@ async def test_no_proxy_ignores_the_environments(sim: Sim, tmp_path: Path, monke
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_free_port()}")  # nobody listens there
-    await _use(sim, Settings(server=sim.url, proxy="none"), tmp_path)
+    await status_record_and_download(sim, Settings(server=sim.url, proxy="none"), tmp_path)

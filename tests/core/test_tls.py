@@ -13,10 +13,9 @@ import pytest
 import pytest_asyncio
 import trustme
 
+from tests.support.flows import status_record_and_download
 from vmrtray.api import Client, InsecureServerError, NetworkError
-from vmrtray.core import recordings
-from vmrtray.core.catalog import Catalog
-from vmrtray.core.session import download_client, open_client
+from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
@@ -60,18 +59,7 @@ async def test_an_unknown_certificate_is_refused_with_what_to_do(https_sim: Sim,
 async def test_a_ca_bundle_in_the_settings_trusts_the_api_and_the_files(
     https_sim: Sim, ca_file: Path, tmp_path: Path, no_ssl_env: None
 ) -> None:
-    settings = Settings(server=https_sim.url, ca_bundle=str(ca_file))
-    https_sim.state.set_meeting("100701", started=True)
-    async with open_client(settings, DEMO_PUBLIC_KEY) as api:
-        assert (await api.get_meeting_info("100701")).started
-        record_id = await api.open_record("100701")
-        await api.close_record("100701")
-        catalog = Catalog(tmp_path / "catalog.sqlite3")
-        async with download_client(settings) as http:
-            done = await recordings.download_all(api, catalog, record_id, tmp_path / "files", http=http)
-        catalog.close()
-    assert done
-    assert done[0].path.stat().st_size == https_sim.state.recordings[record_id].files[0].size
+    await status_record_and_download(https_sim, Settings(server=https_sim.url, ca_bundle=str(ca_file)), tmp_path)
 
 
 async def test_the_system_trust_store_is_used_by_default(

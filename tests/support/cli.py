@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,3 +51,16 @@ class Vmrctl:
         if "--debug" not in args:
             assert "Traceback" not in done.stderr, done.stderr
         return done
+
+
+def kill_when(process: subprocess.Popen[Any], condition: Callable[[], object], what: str) -> None:
+    """Let `process` run until `condition`, then SIGKILL it, as a crash would."""
+    deadline = time.monotonic() + 60  # guards a hang only
+    try:
+        while not condition():
+            assert time.monotonic() < deadline, f"never happened: {what}"
+            assert process.poll() is None, f"it ended before it was killed: {what}"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
