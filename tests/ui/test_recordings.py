@@ -202,3 +202,24 @@ async def test_pause_resume_and_cancel_from_the_window(
     assert not transfer.target.with_name(transfer.target.name + ".part").exists()
     assert window.model.data(window.model.index(0, 5)).startswith("in the cloud")
     window.close()
+
+
+def test_progress_repaints_the_row_where_the_recording_is_shown(qapp: object, tmp_path: Path) -> None:
+    from vmrtray.core.catalog import CatalogEntry
+    from vmrtray.core.download_queue import Transfer
+    from vmrtray.ui.recordings_model import RecordingsModel
+
+    def entry(n: int, room: str) -> CatalogEntry:
+        return CatalogEntry(f"rec-{n}", room, "user", "", 0, None, None, 1_700_000_000 + n, 60, 1, 10, 0, None, room)
+
+    model = RecordingsModel()
+    model.set_entries(
+        [entry(n, "100701" if n % 2 else "100702") for n in reversed(range(6))]
+    )  # as the catalog: newest first
+    model.set_filter(room="100701")  # rec-1, rec-3, rec-5, newest first
+    painted: list[int] = []
+    model.dataChanged.connect(lambda top, bottom, roles: painted.append(top.row()))
+    for record_id in ("rec-5", "rec-1", "rec-2"):  # rec-2 is filtered out: nothing to paint
+        model.transfer_changed(Transfer(record_id, 0, 10, tmp_path / "f", state=State.DOWNLOADING, done=5))
+    assert painted == [0, 2]
+    assert "downloading" in model.data(model.index(0, len(model.columns) - 1))

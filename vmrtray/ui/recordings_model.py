@@ -59,6 +59,7 @@ class RecordingsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[Row] = []
         self.visible: list[int] = []
+        self._shown_at: dict[int, int] | None = None  # row -> where it is shown; made when first asked
         self.transfers: dict[str, list[Transfer]] = {}
         self._where: dict[str, int] = {}  # record_id -> row in self.rows
         self._filter: tuple[str, str | None, date | None, date | None] = ("", None, None, None)
@@ -85,7 +86,7 @@ class RecordingsModel(QAbstractTableModel):
         self._where = {row.record_id: n for n, row in enumerate(self.rows)}
         self._order = self._sorted()
         self._searched = None
-        self.visible = self._select()
+        self.visible, self._shown_at = self._select(), None
         self.endResetModel()
 
     def set_transfers(self, transfers: Mapping[tuple[str, int], Transfer]) -> None:
@@ -99,11 +100,10 @@ class RecordingsModel(QAbstractTableModel):
         if transfer not in files:
             files.append(transfer)
         row = self._where.get(transfer.record_id)
-        if row is None:
-            return
-        try:
-            shown = self.visible.index(row)
-        except ValueError:
+        if self._shown_at is None:  # once per reload or filter, not per progress tick
+            self._shown_at = {n: shown for shown, n in enumerate(self.visible)}
+        shown = self._shown_at.get(row) if row is not None else None
+        if shown is None:
             return
         cell = self.index(shown, len(self.columns) - 1)
         self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
@@ -126,7 +126,7 @@ class RecordingsModel(QAbstractTableModel):
 
     def _reselect(self) -> None:
         self.beginResetModel()
-        self.visible = self._select()
+        self.visible, self._shown_at = self._select(), None
         self.endResetModel()
 
     def _sorted(self) -> list[int]:
