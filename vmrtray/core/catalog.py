@@ -292,6 +292,12 @@ class Catalog:
         with self._lock:
             self._db.execute("UPDATE recordings SET deleted = 1 WHERE record_id = ?", (record_id,))
 
+    def unlisted(self) -> list[str]:
+        """The recordings whose files were never listed (and not deleted): what Refresh asks for."""
+        with self._lock:
+            rows = self._db.execute("SELECT record_id FROM recordings WHERE files = 0 AND deleted = 0").fetchall()
+        return [str(row[0]) for row in rows]
+
     def entries(self, room: str | None = None, *, limit: int = -1) -> list[CatalogEntry]:
         """Every recording (or one room's), newest first; the newest `limit` when given."""
         with self._lock:

@@ -286,8 +286,7 @@ class RecordingsWindow(QWidget):
 
     async def refresh(self) -> None:
         """Ask the service for the files of the selected recordings and of those never listed."""
-        entries = await asyncio.to_thread(self.catalog.entries)
-        wanted = set(self.selected()) | {e.record_id for e in entries if not e.files and not e.deleted}
+        wanted = set(self.selected()) | set(await asyncio.to_thread(self.catalog.unlisted))
         failures = 0
         for record_id in sorted(wanted):
             try:
