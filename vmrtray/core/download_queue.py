@@ -24,7 +24,7 @@ from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
 from .recordings import delete, fresh_file, listing, target_for
-from .targets import DownloadError, segments_sidecar
+from .targets import DownloadError, part_of, segments_sidecar
 
 if TYPE_CHECKING:
     import aiohttp
@@ -172,7 +172,7 @@ class DownloadQueue:
         if transfer is None or transfer.state == State.DONE:
             return
         await self._stop_task(key)
-        part = transfer.target.with_name(transfer.target.name + ".part")
+        part = part_of(transfer.target)
         await asyncio.to_thread(_remove, part, segments_sidecar(part))
         transfer.done = 0
         await self._set(transfer, State.CLOUD)

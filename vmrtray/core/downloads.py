@@ -32,6 +32,7 @@ from .targets import (
     OnProgress,
     Refresh,
     free_target,
+    part_of,
     recording_filename,
     segments_sidecar,
 )
@@ -100,7 +101,7 @@ async def download(
     """
     if await asyncio.to_thread(_holds, target, file.file_size):
         return Downloaded(target, await asyncio.to_thread(_sha256_of, target), file.file_size)
-    part = target.with_name(target.name + ".part")
+    part = part_of(target)
     if segments > 1 and file.file_size >= SEGMENT_MIN:
         from .segments import NoRange, Segmented
 

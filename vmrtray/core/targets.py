@@ -67,6 +67,11 @@ def free_target(folder: Path, name: str, size: int) -> Path:
     return target
 
 
+def part_of(target: Path) -> Path:
+    """Where `target` grows until it is whole and checked (`<name>.part`, beside it)."""
+    return target.with_name(target.name + ".part")
+
+
 def segments_sidecar(part: Path) -> Path:
     """Where a segmented download keeps which bytes of its `.part` have arrived."""
     return part.with_name(part.name + ".segments")
