@@ -54,7 +54,9 @@ async def test_the_next_start_settles_a_booking_a_crash_left(
     assert len(journal.entries()) == 1  # on disk, across the crash
     assert _themes(sim) == (["Quarterly"] if made_before else [])
 
+    looked = sim.stats.requests["/subscribe/getsubmeetings"]
     settled = await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api)  # the next start
+    assert sim.stats.requests["/subscribe/getsubmeetings"] == looked + 1  # looked for once, then sent or not
     assert [(s.request.theme, s.found, s.booking is not None) for s in settled] == [("Quarterly", made_before, True)]
     assert _themes(sim) == ["Quarterly"]  # exactly one, either way
     assert journal.entries() == []

@@ -98,8 +98,7 @@ class PendingBookings:
                 await asyncio.to_thread(self.done, str(entry.get("token")))
                 continue
             submission = Submission(api, request, began=began)
-            submission.uncertain = True  # the answer never came: look before anything is sent
-            if (found := await submission.find()) is not None:
+            if (found := await submission.find()) is not None:  # the answer never came: look first
                 outcomes.append(Settled(request, found, found=True))
             elif request.start <= datetime.now(UTC):
                 outcomes.append(Settled(request, None, found=False))

@@ -236,19 +236,19 @@ class App:
 
     def _settled_alert(self, outcome: Settled) -> Alert:
         theme = outcome.request.theme
-        when = f"{outcome.request.start.astimezone():%Y-%m-%d %H:%M}"
+        body = f"{outcome.request.start.astimezone():%Y-%m-%d %H:%M}"
         if outcome.booking is not None and outcome.found:
             title = QCoreApplication.translate("App", "Booked “{theme}” (confirmed after vmrtray restarted)")
         elif outcome.booking is not None:
             title = QCoreApplication.translate("App", "Booked “{theme}”: vmrtray had stopped while sending it")
         elif outcome.refusal is not None:
-            when = outcome.refusal.describe(self.lang)
+            body = outcome.refusal.describe(self.lang)
             title = QCoreApplication.translate("App", "“{theme}” was not booked")
         else:
             title = QCoreApplication.translate(
                 "App", "“{theme}” was not booked: vmrtray stopped before sending it, and its time has passed"
             )
-        return Alert(title.format(theme=theme), when, urgent=outcome.booking is None)
+        return Alert(title.format(theme=theme), body, urgent=outcome.booking is None)
 
     def _remind(self, booking: Booking) -> None:
         minutes = max(0, round((booking.start_date - self._now()).total_seconds() / 60))
