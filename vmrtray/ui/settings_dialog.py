@@ -70,10 +70,13 @@ class SettingsDialog(QDialog):
         self.form = form = FieldForm()
         self.errors = form.errors
         self.server = self._line(form, "server", self.tr("Server"), settings.server or "", "https://prov.myvmr.cn")
-        self.cloud = QComboBox()
-        self.cloud.addItem(self.tr("Public cloud (API ID + API KEY)"), "public")
-        self.cloud.addItem(self.tr("Dedicated cloud (tenant key)"), "dedicated")
-        self.cloud.setCurrentIndex(0 if settings.cloud == "public" else 1)
+        self.cloud = _choices(
+            (
+                (self.tr("Public cloud (API ID + API KEY)"), "public"),
+                (self.tr("Dedicated cloud (tenant key)"), "dedicated"),
+            ),
+            settings.cloud,
+        )
         self._row(form, "cloud", self.tr("Cloud"), self.cloud)
         self.api_id = self._line(form, "api_id", self.tr("API ID"), "", self.tr("leave empty to keep the stored key"))
         self.api_key = self._line(form, "key", self.tr("API KEY"), "", self.tr("leave empty to keep the stored key"))
@@ -119,20 +122,21 @@ class SettingsDialog(QDialog):
         self.start_at_login = QCheckBox(self.tr("Start vmrtray when I log in"))
         self.start_at_login.setChecked(settings.start_at_login)
         self._row(form, "start_at_login", "", self.start_at_login)
-        self.language = QComboBox()
-        for text, value in ((self.tr("As the system"), "system"), ("中文（简体）", "zh"), ("English", "en")):
-            self.language.addItem(text, value)
-        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.language = _choices(
+            ((self.tr("As the system"), "system"), ("中文（简体）", "zh"), ("English", "en")), settings.language
+        )
         self.language.setToolTip(self.tr("The tray and vmrctl use it from their next start."))
         self._row(form, "language", self.tr("Language"), self.language)
-        self.tray_icon = QComboBox()
-        self.tray_icon.addItem(self.tr("In colour"), "colour")
-        self.tray_icon.addItem(self.tr("Monochrome, as the panel is light or dark"), "mono")
-        self.tray_icon.setCurrentIndex(max(0, self.tray_icon.findData(settings.tray_icon)))
+        self.tray_icon = _choices(
+            ((self.tr("In colour"), "colour"), (self.tr("Monochrome, as the panel is light or dark"), "mono")),
+            settings.tray_icon,
+        )
         self._row(form, "tray_icon", self.tr("Tray icon"), self.tray_icon)
         self.download_dir = QLineEdit(settings.download_dir or "")
         browse = QPushButton(self.tr("Browse…"))
-        browse.clicked.connect(self._browse)
+        browse.clicked.connect(
+            lambda: self._browse_into(self.download_dir, self.tr("Download folder"), QFileDialog.FileMode.Directory)
+        )
         self._row(form, "download_dir", self.tr("Download folder"), hbox(self.download_dir, browse))
         self.download_segments = QSpinBox()
         self.download_segments.setRange(1, 16)
@@ -146,14 +150,10 @@ class SettingsDialog(QDialog):
         self.server_tz.addItems(ZONES)
         self.server_tz.setCurrentText(settings.server_tz)
         self._row(form, "server_tz", self.tr("Server time zone"), self.server_tz)
-        self.proxy = QComboBox()
-        for text, value in (
-            (self.tr("System proxy"), "system"),
-            (self.tr("No proxy"), "none"),
-            (self.tr("Manual"), "manual"),
-        ):
-            self.proxy.addItem(text, value)
-        self.proxy.setCurrentIndex(("system", "none", "manual").index(settings.proxy))
+        self.proxy = _choices(
+            ((self.tr("System proxy"), "system"), (self.tr("No proxy"), "none"), (self.tr("Manual"), "manual")),
+            settings.proxy,
+        )
         self.proxy_url = QLineEdit(settings.proxy_url or "")
         self.proxy_url.setPlaceholderText("http://proxy.example:8080")
         self._row(form, "proxy", self.tr("Proxy"), hbox(self.proxy, self.proxy_url))
@@ -162,7 +162,14 @@ class SettingsDialog(QDialog):
         self.ca_bundle.setPlaceholderText(self.tr("the system's certificates"))
         self.ca_bundle.setToolTip(self.tr("A PEM file of the authorities to trust, for a server with a private CA."))
         pick_ca = QPushButton(self.tr("Browse…"))
-        pick_ca.clicked.connect(self._browse_ca)
+        pick_ca.clicked.connect(
+            lambda: self._browse_into(
+                self.ca_bundle,
+                self.tr("CA certificates"),
+                QFileDialog.FileMode.ExistingFile,
+                self.tr("Certificates (*.pem *.crt *.cer)"),
+            )
+        )
         self._row(form, "ca_bundle", self.tr("CA certificates"), hbox(self.ca_bundle, pick_ca))
         self.allow_http = QCheckBox(self.tr("Allow plain http to a server on the network (sends the key unencrypted)"))
         self.allow_http.setChecked(settings.allow_http)
@@ -222,17 +229,13 @@ class SettingsDialog(QDialog):
     def _proxy_changed(self) -> None:
         self.proxy_url.setEnabled(self.proxy.currentData() == "manual")
 
-    def _browse(self) -> None:
-        chooser = QFileDialog(self, self.tr("Download folder"), self.download_dir.text() or str(Path.home()))
-        chooser.setFileMode(QFileDialog.FileMode.Directory)
-        chooser.fileSelected.connect(self.download_dir.setText)
-        chooser.open()
-
-    def _browse_ca(self) -> None:
-        chooser = QFileDialog(self, self.tr("CA certificates"), self.ca_bundle.text() or str(Path.home()))
-        chooser.setFileMode(QFileDialog.FileMode.ExistingFile)
-        chooser.setNameFilter(self.tr("Certificates (*.pem *.crt *.cer)"))
-        chooser.fileSelected.connect(self.ca_bundle.setText)
+    def _browse_into(self, line: QLineEdit, title: str, mode: QFileDialog.FileMode, name_filter: str = "") -> None:
+        """A non-modal chooser starting where `line` points; what is picked goes into `line`."""
+        chooser = QFileDialog(self, title, line.text() or str(Path.home()))
+        chooser.setFileMode(mode)
+        if name_filter:
+            chooser.setNameFilter(name_filter)
+        chooser.fileSelected.connect(line.setText)
         chooser.open()
 
     # -- reading and checking --------------------------------------------------------------
@@ -388,3 +391,12 @@ class SettingsDialog(QDialog):
         self.saved.emit(settings, typed is not None)
         self.accept()
         return True
+
+
+def _choices(items: Sequence[tuple[str, str]], current: str) -> QComboBox:
+    """A box of (words, value) choices with `current` chosen (the first when it is not among them)."""
+    box = QComboBox()
+    for text, value in items:
+        box.addItem(text, value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
