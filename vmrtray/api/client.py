@@ -76,8 +76,11 @@ def is_loopback(host: str) -> bool:
 
 def in_clear_over_network(server: str) -> bool:
     """Whether `server` is plain http to another computer: the key would cross the network in clear."""
-    url = httpx.URL(normalize_server(server))
-    return url.scheme == "http" and not is_loopback(url.host)
+    return _in_clear(httpx.URL(normalize_server(server)))
+
+
+def _in_clear(origin: httpx.URL) -> bool:
+    return origin.scheme == "http" and not is_loopback(origin.host)
 
 
 def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
@@ -129,7 +132,7 @@ class Client:
         `allow_http`: the key would cross the network in clear."""
         self.server = normalize_server(server)
         self._origin = httpx.URL(self.server)
-        if not allow_http and in_clear_over_network(self.server):
+        if not allow_http and _in_clear(self._origin):
             raise InsecureServerError(self._origin.host)
         self._key = key
         self._timeout = timeout

@@ -25,7 +25,7 @@ def detect_lang(env: Mapping[str, str] | None = None, chosen: str = "system") ->
     if explicit := env.get("VMRTRAY_LANG", "").strip().lower():
         return _of(explicit)
     if chosen in ("zh", "en"):
-        return "zh" if chosen == "zh" else "en"
+        return _of(chosen)
     for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = env.get(name, "").strip().lower()
         if value:
