@@ -24,7 +24,7 @@ from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
 from .recordings import delete, fresh_file, listing, target_for
-from .targets import DownloadError, part_of, segments_sidecar
+from .targets import DownloadError, part_of, remove_files, segments_sidecar
 
 if TYPE_CHECKING:
     import aiohttp
@@ -173,7 +173,7 @@ class DownloadQueue:
             return
         await self._stop_task(key)
         part = part_of(transfer.target)
-        await asyncio.to_thread(_remove, part, segments_sidecar(part))
+        await asyncio.to_thread(remove_files, part, segments_sidecar(part))
         transfer.done = 0
         await self._set(transfer, State.CLOUD)
         self.transfers.pop(key, None)
@@ -308,8 +308,3 @@ class DownloadQueue:
 def _on_disk(rows: Iterable[FileRow]) -> set[int]:
     """Indexes of the files already downloaded and still where they were put."""
     return {r.idx for r in rows if r.state == State.DONE and r.local_path and Path(r.local_path).exists()}
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)

@@ -67,6 +67,12 @@ def free_target(folder: Path, name: str, size: int) -> Path:
     return target
 
 
+def remove_files(*paths: Path) -> None:
+    """Remove each file there is (a downloaded copy, a part and its sidecar)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def part_of(target: Path) -> Path:
     """Where `target` grows until it is whole and checked (`<name>.part`, beside it)."""
     return target.with_name(target.name + ".part")

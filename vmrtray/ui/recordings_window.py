@@ -34,6 +34,7 @@ from vmrtray.api import Lang, VmrError
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
+from vmrtray.core.targets import remove_files
 
 from .asyncutil import spawn
 from .forms import hbox, named, named_button, window_keys
@@ -279,7 +280,7 @@ class RecordingsWindow(QWidget):
             deleted += 1
             if local:
                 rows = await self._files(record_id)
-                await asyncio.to_thread(_remove_local, [Path(r.local_path) for r in rows if r.local_path])
+                await asyncio.to_thread(remove_files, *(Path(r.local_path) for r in rows if r.local_path))
         await self.reload()
         if deleted:
             self.say(self.tr("Deleted %n recording(s) from the cloud.", "", deleted))
@@ -324,8 +325,3 @@ class RecordingsWindow(QWidget):
 
 def _date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
-
-
-def _remove_local(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
