@@ -21,7 +21,7 @@ from vmrtray.core import logs
 from vmrtray.core.lang import user_lang
 from vmrtray.core.peek import peek
 
-from .icons import TrayState, app_icon, dark_panel, tray_icon
+from .icons import Style, TrayState, app_icon, light_ink, tray_icon
 from .single import SingleInstance
 
 
@@ -72,8 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("vmrtray is already running; it was asked to show itself.")
         return 0
     qapp.setWindowIcon(app_icon())
-    mono = peek("tray_icon", ("colour", "mono"), "colour") == "mono"
-    icon = QSystemTrayIcon(tray_icon(TrayState.STARTING, "mono" if mono else "colour", mono and dark_panel()))
+    style: Style = "mono" if peek("tray_icon", ("colour", "mono"), "colour") == "mono" else "colour"
+    icon = QSystemTrayIcon(tray_icon(TrayState.STARTING, style, light_ink(style)))
     icon.setToolTip("vmrtray …")
     if QSystemTrayIcon.isSystemTrayAvailable():
         icon.show()  # presence first: the rest loads while the icon is already there

@@ -84,6 +84,11 @@ def dark_panel() -> bool:
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.5
 
 
+def light_ink(style: Style) -> bool:
+    """Whether `style` draws in the light ink: monochrome, on a dark panel (colour has no ink)."""
+    return style == "mono" and dark_panel()
+
+
 def tray_icon(state: TrayState, style: Style = "colour", dark: bool = False) -> QIcon:
     """The icon of `state`; `dark` picks the light ink of the monochrome set."""
     renderer = QSvgRenderer(QByteArray(svg(state, style, dark)))

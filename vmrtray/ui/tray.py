@@ -23,7 +23,7 @@ from vmrtray.core.events import Event, RoomState, Snapshot
 from vmrtray.core.notifications import Alert, Notifier
 
 from .asyncutil import spawn
-from .icons import Style, TrayState, dark_panel, room_state, state_of, tray_icon
+from .icons import Style, TrayState, light_ink, room_state, state_of, tray_icon
 
 RECENT = 20
 ALERT_CHECK_MS = 5000
@@ -150,7 +150,7 @@ class Tray(QObject):
 
     def _icon(self, state: TrayState, style: Style = "colour") -> QIcon:
         """The tray's icon in `style`; the menu's room icons stay in colour."""
-        key = (state, style, style == "mono" and dark_panel())
+        key = (state, style, light_ink(style))
         if key not in self._icons:
             self._icons[key] = tray_icon(*key)
         return self._icons[key]
