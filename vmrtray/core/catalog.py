@@ -18,6 +18,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,12 +26,21 @@ from vmrtray.api import RecordFile
 
 log = logging.getLogger(__name__)
 
+
+class Source(StrEnum):
+    """How the app learned of a recording (kept as text in the `source` column)."""
+
+    OPENED = "opened"  # this app's own openRecord
+    SEEN = "seen"  # seen recording while polling, or stopped here without having been started here
+    USER = "user"  # a record id the user gave
+    DEMO = "demo"  # the demo's first recordings
+
 _MIGRATIONS: Sequence[str] = (
     """
     CREATE TABLE recordings (
         record_id  TEXT PRIMARY KEY,
         room       TEXT,
-        source     TEXT NOT NULL,           -- 'opened', 'seen', 'user'
+        source     TEXT NOT NULL,           -- a Source: 'opened', 'seen', 'user' (and 'demo')
         first_seen TEXT NOT NULL,
         deleted    INTEGER NOT NULL DEFAULT 0
     );
@@ -208,7 +218,7 @@ class Catalog:
         with self._lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def add(self, record_id: str, *, room: str | None, source: str) -> None:
+    def add(self, record_id: str, *, room: str | None, source: Source) -> None:
         """Remember a recordId; a known one keeps its first source, gains a room if it had none."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:

@@ -4,8 +4,9 @@ In the manner of Home Assistant's DataUpdateCoordinator: it polls only while som
 listens, publishes an immutable `Snapshot` and the `Event`s since the last one, debounces
 requested refreshes, logs a failure once when it starts and once when it ends, backs off
 with jitter (never past one normal interval, so recovery is seen within one), and on a
-rejected key stops polling until it is given new credentials. It also carries out record
-toggles, because it owns the client and must confirm what the service really did.
+rejected key stops polling until it is given new credentials. Record toggles
+(`core.recording`) go through it in the tray, so the menu shows them under way and the
+room's state follows at once.
 """
 
 from __future__ import annotations
@@ -15,42 +16,25 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from vmrtray.api import ApiError, AuthError, Client, Lang, VmrError
 
-from .events import Event, RoomState, Snapshot, diff
+from . import recording
+from .catalog import Source
+from .events import Busy, Event, RoomState, Snapshot, diff
+from .recording import Action, RecordOutcome, RecordSink
 from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Snapshot, list[Event]], None]
-RecordSink = Callable[[str, str, str], Awaitable[None]]  # (record_id, room, source)
 
 DEBOUNCE = 0.3
 WAKE_JUMP = 15.0  # seconds the wall clock may run ahead of the monotonic one before we call it a wake
 WAKE_QUIET = 20.0  # seconds after a wake in which events are listed but not alerted
 WATCH_EVERY = 5.0
-
-
-@dataclass(frozen=True)
-class RecordOutcome:
-    room: str
-    action: Literal["start", "stop"]
-    ok: bool
-    record_id: str | None = None
-    reason: str = ""  # why not, one sentence
-
-    def describe(self, lang: Lang = "en") -> str:
-        if self.ok and self.action == "start":
-            return f"{self.room}：已开始录制" if lang == "zh" else f"{self.room}: recording started"
-        if self.ok:
-            return f"{self.room}：已停止录制" if lang == "zh" else f"{self.room}: recording stopped"
-        if lang == "zh":
-            return f"{self.room}：{'开始' if self.action == 'start' else '停止'}录制失败——{self.reason}"
-        return f"{self.room}: could not {self.action} recording — {self.reason}"
 
 
 class Coordinator:
@@ -81,7 +65,7 @@ class Coordinator:
         self._failures = 0
         self._ours: dict[str, str] = {}  # room → the recordId our openRecord gave
         self._no_record: set[str] = set()  # rooms that answered 200004
-        self._busy: dict[str, str] = {}
+        self._busy: dict[str, Busy] = {}
         self._seen_records: set[str] = set()
         self._wake = asyncio.Event()
         self._debounce: asyncio.TimerHandle | None = None
@@ -260,9 +244,9 @@ class Coordinator:
         for room in rooms:
             if room.record_id and room.record_id not in self._seen_records:
                 self._seen_records.add(room.record_id)
-                await self._sink(room.record_id, room.room, "opened" if room.ours else "seen")
+                await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN)
 
-    async def _sink(self, record_id: str, room: str, source: str) -> None:
+    async def _sink(self, record_id: str, room: str, source: Source) -> None:
         if self._record_sink is not None:
             try:
                 await self._record_sink(record_id, room, source)
@@ -286,48 +270,30 @@ class Coordinator:
 
     async def start_recording(self, room: str) -> RecordOutcome:
         """openRecord, then getLiveRecStatus: the service may accept and still fail to record."""
-        return await self._toggle(room, "start")
+        return await self._toggle(room, Action.START)
 
     async def stop_recording(self, room: str) -> RecordOutcome:
-        return await self._toggle(room, "stop")
+        return await self._toggle(room, Action.STOP)
 
-    async def _toggle(self, room: str, action: Literal["start", "stop"]) -> RecordOutcome:
-        self._set_busy(room, "starting" if action == "start" else "stopping")
+    async def _toggle(self, room: str, action: Action) -> RecordOutcome:
+        self._set_busy(room, Busy.STARTING if action == Action.START else Busy.STOPPING)
         try:
-            outcome = await self._do_toggle(room, action)
+            outcome = await recording.toggle(
+                self.client, room, action, sink=self._sink, ours=self._ours.get(room), lang=self.lang
+            )
         finally:
             self._set_busy(room, None)
             self.request_refresh()
+        if outcome.record_id is not None and action == Action.START:
+            self._ours[room] = outcome.record_id
+            self._seen_records.add(outcome.record_id)
+        if outcome.may_not_record:
+            self._no_record.add(room)
+        if isinstance(outcome.error, AuthError):
+            self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
         return outcome
 
-    async def _do_toggle(self, room: str, action: Literal["start", "stop"]) -> RecordOutcome:
-        try:
-            if action == "stop":
-                record_id = await self.client.close_record(room)
-                await self._sink(record_id, room, "opened" if self._ours.get(room) == record_id else "seen")
-                return RecordOutcome(room, action, True, record_id)
-            record_id = await self.client.open_record(room)
-            self._ours[room] = record_id
-            self._seen_records.add(record_id)
-            await self._sink(record_id, room, "opened")
-            status = await self.client.get_live_rec_status(room)
-        except ApiError as error:
-            if error.code == 200004:
-                self._no_record.add(room)
-            return RecordOutcome(room, action, False, reason=error.describe(self.lang))
-        except AuthError as error:
-            self._publish(replace(self.snapshot, signed_out=True, error=error))
-            return RecordOutcome(room, action, False, reason=error.describe(self.lang))
-        except VmrError as error:
-            return RecordOutcome(room, action, False, reason=error.describe(self.lang))
-        if status.record and status.record_id == record_id:
-            return RecordOutcome(room, action, True, record_id)
-        reason = status.failed_reason or (
-            "服务未开始录制" if self.lang == "zh" else "the service did not start recording"
-        )
-        return RecordOutcome(room, action, False, record_id, reason)
-
-    def _set_busy(self, room: str, busy: str | None) -> None:
+    def _set_busy(self, room: str, busy: Busy | None) -> None:
         if busy is None:
             self._busy.pop(room, None)
         else:

@@ -12,6 +12,13 @@ from enum import StrEnum
 from vmrtray.api import Lang, VmrError
 
 
+class Busy(StrEnum):
+    """A record toggle under way in a room."""
+
+    STARTING = "starting"
+    STOPPING = "stopping"
+
+
 @dataclass(frozen=True)
 class RoomState:
     room: str
@@ -28,7 +35,7 @@ class RoomState:
     failed_reason: str | None = None
     guest_pwd: str = ""
     may_record: bool = True  # False once the service said 200004 for this room
-    busy: str | None = None  # "starting" / "stopping" while a record toggle is under way
+    busy: Busy | None = None  # while a record toggle is under way
     error: VmrError | None = field(default=None, compare=False)
 
     @property
