@@ -3,7 +3,7 @@
 from .faults import KINDS as FAULT_KINDS
 from .files import content as file_content
 from .files import sha256_of
-from .server import Sim, Stats, serve_forever
+from .server import Sim, serve_forever
 from .state import (
     DEMO_ACCOUNT,
     DEMO_API_ID,
@@ -15,6 +15,7 @@ from .state import (
     SimState,
     service_now,
 )
+from .stats import Stats
 
 __all__ = [
     "DEMO_ACCOUNT",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from .files import _abort_with_reset
 from .state import BUSINESS_MESSAGES
+from .stats import abort_with_reset
 
 #: Every fault the API origin can make.
 KINDS = (
@@ -119,7 +119,7 @@ class FaultPlan:
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "4096"})
         await response.prepare(request)
         await response.write(b'{"code": 200, "data": {')
-        _abort_with_reset(request)
+        abort_with_reset(request)
         return response
 
 

@@ -14,8 +14,6 @@ import hashlib
 import hmac
 import random
 import re
-import socket
-import struct
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +23,9 @@ from urllib.parse import quote
 from aiohttp import web
 from fastcrc import crc64
 
+from .stats import Stats, abort_with_reset
+
 if TYPE_CHECKING:
-    from .server import Stats
     from .state import SimFile, SimState
 
 BLOCK = 1 << 20
@@ -120,14 +119,6 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def _abort_with_reset(request: web.Request) -> None:
-    sock = request.transport.get_extra_info("socket") if request.transport else None
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    if request.transport is not None:
-        request.transport.abort()
-
-
 def files_app(state: SimState, origin: FileOrigin, stats: Stats) -> web.Application:
     async def serve(request: web.Request) -> web.StreamResponse:
         stats.note("files", request)
@@ -188,7 +179,7 @@ async def _stream(
             if take:
                 await response.write(content(file.file_id, file.size, pos, pos + take))
                 stats.file_bytes += take
-            _abort_with_reset(request)
+            abort_with_reset(request)
             return
         await response.write(content(file.file_id, file.size, pos, pos + take))
         stats.file_bytes += take

@@ -11,9 +11,8 @@ import asyncio
 import json
 import re
 import ssl
-from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -33,49 +32,10 @@ from .state import (
     SimState,
     Tenant,
 )
+from .stats import Stats
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _OK_MESSAGE = "操作成功"
-
-
-@dataclass
-class Stats:
-    """What reached the service: requests and TCP connections per path, and their headers."""
-
-    requests: Counter[str] = field(default_factory=Counter)
-    connections: dict[str, set[tuple[Any, ...]]] = field(default_factory=lambda: defaultdict(set))
-    headers: deque[tuple[str, str, str, dict[str, str]]] = field(default_factory=lambda: deque(maxlen=5000))
-    bodies: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))  # (path, parsed JSON)
-    file_bytes: int = 0
-
-    def note(self, origin: str, request: web.Request) -> None:
-        key = request.path if origin == "api" else "files"
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        self.requests[key] += 1
-        self.connections[key].add((origin, peer))
-        self.connections["*"].add((origin, peer))
-        self.headers.append((origin, request.method, request.path, dict(request.headers)))
-
-    def reset(self) -> None:
-        self.requests.clear()
-        self.connections.clear()
-        self.headers.clear()
-        self.bodies.clear()
-        self.file_bytes = 0
-
-    def api_requests(self) -> int:
-        return sum(n for path, n in self.requests.items() if path != "files" and not path.startswith("/_sim"))
-
-    def api_connections(self) -> int:
-        return len({c for c in self.connections["*"] if c[0] == "api"})
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "requests": dict(self.requests),
-            "connections": {k: len(v) for k, v in self.connections.items()},
-            "file_bytes": self.file_bytes,
-            "file_ranges": [h.get("Range") for origin, _, _, h in self.headers if origin == "files"],
-        }
 
 
 @dataclass
