@@ -1,7 +1,8 @@
 """`vmrctl`: the meeting service from the command line, on the same core as the tray.
 
 Exit codes: 0 done, 2 bad usage or invalid input, 3 no or rejected credentials,
-4 the service refused (its code and meaning are printed), 5 network or server failure.
+4 the service refused (its code and meaning are printed), 5 network or server failure,
+6 the recording has no files (yet): unknown, deleted, or still recording.
 An error is one line on stderr in the user's language; `--debug` adds the traceback.
 """
 
@@ -38,11 +39,13 @@ from vmrtray.api import (
     VmrError,
     public_cloud_key,
 )
-from vmrtray.core import bookings, logs, recordings, slots
+from vmrtray.core import bookings, logs, recording, recordings, slots
 from vmrtray.core import settings as settings_mod
-from vmrtray.core.catalog import Catalog
+from vmrtray.core.catalog import Catalog, Source
 from vmrtray.core.credentials import CredentialsError, forget_key, load_key, store_key
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.downloads import DownloadError
+from vmrtray.core.errors import CoreError, NoFiles
 from vmrtray.core.ics import save_ics
 from vmrtray.core.lang import pick, user_lang
 from vmrtray.core.paths import data_dir, default_download_dir
@@ -51,7 +54,7 @@ from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError, check_account, check_short_number
 from vmrtray.core.status import fetch_statuses
 
-EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_REFUSED, EXIT_FAILURE = 0, 2, 3, 4, 5
+EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_REFUSED, EXIT_FAILURE, EXIT_NO_FILES = 0, 2, 3, 4, 5, 6
 log = logging.getLogger("vmrtray.cli")
 
 
@@ -64,13 +67,15 @@ def exit_code(error: BaseException) -> int:
         return EXIT_AUTH
     if isinstance(error, ApiError):
         return EXIT_REFUSED
+    if isinstance(error, NoFiles):
+        return EXIT_NO_FILES
     if isinstance(error, ServerError | NetworkError | DownloadError):
         return EXIT_FAILURE
     return EXIT_USAGE
 
 
 def sentence(error: BaseException, lang: Lang) -> str:
-    if isinstance(error, VmrError | CredentialsError):
+    if isinstance(error, VmrError | CredentialsError | CoreError):
         return error.describe(lang)
     if isinstance(error, bookings.InvalidBooking):
         return pick(lang, "Invalid booking: ", "预约信息有误：") + str(error)
@@ -273,7 +278,7 @@ async def cmd_status(ctx: Context) -> int:
         statuses = await fetch_statuses(api, rooms)
     for status in statuses:
         if status.live and status.live.record and status.live.record_id:
-            await asyncio.to_thread(ctx.catalog.add, status.live.record_id, room=status.room, source="seen")
+            await asyncio.to_thread(ctx.catalog.add, status.live.record_id, room=status.room, source=Source.SEEN)
 
     def rows() -> tuple[list[str], list[list[Any]]]:
         yes, no = pick(ctx.lang, "yes", "是"), ""
@@ -308,34 +313,31 @@ async def cmd_status(ctx: Context) -> int:
 
 async def cmd_record(ctx: Context) -> int:
     room = _rooms_arg(ctx, [ctx.args.room])[0]
+    action = recording.Action(ctx.args.action)
     async with ctx.client() as api:
-        if ctx.args.action == "start":
-            record_id = await api.open_record(room)
-            await asyncio.to_thread(ctx.catalog.add, record_id, room=room, source="opened")
-            status = await api.get_live_rec_status(room)  # recording can fail after openRecord
-            ok = status.record and status.record_id == record_id
-        else:
-            record_id = await api.close_record(room)
-            await asyncio.to_thread(ctx.catalog.add, record_id, room=room, source="seen")
-            status, ok = None, True
-    ctx.emit({"conferenceKey": room, "recordId": record_id, "record": ctx.args.action == "start" and ok})
-    if ctx.args.action == "stop":
+        outcome = await recording.toggle(api, room, action, sink=recording.catalog_sink(ctx.catalog), lang=ctx.lang)
+    if outcome.error is not None:
+        raise outcome.error
+    record_id = outcome.record_id
+    ctx.emit({"conferenceKey": room, "recordId": record_id, "record": action == recording.Action.START and outcome.ok})
+    if action == recording.Action.STOP:
         ctx.say(
             f"Recording stopped in {room} (record id {record_id}). Its files: vmrctl recordings show {record_id}",
             f"会议室 {room} 已停止录制（录制 ID {record_id}）。查看文件：vmrctl recordings show {record_id}",
         )
         return EXIT_OK
-    if ok:
+    if outcome.ok:
         ctx.say(
             f"Recording started in {room} (record id {record_id}).",
             f"会议室 {room} 已开始录制（录制 ID {record_id}）。",
         )
         return EXIT_OK
-    reason = (status.failed_reason if status else None) or pick(
-        ctx.lang, "the service does not say why", "服务未说明原因"
-    )
     print(
-        pick(ctx.lang, f"Recording did not start in {room}: {reason}", f"会议室 {room} 录制未能开始：{reason}"),
+        pick(
+            ctx.lang,
+            f"Recording did not start in {room}: {outcome.reason}",
+            f"会议室 {room} 录制未能开始：{outcome.reason}",
+        ),
         file=sys.stderr,
     )
     return EXIT_REFUSED
@@ -524,7 +526,8 @@ async def cmd_book(ctx: Context) -> int:
             booking = await bookings.create(api, request, journal)
         except ApiError as error:
             if error.code == bookings.ROOM_TAKEN:
-                _propose(ctx, await slots.alternatives(api, ctx.account, request.pid, request.start, request.end))
+                directory = RoomDirectory(api, ctx.account)
+                _propose(ctx, await slots.alternatives(api, directory, request.pid, request.start, request.end))
             raise
     if args.ics:
         await asyncio.to_thread(_write_ics, ctx, Path(args.ics), [booking])
@@ -560,27 +563,8 @@ def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
 async def _settle_pending(ctx: Context, api: Client) -> PendingBookings:
     """What an interrupted `book` (or tray) left unsettled: found, sent, or given up; said on stderr."""
     journal = PendingBookings(data_dir(), api.server, ctx.account)
-    for outcome in await journal.settle(api):
-        theme, when = outcome.request.theme, _local(outcome.request.start)
-        if outcome.booking is not None:
-            how = pick(ctx.lang, "confirmed", "已确认") if outcome.found else pick(ctx.lang, "sent now", "现已发送")
-            said = pick(
-                ctx.lang,
-                f"an interrupted booking: {theme!r} at {when} is booked ({how}), booking id {outcome.booking.id}",
-                f"中断的预约：“{theme}”（{when}）已预约（{how}），预约 ID {outcome.booking.id}",
-            )
-        else:
-            why = (
-                outcome.refusal.describe(ctx.lang)
-                if outcome.refusal
-                else pick(ctx.lang, "its time has passed", "时间已过")
-            )
-            said = pick(
-                ctx.lang,
-                f"an interrupted booking: {theme!r} at {when} was not booked: {why}",
-                f"中断的预约：“{theme}”（{when}）未预约：{why}",
-            )
-        print(f"vmrctl: {said}", file=sys.stderr)
+    for outcome in await bookings.settle_pending(api, journal):
+        print(f"vmrctl: {outcome.describe(ctx.lang)}", file=sys.stderr)
     return journal
 
 
@@ -797,7 +781,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             return _run_until_signal(args, lang)
         return 130
-    except (VmrError, CredentialsError, UsageError, SettingsError, DownloadError, bookings.InvalidBooking) as error:
+    except (
+        VmrError,
+        CoreError,
+        CredentialsError,
+        UsageError,
+        SettingsError,
+        DownloadError,
+        bookings.InvalidBooking,
+    ) as error:
         if debug:
             log.exception("failed")
         print(f"vmrctl: {sentence(error, lang)}", file=sys.stderr)

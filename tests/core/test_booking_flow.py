@@ -11,6 +11,7 @@ import pytest
 from vmrtray.api import ApiError, BookingRequest, Client, NetworkError, Room
 from vmrtray.core import bookings, slots
 from vmrtray.core.bookings import Submission, build_request
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
 CREATE = "/subscribe/createmeet"
@@ -95,7 +96,7 @@ async def test_a_taken_room_is_refused_and_alternatives_proposed(sim: Sim, api: 
     with pytest.raises(ApiError) as caught:
         await bookings.create(api, request)
     assert caught.value.code == 200009
-    offer = await slots.alternatives(api, DEMO_ACCOUNT, rooms[0].pid, request.start, request.end)
+    offer = await slots.alternatives(api, RoomDirectory(api, DEMO_ACCOUNT), rooms[0].pid, request.start, request.end)
     assert offer.starts, "a free start of the same room is proposed"
     for start in offer.starts:
         assert not (start < mine.end_date and mine.start_date < start + timedelta(hours=1))

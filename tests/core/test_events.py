@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vmrtray.api import NetworkError
+from vmrtray.api import Broke, NetworkError
 from vmrtray.core.events import Kind, RoomState, Snapshot, diff
 
 IDLE = RoomState("100701", "A", available=True)
@@ -42,7 +42,7 @@ def test_room_changes() -> None:
 
 
 def test_service_level_changes_say_one_thing() -> None:
-    down = _snap(BUSY, ok=False, error=NetworkError("refused"))
+    down = _snap(BUSY, ok=False, error=NetworkError(Broke.REFUSED))
     assert _kinds(_snap(IDLE), down) == [Kind.SERVICE_UNREACHABLE]
     assert _kinds(down, down) == []
     assert _kinds(down, _snap(IDLE)) == [Kind.SERVICE_BACK, Kind.MEETING_ENDED]

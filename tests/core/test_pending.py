@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from vmrtray.api import BookingRequest, Client
+from vmrtray.core import bookings
 from vmrtray.core.bookings import ROOM_TAKEN, Submission
 from vmrtray.core.pending import PendingBookings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
@@ -55,18 +56,18 @@ async def test_the_next_start_settles_a_booking_a_crash_left(
     assert _themes(sim) == (["Quarterly"] if made_before else [])
 
     looked = sim.stats.requests["/subscribe/getsubmeetings"]
-    settled = await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api)  # the next start
+    settled = await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT))  # the next start
     assert sim.stats.requests["/subscribe/getsubmeetings"] == looked + 1  # looked for once, then sent or not
     assert [(s.request.theme, s.found, s.booking is not None) for s in settled] == [("Quarterly", made_before, True)]
     assert _themes(sim) == ["Quarterly"]  # exactly one, either way
     assert journal.entries() == []
-    assert await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api) == []
+    assert await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)) == []
 
 
 async def test_a_booking_whose_time_has_passed_is_given_up_not_sent(sim: Sim, api: Client, tmp_path: Path) -> None:
     journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
     journal.add(_request(days=-1, theme="Yesterday"), datetime.now().astimezone() - timedelta(days=2))
-    (settled,) = await journal.settle(api)
+    (settled,) = await bookings.settle_pending(api, journal)
     assert settled.booking is None
     assert _creates(sim) == 0
     assert journal.entries() == []
@@ -85,5 +86,5 @@ async def test_an_answered_booking_leaves_nothing_pending(sim: Sim, api: Client,
 async def test_another_accounts_pending_booking_is_left_alone(sim: Sim, api: Client, tmp_path: Path) -> None:
     other = PendingBookings(tmp_path, sim.url, "alice@demo.myvmr.cn")
     other.add(_request().model_copy(update={"account": "alice@demo.myvmr.cn"}), datetime.now().astimezone())
-    assert await PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT).settle(api) == []
+    assert await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)) == []
     assert len(other.entries()) == 1

@@ -1,7 +1,17 @@
 """The vendor API: one async client, typed models, one error family. No Qt, no core."""
 
 from .client import Client, make_http_client, normalize_server, public_cloud_key
-from .errors import BUSINESS_CODES, ApiError, AuthError, InsecureServerError, Lang, NetworkError, ServerError, VmrError
+from .errors import (
+    BUSINESS_CODES,
+    ApiError,
+    AuthError,
+    Broke,
+    InsecureServerError,
+    Lang,
+    NetworkError,
+    ServerError,
+    VmrError,
+)
 from .models import (
     SERVER_TZ,
     Booking,
@@ -21,6 +31,7 @@ __all__ = [
     "AuthError",
     "Booking",
     "BookingRequest",
+    "Broke",
     "Client",
     "Contact",
     "InsecureServerError",

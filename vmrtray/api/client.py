@@ -20,7 +20,7 @@ from typing import Any, Final, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .errors import BUSINESS_CODES, TLS_UNTRUSTED, ApiError, AuthError, InsecureServerError, NetworkError, ServerError
+from .errors import BUSINESS_CODES, ApiError, AuthError, Broke, InsecureServerError, NetworkError, ServerError
 from .models import (
     SERVER_TZ,
     Booking,
@@ -251,7 +251,7 @@ class Client:
             async with asyncio.timeout(self._timeout):
                 status, raw = await self._send(method, path, body, params)
         except TimeoutError:
-            raise NetworkError(f"no complete answer within {self._timeout:g} s", timeout=True, endpoint=path) from None
+            raise NetworkError(Broke.DEADLINE, timeout=True, endpoint=path, seconds=self._timeout) from None
         return self._unwrap(status, raw, path, flat=flat)
 
     async def _send(
@@ -295,9 +295,9 @@ class Client:
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
-            raise NetworkError(_transport_words(exc), timeout=True, endpoint=path) from exc
+            raise _network_error(exc, path, timeout=True) from exc
         except httpx.TransportError as exc:
-            raise NetworkError(_transport_words(exc), endpoint=path) from exc
+            raise _network_error(exc, path) from exc
         return response.status_code, None, raw
 
     @staticmethod
@@ -400,24 +400,26 @@ def _html_hint(raw: bytes) -> str:
     return f" ({title})" if title else ""
 
 
-def _transport_words(exc: httpx.TransportError) -> str:
-    kinds: Sequence[tuple[type[Exception], str]] = (
-        (httpx.ConnectTimeout, "connecting timed out"),
-        (httpx.ReadTimeout, "waiting for the answer timed out"),
-        (httpx.WriteTimeout, "sending timed out"),
-        (httpx.PoolTimeout, "no free connection in time"),
-        (httpx.ConnectError, "the connection was refused or the host is unknown"),
-        (httpx.RemoteProtocolError, "the connection broke off mid-answer"),
-        (httpx.ReadError, "the connection was reset"),
-        (httpx.ProxyError, "the proxy failed"),
-    )
-    for kind, words in kinds:
+#: httpx's transport errors, most specific first, and what each means.
+_TRANSPORT: Sequence[tuple[type[Exception], Broke]] = (
+    (httpx.ConnectTimeout, Broke.CONNECT_TIMEOUT),
+    (httpx.ReadTimeout, Broke.READ_TIMEOUT),
+    (httpx.WriteTimeout, Broke.WRITE_TIMEOUT),
+    (httpx.PoolTimeout, Broke.POOL_TIMEOUT),
+    (httpx.ConnectError, Broke.REFUSED),
+    (httpx.RemoteProtocolError, Broke.BROKE_OFF),
+    (httpx.ReadError, Broke.RESET),
+    (httpx.ProxyError, Broke.PROXY),
+)
+
+
+def _network_error(exc: httpx.TransportError, path: str, *, timeout: bool = False) -> NetworkError:
+    for kind, reason in _TRANSPORT:
         if isinstance(exc, kind):
-            detail = str(exc).strip()
-            if "CERTIFICATE_VERIFY_FAILED" in detail:
-                return TLS_UNTRUSTED
-            return words
-    return type(exc).__name__
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                reason = Broke.TLS_UNTRUSTED
+            return NetworkError(reason, timeout=timeout, endpoint=path)
+    return NetworkError(Broke.OTHER, timeout=timeout, endpoint=path, name=type(exc).__name__)
 
 
 def _first_error(exc: ValidationError) -> str:

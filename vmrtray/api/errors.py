@@ -4,7 +4,7 @@
      ├── AuthError       the key is missing or the service rejected it
      ├── ApiError        the service refused: a business code and its meaning
      ├── ServerError     HTTP 5xx, an HTML page, a malformed or unexpected body
-     └── NetworkError    refused, reset, timed out, TLS failure
+     └── NetworkError    refused, reset, timed out, TLS failure (its reason a `Broke`)
 
 Every error can say itself as one human sentence in Chinese or English
 (`describe(lang)`); none of them ever carries the key.
@@ -12,6 +12,7 @@ Every error can say itself as one human sentence in Chinese or English
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Literal
 
 Lang = Literal["en", "zh"]
@@ -36,12 +37,6 @@ def code_meaning(code: int | None, lang: Lang) -> str | None:
         return None
     zh, en = BUSINESS_CODES[code]
     return zh if lang == "zh" else en
-
-
-TLS_UNTRUSTED = (
-    "its TLS certificate is not trusted (self-signed, or from an authority this computer does not know): "
-    "set a CA bundle in Settings, or add the authority to the system"
-)
 
 
 class VmrError(Exception):
@@ -125,35 +120,69 @@ class ServerError(VmrError):
         return f"The server failed{where}: {self.detail}."
 
 
+class Broke(Enum):
+    """What broke on the way to the service (the words for each: `_BROKE`)."""
+
+    CONNECT_TIMEOUT = "connect-timeout"
+    READ_TIMEOUT = "read-timeout"
+    WRITE_TIMEOUT = "write-timeout"
+    POOL_TIMEOUT = "pool-timeout"
+    DEADLINE = "deadline"  # no complete answer within the client's own time limit
+    REFUSED = "refused"
+    BROKE_OFF = "broke-off"
+    RESET = "reset"
+    PROXY = "proxy"
+    TLS_UNTRUSTED = "tls-untrusted"
+    OTHER = "other"  # a transport error the client has no words for: its name is said
+
+
+#: Each reason in English and Chinese; `{seconds}` is the client's time limit, `{name}` the error's.
+_BROKE: dict[Broke, tuple[str, str]] = {
+    Broke.CONNECT_TIMEOUT: ("connecting timed out", "连接超时"),
+    Broke.READ_TIMEOUT: ("waiting for the answer timed out", "等待响应超时"),
+    Broke.WRITE_TIMEOUT: ("sending timed out", "发送超时"),
+    Broke.POOL_TIMEOUT: ("no free connection in time", "没有及时获得空闲连接"),
+    Broke.DEADLINE: ("no complete answer within {seconds:g} s", "{seconds:g} 秒内未收到完整响应"),
+    Broke.REFUSED: ("the connection was refused or the host is unknown", "连接被拒绝或主机未知"),
+    Broke.BROKE_OFF: ("the connection broke off mid-answer", "响应途中连接中断"),
+    Broke.RESET: ("the connection was reset", "连接被重置"),
+    Broke.PROXY: ("the proxy failed", "代理出错"),
+    Broke.TLS_UNTRUSTED: (
+        "its TLS certificate is not trusted (self-signed, or from an authority this computer does not know): "
+        "set a CA bundle in Settings, or add the authority to the system",
+        "其 TLS 证书不受信任（自签名或来自本机不认识的机构）：请在设置中指定 CA 证书文件，或将该 CA 加入系统",
+    ),
+    Broke.OTHER: ("{name}", "{name}"),
+}
+
+
 class NetworkError(VmrError):
     """The service could not be reached, or the connection broke or timed out."""
 
-    def __init__(self, detail: str, *, timeout: bool = False, endpoint: str = "") -> None:
-        self.detail = detail
+    def __init__(
+        self,
+        reason: Broke,
+        *,
+        timeout: bool = False,
+        endpoint: str = "",
+        seconds: float = 0.0,
+        name: str = "",
+    ) -> None:
+        self.reason = reason
         self.timeout = timeout
         self.endpoint = endpoint
+        self._seconds, self._name = seconds, name  # the words' blanks: DEADLINE's limit, OTHER's error name
         super().__init__(self.describe("en"))
+
+    def why(self, lang: Lang = "en") -> str:
+        """What broke, in words, without the head."""
+        en, zh = _BROKE[self.reason]
+        return (zh if lang == "zh" else en).format(seconds=self._seconds, name=self._name)
 
     def describe(self, lang: Lang = "en") -> str:
         where = f" {self.endpoint}" if self.endpoint else ""
         if lang == "zh":
             head = "服务器响应超时" if self.timeout else "无法连接服务器"
-            return f"{head}{where}：{NETWORK_DETAILS_ZH.get(self.detail, self.detail)}"
+            return f"{head}{where}：{self.why(lang)}"
         head = "The server did not answer in time" if self.timeout else "Could not reach the server"
-        return f"{head}{where}: {self.detail}."
-
-
-#: The client's words for what broke on the way (client._transport_words), in Chinese.
-NETWORK_DETAILS_ZH: dict[str, str] = {
-    "connecting timed out": "连接超时",
-    "waiting for the answer timed out": "等待响应超时",
-    "sending timed out": "发送超时",
-    "no free connection in time": "没有及时获得空闲连接",
-    "the connection was refused or the host is unknown": "连接被拒绝或主机未知",
-    "the connection broke off mid-answer": "响应途中连接中断",
-    "the connection was reset": "连接被重置",
-    "the proxy failed": "代理出错",
-    TLS_UNTRUSTED: (
-        "其 TLS 证书不受信任（自签名或来自本机不认识的机构）：请在设置中指定 CA 证书文件，或将该 CA 加入系统"
-    ),
-}
+        return f"{head}{where}: {self.why(lang)}."

@@ -7,15 +7,19 @@ them as the document's `YYYY-MM-DD HH:MM`).
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError
 
 from .lang import pick
 from .pending import PendingBookings
+
+log = logging.getLogger(__name__)
 
 THEME_MAX = 64
 #: The business code for "the room is already booked for that time".
@@ -218,3 +222,69 @@ async def upcoming_and_past(api: Client, account: str) -> list[Booking]:
 
 async def cancel(api: Client, booking_id: str) -> None:
     await api.cancel_meeting(booking_id)
+
+
+# -- what a crash left: settled at the next start ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a booking a crash (or a kill) left between sending and hearing the answer."""
+
+    request: BookingRequest
+    booking: Booking | None  # None: not booked (its time had passed, or the service refused)
+    found: bool  # True: it had been booked before the crash; False: sent now (or not at all)
+    refusal: ApiError | None = None
+
+    def title(self, lang: Lang = "en") -> str:
+        theme = self.request.theme
+        if self.booking is None:
+            return pick(lang, f"An interrupted booking: “{theme}” was not booked", f"中断的预约：“{theme}”未预约")
+        if self.found:
+            return pick(
+                lang,
+                f"An interrupted booking: “{theme}” is booked (confirmed)",
+                f"中断的预约：“{theme}”已预约（已确认）",
+            )
+        return pick(
+            lang, f"An interrupted booking: “{theme}” is booked (sent now)", f"中断的预约：“{theme}”已预约（现已发送）"
+        )
+
+    def detail(self, lang: Lang = "en") -> str:
+        when = f"{self.request.start.astimezone():%Y-%m-%d %H:%M}"
+        if self.booking is not None:
+            return pick(lang, f"{when}, booking id {self.booking.id}", f"{when}，预约 ID {self.booking.id}")
+        why = self.refusal.describe(lang) if self.refusal else pick(lang, "its time has passed", "时间已过")
+        return f"{when}: {why}" if lang == "en" else f"{when}：{why}"
+
+    def describe(self, lang: Lang = "en") -> str:
+        """In one line (vmrctl's stderr)."""
+        return f"{self.title(lang)} — {self.detail(lang)}"
+
+
+async def settle_pending(api: Client, journal: PendingBookings) -> list[Settled]:
+    """Each booking a crash left in `journal`: found, or sent now if still ahead, or given up."""
+    outcomes = []
+    for entry in await asyncio.to_thread(journal.entries):
+        try:
+            request = BookingRequest.model_validate(entry["request"])
+            began = datetime.fromisoformat(entry["began"])
+        except (KeyError, ValueError) as exc:
+            log.warning("a pending booking cannot be read (%s): dropped", exc)
+            await asyncio.to_thread(journal.done, str(entry.get("token")))
+            continue
+        outcomes.append(await _settle(Submission(api, request, began=began)))
+        await asyncio.to_thread(journal.done, entry["token"])
+    return outcomes
+
+
+async def _settle(submission: Submission) -> Settled:
+    request = submission.request
+    if (found := await submission.find()) is not None:  # the answer never came: look first
+        return Settled(request, found, found=True)
+    if request.start <= datetime.now(UTC):
+        return Settled(request, None, found=False)
+    try:
+        return Settled(request, await submission.submit(), found=False)
+    except ApiError as refusal:
+        return Settled(request, None, found=False, refusal=refusal)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
+from .errors import NoFiles
 from .recordings import delete, fresh_file, listing, target_for
 from .targets import DownloadError, part_of, remove_files, segments_sidecar
 
@@ -106,7 +107,7 @@ class DownloadQueue:
     # -- asking ---------------------------------------------------------------------------------
 
     async def add(self, record_id: str) -> list[Transfer]:
-        """Queue every file of a recording not yet downloaded; raises VmrError if it has none."""
+        """Queue every file of a recording not yet downloaded; VmrError, or NoFiles if it has none."""
         listed = await listing(self.api, self.catalog, record_id)
         folder = self.folder()
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -237,7 +238,7 @@ class DownloadQueue:
         except DownloadError as error:
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=str(error))
-        except VmrError as error:
+        except (VmrError, NoFiles) as error:
             await self._set(transfer, State.FAILED, error=error.describe(self.lang))
         except OSError as error:  # the folder cannot be made or written, the catalog failed
             await self._set(transfer, State.FAILED, error=f"{transfer.target.parent}: {error.strerror or error}")

@@ -12,11 +12,9 @@ host, reached with a client that carries no `auth` header.
 from __future__ import annotations
 
 import asyncio
-import errno
 import hashlib
 import logging
 import os
-import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,8 @@ from fastcrc import crc64
 
 from vmrtray.api import RecordFile
 
+from .segments import NoRange, Segmented
+from .sink import Sink
 from .targets import (
     Downloaded,
     DownloadError,
@@ -35,6 +35,20 @@ from .targets import (
     part_of,
     recording_filename,
     segments_sidecar,
+)
+from .transfer import (
+    CHUNK,
+    MAX_ATTEMPTS,
+    MAX_REFRESHES,
+    TRANSFER_ERRORS,
+    Fetch,
+    Fetched,
+    check_crc,
+    disk_error,
+    expected_crc,
+    new_file_session,
+    sha256_of,
+    write_due,
 )
 
 __all__ = [  # what the rest of core and vmrctl import from here (the light half lives in .targets)
@@ -51,38 +65,8 @@ __all__ = [  # what the rest of core and vmrctl import from here (the light half
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1 << 20
-MAX_ATTEMPTS = 6
-MAX_REFRESHES = 3
-CRC_HEADER = "x-cos-hash-crc64ecma"
 #: Files at least this large are fetched in segments when more than one is asked for.
 SEGMENT_MIN = 32 << 20
-
-#: What a broken transfer raises: retried from where it stopped.
-TRANSFER_ERRORS = (aiohttp.ClientError, TimeoutError)
-
-
-def new_file_session(
-    timeout: float = 30.0, *, proxy: str | None = None, trust_env: bool = True, tls: ssl.SSLContext | None = None
-) -> aiohttp.ClientSession:
-    """A session for the object store: never an `auth` header, redirects followed (nothing secret).
-
-    aiohttp, not httpx, carries the files: measured on loopback it reads 2-2.9 GB/s where
-    httpx reads 0.4-0.75 (anyio registers and unregisters the socket for every 64 KiB read,
-    which under qasync also costs a QSocketNotifier each time). The API stays on httpx.
-    """
-    connector: aiohttp.BaseConnector | None = aiohttp.TCPConnector(ssl=tls) if tls is not None else None
-    if proxy and proxy.startswith("socks"):
-        from aiohttp_socks import ProxyConnector
-
-        connector, proxy = ProxyConnector.from_url(proxy, ssl=tls), None
-    return aiohttp.ClientSession(
-        connector=connector,
-        proxy=proxy,
-        trust_env=trust_env,
-        auto_decompress=False,  # the bytes as stored: their length and CRC are what is checked
-        timeout=aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=timeout),
-    )
 
 
 async def download(
@@ -100,11 +84,9 @@ async def download(
     single-stream `.part` is already there or the store ignores Range.
     """
     if await asyncio.to_thread(_holds, target, file.file_size):
-        return Downloaded(target, await asyncio.to_thread(_sha256_of, target), file.file_size)
+        return Downloaded(target, await asyncio.to_thread(sha256_of, target), file.file_size)
     part = part_of(target)
     if segments > 1 and file.file_size >= SEGMENT_MIN:
-        from .segments import NoRange, Segmented
-
         segmented = Segmented(file, part, http, refresh, on_progress, segments)
         if await asyncio.to_thread(segmented.may_run):
             try:
@@ -120,54 +102,12 @@ async def download(
     return Downloaded(target, job.digest.hexdigest(), resumed_from)
 
 
-def expected_crc(response: aiohttp.ClientResponse) -> int | None:
-    """The whole object's CRC-64 the store announced, if it did (COS: a decimal number)."""
-    value = response.headers.get(CRC_HEADER, "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def check_crc(expected: int | None, got: int, part: Path) -> None:
-    """A mismatch means the bytes are wrong: the part is removed, not resumed."""
-    if expected is not None and expected != got:
-        part.unlink(missing_ok=True)
-        raise DownloadError(
-            f"the file does not match the checksum the file server gave (CRC-64 {got} ≠ {expected});"
-            " it was not kept: download it again"
-        )
-
-
 def _holds(path: Path, size: int) -> bool:
     """A finished download of this size is already there (an earlier run completed it)."""
     try:
         return path.stat().st_size == size
     except FileNotFoundError:
         return False
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class Fetch:
-    """What every way of fetching a file starts from."""
-
-    def __init__(
-        self,
-        file: RecordFile,
-        part: Path,
-        http: aiohttp.ClientSession,
-        refresh: Refresh,
-        on_progress: OnProgress | None,
-    ) -> None:
-        self.file, self.part, self.http, self.refresh = file, part, http, refresh
-        self.on_progress = on_progress or (lambda done, total: None)
-        self.url = file.down_url
-        self.size = file.file_size
-        self.expected_crc: int | None = None
 
 
 class _Job(Fetch):
@@ -194,13 +134,13 @@ class _Job(Fetch):
                 log.info("download of %s broke at %d bytes, resuming", self.part.name, self.offset)
                 await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
                 continue
-            if outcome == "expired":
+            if outcome == Fetched.EXPIRED:
                 refreshes += 1
                 if refreshes > MAX_REFRESHES:
                     raise DownloadError("the file server keeps refusing the link (HTTP 403)")
                 self.url = await self.refresh()
                 continue
-            if outcome == "done":
+            if outcome == Fetched.DONE:
                 break
         await asyncio.to_thread(self._finish)
         return resumed_from
@@ -221,13 +161,13 @@ class _Job(Fetch):
                 self.crc = crc64.xz(block, self.crc)
         return have
 
-    async def _fetch(self) -> str:
+    async def _fetch(self) -> Fetched:
         headers = {"Range": f"bytes={self.offset}-"} if self.offset else {}
         async with self.http.get(self.url, headers=headers) as response:
             if response.status == 403:
-                return "expired"
+                return Fetched.EXPIRED
             if response.status == 416 and self.offset == self.size:
-                return "done"
+                return Fetched.DONE
             if response.status == 200 and self.offset:
                 log.info("the file server ignored Range: starting %s over", self.part.name)
                 await asyncio.to_thread(self._restart)
@@ -238,7 +178,7 @@ class _Job(Fetch):
             self.expected_crc = expected_crc(response) or self.expected_crc
             self._check_length(response)
             await self._stream(response)
-        return "done" if self.offset >= self.size else "more"
+        return Fetched.DONE if self.offset >= self.size else Fetched.MORE
 
     def _check_content_range(self, response: aiohttp.ClientResponse) -> None:
         wanted = f"bytes {self.offset}-"
@@ -258,7 +198,6 @@ class _Job(Fetch):
 
     async def _stream(self, response: aiohttp.ClientResponse) -> None:
         """Read on the loop, write and hash in the sink's thread; what arrived is kept on a break."""
-        from .sink import Sink
 
         fd = await asyncio.to_thread(os.open, self.part, os.O_WRONLY | os.O_CREAT, 0o644)
         sink = Sink(fd, hashing=True)
@@ -299,16 +238,3 @@ class _Job(Fetch):
         check_crc(self.expected_crc, self.crc, self.part)
         with self.part.open("rb+") as handle:
             os.fsync(handle.fileno())
-
-
-def write_due(last_put: float) -> bool:
-    """A slow link still shows progress: what arrived goes to disk at least every 0.2 s."""
-    return time.monotonic() - last_put >= 0.2
-
-
-def disk_error(exc: OSError, part: Path) -> DownloadError:
-    if exc.errno == errno.ENOSPC:
-        return DownloadError(
-            f"the disk is full at {part.parent}; free space and resume (the part is kept)", disk_full=True
-        )
-    return DownloadError(f"cannot write {part}: {exc.strerror}")

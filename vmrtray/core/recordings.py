@@ -14,23 +14,13 @@ from typing import TYPE_CHECKING
 from vmrtray.api import ApiError, Client, RecordFile
 
 from .catalog import Catalog
+from .errors import NoFiles
 from .targets import Downloaded, OnProgress, free_target, recording_filename
 
 if TYPE_CHECKING:
     import aiohttp
 
-
-class NoFiles(ApiError):
-    """`getRecords` knows no file for this id: unknown, deleted, or still recording."""
-
-    def __init__(self, record_id: str) -> None:
-        self.record_id = record_id
-        super().__init__(None, None, endpoint="/meeting/getRecords")
-
-    def describe(self, lang: str = "en") -> str:
-        if lang == "zh":
-            return f"服务没有录制 {self.record_id} 的文件：ID 未知、已删除，或仍在录制中。"
-        return f"The service has no files for recording {self.record_id}: unknown, deleted, or still recording."
+__all__ = ["Listing", "NoFiles", "delete", "download_all", "fresh_file", "listing", "room_name_of", "show"]
 
 
 @dataclass(frozen=True)

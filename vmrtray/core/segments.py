@@ -25,22 +25,19 @@ from fastcrc import crc64
 from vmrtray.api import RecordFile
 
 from .atomic import write_atomic
-from .downloads import (
+from .sink import Sink
+from .targets import DownloadError, OnProgress, Refresh, segments_sidecar
+from .transfer import (
     CHUNK,
     MAX_ATTEMPTS,
     MAX_REFRESHES,
     TRANSFER_ERRORS,
-    DownloadError,
     Fetch,
-    OnProgress,
-    Refresh,
     check_crc,
     disk_error,
     expected_crc,
-    segments_sidecar,
     write_due,
 )
-from .sink import Sink
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from vmrtray.api import Booking, Client, Room
 
+from .directory import RoomDirectory
+
 STEP = timedelta(minutes=30)
 HORIZON = timedelta(days=7)
 
@@ -58,11 +60,17 @@ def free_rooms(rooms: Sequence[Room], bookings: Sequence[Booking], start: dateti
 
 
 async def alternatives(
-    api: Client, account: str, pid: int | None, start: datetime, end: datetime, *, now: datetime | None = None
+    api: Client,
+    directory: RoomDirectory,
+    pid: int | None,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
 ) -> Alternatives:
     """What to offer instead of a taken room: nearby starts for it, other rooms at that time."""
-    bookings = await api.get_bookings(account)
-    rooms = await api.get_rooms(account)
+    bookings = await api.get_bookings(directory.account)
+    rooms = await directory.rooms()
     not_before = (now or datetime.now(start.tzinfo)).replace(second=0, microsecond=0)
     starts = nearest_free_starts(bookings, pid, start, end - start, not_before=not_before) if pid else []
     others = [room for room in free_rooms(rooms, bookings, start, end) if room.pid != pid]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, Room, VmrError
 from vmrtray.core import bookings, slots
 from vmrtray.core.contacts import ContactCache
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.ics import save_ics
 from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.pending import PendingBookings
@@ -294,7 +295,8 @@ class BookingDialog(QDialog):
         when = f"{request.start:%Y-%m-%d %H:%M}–{request.end:%H:%M}"
         self.status.setText(self.tr("{room} is already booked for {when}.").format(room=room, when=when))
         try:
-            offer = await slots.alternatives(self.client, self.account, request.pid, request.start, request.end)
+            directory = RoomDirectory(self.client, self.account)
+            offer = await slots.alternatives(self.client, directory, request.pid, request.start, request.end)
         except VmrError:
             return  # the refusal stands on its own; no proposals
         self._propose(offer, request)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QSocketNotifier
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vmrtray.api import Booking, Client, Lang, VmrError
-from vmrtray.core import autostart
+from vmrtray.core import autostart, bookings, recording
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.catalog import Catalog
@@ -32,7 +32,7 @@ from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir, default_download_dir, log_dir
-from vmrtray.core.pending import PendingBookings, Settled
+from vmrtray.core.pending import PendingBookings
 from vmrtray.core.reminders import Reminders
 from vmrtray.core.session import download_client, open_client
 from vmrtray.core.settings import Settings, SettingsError
@@ -45,7 +45,8 @@ from .wake import WakeWatcher
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from .demo import Demo
+    from vmrtray.core.demo import Demo
+
     from .settings_dialog import Keys, SettingsDialog
     from .single import SingleInstance
 
@@ -128,15 +129,13 @@ class App:
         await self.use(self.settings, key)
 
     async def start_demo(self) -> None:
-        from .demo import start_demo  # the simulator (aiohttp) loads only for the demo
+        from vmrtray.core.demo import start_demo  # the simulator (aiohttp) loads only for the demo
 
         await self.close_session()
         self.demo = await start_demo()
         self.tray.demo = True
         self.settings = self.demo.settings
-        catalog = await self._open_catalog()
-        for record_id, room in self.demo.recordings:
-            await asyncio.to_thread(catalog.add, record_id, room=room, source="demo")
+        await self.demo.remember_recordings(await self._open_catalog())
         await self.use(self.settings, self.demo.key)
 
     async def use(self, settings: Settings, key: str) -> None:
@@ -157,7 +156,7 @@ class App:
             interval_active=settings.interval_active,
             interval_idle=settings.interval_idle,
             concurrency=TRAY_CONCURRENCY,
-            record_sink=self._remember,
+            record_sink=recording.catalog_sink(catalog),
             lang=self.lang,
         )
         self.tray.notifier = Notifier(enabled=settings.notify, lang=self.lang)
@@ -225,30 +224,14 @@ class App:
 
     async def _settle_pending(self, client: Client, journal: PendingBookings) -> None:
         try:
-            settled = await journal.settle(client)
+            settled = await bookings.settle_pending(client, journal)
         except VmrError as error:
             log.info("pending bookings stay pending: %s", error)  # the next start tries again
             return
         for outcome in settled:
-            self.tray.alert(self._settled_alert(outcome))
+            self.tray.alert(Alert(outcome.title(self.lang), outcome.detail(self.lang), urgent=outcome.booking is None))
         if settled and self.agenda is not None:
             self.agenda.request_refresh()
-
-    def _settled_alert(self, outcome: Settled) -> Alert:
-        theme = outcome.request.theme
-        body = f"{outcome.request.start.astimezone():%Y-%m-%d %H:%M}"
-        if outcome.booking is not None and outcome.found:
-            title = QCoreApplication.translate("App", "Booked “{theme}” (confirmed after vmrtray restarted)")
-        elif outcome.booking is not None:
-            title = QCoreApplication.translate("App", "Booked “{theme}”: vmrtray had stopped while sending it")
-        elif outcome.refusal is not None:
-            body = outcome.refusal.describe(self.lang)
-            title = QCoreApplication.translate("App", "“{theme}” was not booked")
-        else:
-            title = QCoreApplication.translate(
-                "App", "“{theme}” was not booked: vmrtray stopped before sending it, and its time has passed"
-            )
-        return Alert(title.format(theme=theme), body, urgent=outcome.booking is None)
 
     def _remind(self, booking: Booking) -> None:
         minutes = max(0, round((booking.start_date - self._now()).total_seconds() / 60))
@@ -337,10 +320,6 @@ class App:
         window.show()
         self.agenda.start()
         self.agenda.request_refresh()
-
-    async def _remember(self, record_id: str, room: str, source: str) -> None:
-        if self.catalog is not None:
-            await asyncio.to_thread(self.catalog.add, record_id, room=room, source=source)
 
     async def _load_directory(self, client: Client, account: str | None) -> None:
         """The account's rooms, for invitations (address, passwords); not needed to poll."""

@@ -34,6 +34,7 @@ from vmrtray.api import Lang, VmrError
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
+from vmrtray.core.errors import NoFiles
 from vmrtray.core.targets import remove_files
 
 from .asyncutil import spawn
@@ -212,7 +213,7 @@ class RecordingsWindow(QWidget):
         for record_id in self.selected():
             try:
                 await self.queue.add(record_id)
-            except VmrError as error:
+            except (VmrError, NoFiles) as error:
                 self.say(error.describe(self.lang))
             except OSError as error:
                 self.say(self.tr("Cannot use the download folder: {why}").format(why=error.strerror or error))
@@ -274,7 +275,7 @@ class RecordingsWindow(QWidget):
         for record_id in record_ids:
             try:
                 await recordings.delete(self.queue.api, self.catalog, record_id)
-            except VmrError as error:
+            except (VmrError, NoFiles) as error:
                 self.say(error.describe(self.lang))
                 continue
             deleted += 1
@@ -292,7 +293,7 @@ class RecordingsWindow(QWidget):
         for record_id in sorted(wanted):
             try:
                 await recordings.show(self.queue.api, self.catalog, record_id)
-            except VmrError:
+            except (VmrError, NoFiles):
                 failures += 1
         await self.reload()
         if failures:
@@ -315,7 +316,7 @@ class RecordingsWindow(QWidget):
             return False
         try:
             await recordings.show(self.queue.api, self.catalog, record_id)
-        except VmrError as error:
+        except (VmrError, NoFiles) as error:
             self.say(error.describe(self.lang))
             return False
         await self.reload()
