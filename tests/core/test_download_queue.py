@@ -3,27 +3,21 @@ and a restart, a full disk, and the opt-in delete once verified."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from tests.core.test_downloads import SIZE, _recording
+from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.downloads import new_file_session
 from vmrtray.sim import Sim
-
-
-async def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 @pytest_asyncio.fixture

@@ -12,6 +12,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from tests.support.waiting import until
 from vmrtray.api import Lang
 from vmrtray.ui import i18n
 from vmrtray.ui.controller import App
@@ -53,16 +54,6 @@ def _collect_after_each_qt_test() -> Iterator[None]:
     # Measured here: without it, Qt objects freed in a random order at teardown segfaulted.
     yield
     gc.collect()
-
-
-async def until(condition: Callable[[], bool], what: str = "", seconds: float = 15.0) -> None:
-    """Await a condition (qtbot.waitUntil hangs inside async tests); the deadline only guards a hang."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError(f"never happened: {what}")
-        await asyncio.sleep(0.02)
 
 
 @contextlib.asynccontextmanager

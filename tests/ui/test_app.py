@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import demo_app, open_window, until
+from tests.support.waiting import until
+from tests.ui.conftest import demo_app, open_window
 from vmrtray.api import BookingRequest
 from vmrtray.core import autostart
 from vmrtray.core import settings as settings_mod

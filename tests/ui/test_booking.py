@@ -13,7 +13,8 @@ import pytest_asyncio
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from tests.ui.conftest import demo_app, open_window, until
+from tests.support.waiting import until
+from tests.ui.conftest import demo_app, open_window
 from vmrtray.api import Client
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.contacts import ContactCache

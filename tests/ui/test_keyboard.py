@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
-from tests.ui.conftest import until
+from tests.support.waiting import until
 from tests.ui.test_settings_dialog import MemoryKeys
 from vmrtray.api import Client
 from vmrtray.core.agenda import Agenda

@@ -12,7 +12,7 @@ import pytest_asyncio
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from tests.ui.conftest import until
+from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import until
+from tests.support.waiting import until
 from vmrtray.ui.single import SingleInstance
 
 

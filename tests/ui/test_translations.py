@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.conftest import demo_app, open_window, until
+from tests.support.waiting import until
+from tests.ui.conftest import demo_app, open_window
 from vmrtray.ui.booking_dialog import BookingDialog, _to_qt
 from vmrtray.ui.bookings_window import BookingsWindow
 from vmrtray.ui.recordings_window import RecordingsWindow

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from PySide6.QtGui import QGuiApplication
 
-from tests.ui.conftest import until
+from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.notifications import Notifier

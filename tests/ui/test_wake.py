@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 
 from tests.support.dbus import session_bus
-from tests.ui.conftest import until
+from tests.support.waiting import until
 from vmrtray.ui.wake import WakeWatcher
 
 
