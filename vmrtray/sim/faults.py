@@ -12,9 +12,10 @@ import random
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from .state import BUSINESS_MESSAGES
-from .stats import abort_with_reset
+from .stats import Stats, abort_with_reset
 
 #: Every fault the API origin can make.
 KINDS = (
@@ -121,6 +122,32 @@ class FaultPlan:
         await response.write(b'{"code": 200, "data": {')
         abort_with_reset(request)
         return response
+
+
+def middleware(plan: FaultPlan, stats: Stats) -> Middleware:
+    """The API origin's middleware: count each request, delay it, then let the plan's fault
+    (if one is drawn) strike before, after or instead of the real answer. The control API
+    (`/_sim/...`) is neither counted nor struck."""
+
+    @web.middleware
+    async def strike(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/_sim/"):
+            return await handler(request)
+        stats.note("api", request)
+        await plan.delay()
+        fault = plan.pick(request.path)
+        if fault in AFTER_KINDS:
+            await handler(request)
+        if fault in MANGLE_KINDS:
+            real = await handler(request)
+            if isinstance(real, web.Response) and real.body is not None and real.status == 200:
+                real.body = mangle(fault, bytes(real.body))  # type: ignore[arg-type]
+            return real
+        if fault is not None:
+            return await plan.answer(fault, request)
+        return await handler(request)
+
+    return strike
 
 
 def _business_code(kind: str) -> int | None:
