@@ -1,4 +1,4 @@
-"""The rooms an account may book (`getRoomsByAccount`), asked once and shared.
+"""The rooms an account may book (`getmeeting`), asked once and shared.
 
 The tray's invitations, the booking dialog's room list, the booking proposals and
 `vmrctl rooms` all read the same directory; it asks the service when it has nothing or
