@@ -17,7 +17,8 @@ NAMED = {Broke.OTHER, Broke.TLS_UNTRUSTED}  # OTHER says the error's name; TLS n
 def test_each_reason_is_said_in_chinese_without_english(reason: Broke) -> None:
     error = NetworkError(reason, timeout=reason is Broke.DEADLINE, seconds=20, name="SomeError")
     said = error.describe("zh")
-    assert said.strip() and "\n" not in said
+    assert said.strip()
+    assert "\n" not in said
     if reason not in NAMED:
         assert not ENGLISH.search(said), said
     assert error.why("en") in error.describe("en")

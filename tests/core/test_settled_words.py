@@ -33,7 +33,9 @@ def test_each_outcome_is_one_line_naming_the_booking_in_both_languages(case: str
     outcome = OUTCOMES[case]
     for lang in ("en", "zh"):
         said = outcome.describe(lang)  # type: ignore[arg-type]
-        assert "\n" not in said and "Board" in said and START.strftime("%Y-%m-%d %H:%M") in said
+        assert "\n" not in said
+        assert "Board" in said
+        assert START.strftime("%Y-%m-%d %H:%M") in said
     assert "interrupted booking" in outcome.describe("en")
     chinese = outcome.describe("zh").replace("Board", "")
     assert not re.search(r"[A-Za-z]{3,}", chinese), chinese
@@ -41,6 +43,7 @@ def test_each_outcome_is_one_line_naming_the_booking_in_both_languages(case: str
 
 def test_the_words_tell_the_outcomes_apart() -> None:
     assert len({o.title("en") for o in OUTCOMES.values()}) == 3  # refused and passed share "not booked"
-    assert "4711" in OUTCOMES["found"].detail("en") and "4711" in OUTCOMES["sent"].detail("zh")
+    assert "4711" in OUTCOMES["found"].detail("en")
+    assert "4711" in OUTCOMES["sent"].detail("zh")
     assert "time has passed" in OUTCOMES["passed"].detail("en")
     assert "booked for that time" in OUTCOMES["refused"].detail("en")
