@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from vmrtray.sim import DEMO_PUBLIC_KEY, Sim, SimState
+from vmrtray.sim import DEMO_PUBLIC_KEY, DemoWorld, Sim, SimState
 
 
 def _snapshot(state: SimState) -> list[tuple[str, int | None, bool]]:
@@ -15,7 +15,7 @@ def _snapshot(state: SimState) -> list[tuple[str, int | None, bool]]:
 
 
 def test_the_same_seed_plays_the_same_script() -> None:
-    one, two, other = SimState(seed=7), SimState(seed=7), SimState(seed=8)
+    one, two, other = DemoWorld(seed=7), DemoWorld(seed=7), DemoWorld(seed=8)
     runs: list[list[object]] = [[], [], []]
     for _ in range(200):
         for state, seen in zip((one, two, other), runs, strict=True):
@@ -26,7 +26,7 @@ def test_the_same_seed_plays_the_same_script() -> None:
 
 
 def test_the_script_starts_and_ends_meetings() -> None:
-    state = SimState(seed=3)
+    state = DemoWorld(seed=3)
     started_counts = set()
     for _ in range(300):
         state.script_step()

@@ -4,18 +4,17 @@ from .faults import KINDS as FAULT_KINDS
 from .files import content as file_content
 from .files import sha256_of
 from .server import Sim, serve_forever
-from .state import (
+from .state import SimFailure, SimState, service_now
+from .stats import Stats
+from .world import (
     DEMO_ACCOUNT,
     DEMO_API_ID,
     DEMO_API_KEY,
     DEMO_DEDICATED_ACCOUNT,
     DEMO_DEDICATED_KEY,
     DEMO_PUBLIC_KEY,
-    SimFailure,
-    SimState,
-    service_now,
+    DemoWorld,
 )
-from .stats import Stats
 
 __all__ = [
     "DEMO_ACCOUNT",
@@ -25,6 +24,7 @@ __all__ = [
     "DEMO_DEDICATED_KEY",
     "DEMO_PUBLIC_KEY",
     "FAULT_KINDS",
+    "DemoWorld",
     "Sim",
     "SimFailure",
     "SimState",

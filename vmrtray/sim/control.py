@@ -14,7 +14,7 @@ from aiohttp import web
 from .faults import FaultPlan
 from .files import sha256_of
 from .routes import Service
-from .state import DEMO_ACCOUNT, DEMO_API_ID, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY
+from .world import DEMO_ACCOUNT, DEMO_API_ID, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY
 
 #: The room knobs `/_sim/room` sets.
 ROOM_KNOBS = ("may_record", "record_fails", "file_size", "files_per_recording", "name")

@@ -22,14 +22,8 @@ from .faults import FaultPlan
 from .files import FileOrigin, files_app
 from .quirks import Quirks
 from .routes import ApiRoutes
-from .state import (
-    DEMO_ACCOUNT,
-    DEMO_DEDICATED_ACCOUNT,
-    DEMO_DEDICATED_KEY,
-    DEMO_PUBLIC_KEY,
-    SimState,
-)
 from .stats import Stats
+from .world import DEMO_ACCOUNT, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY, DEMO_PUBLIC_KEY, DemoWorld
 
 
 class Sim:
@@ -53,7 +47,7 @@ class Sim:
         """`tls`: serve both origins over HTTPS with this server context (a test's own CA)."""
         self.host, self.port, self.file_port = host, port, file_port
         self.tls = tls
-        self.state = SimState(rooms=rooms, contacts=contacts, seed=seed, share_host=host)
+        self.state = DemoWorld(rooms=rooms, contacts=contacts, seed=seed, share_host=host)
         self.faults = FaultPlan(latency_ms=latency_ms, jitter_ms=jitter_ms, rate=fault_rate)
         self.faults.rng.seed(seed)
         self.files = FileOrigin()

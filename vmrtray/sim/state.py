@@ -1,8 +1,10 @@
-"""The simulated service's world: tenants, rooms, meetings, recordings, bookings.
+"""The simulated service's rules and data: tenants, rooms, meetings, recordings, bookings.
 
 Business rules live here, as plain methods that raise `SimFailure(code, message)` under
-the same conditions as the real service; `server.py` only speaks HTTP around them.
-Times are the service's local time (Asia/Shanghai), naive, as the service sends them.
+the same conditions as the real service; `routes.py` only speaks HTTP around them. The
+demo world that fills a `SimState` (its tenants, rooms, people and lively script) is
+`world.py`'s. Times are the service's local time (Asia/Shanghai), naive, as the service
+sends them.
 """
 
 from __future__ import annotations
@@ -15,14 +17,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SERVICE_TZ = ZoneInfo("Asia/Shanghai")
-
-#: The demo tenants' credentials (public: "API ID:API KEY"; dedicated: the tenant key).
-DEMO_API_ID = hashlib.md5(b"vmrtray demo api id").hexdigest()  # noqa: S324 - a fixed demo value
-DEMO_API_KEY = hashlib.md5(b"vmrtray demo api key").hexdigest()  # noqa: S324
-DEMO_PUBLIC_KEY = f"{DEMO_API_ID}:{DEMO_API_KEY}"
-DEMO_DEDICATED_KEY = "800"
-DEMO_ACCOUNT = "demo@demo.myvmr.cn"
-DEMO_DEDICATED_ACCOUNT = "admin@corp.example"
 
 # The real service's messages, as seen in the wild (API_NOTES "Authentication").
 MSG_NO_AUTH = "auth码不能为空"
@@ -43,10 +37,6 @@ BUSINESS_MESSAGES = {
     200008: "该会议不存在",
     200009: "当前时间段，此会议室已被预约",
 }
-
-ROOM_NAMES = ["研发部会议室", "市场部会议室", "总经理办公室", "大会议室", "小会议室", "培训讲堂"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 BOOKING_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -160,63 +150,25 @@ class Tenant:
 
 
 class SimState:
-    """Everything the simulated service knows. Not thread-safe: one event loop owns it."""
+    """Everything the simulated service knows. Not thread-safe: one event loop owns it.
 
-    def __init__(self, *, rooms: int = 6, contacts: int = 40, seed: int = 0, share_host: str = "127.0.0.1") -> None:
+    Empty when made: `world.DemoWorld` is the state filled with the demo's tenants.
+    """
+
+    def __init__(self, *, seed: int = 0, share_host: str = "127.0.0.1") -> None:
         self.rng = random.Random(seed)
         self.share_host = share_host
         self.tenants: dict[str, Tenant] = {}
         self.recordings: dict[str, Recording] = {}
         self._next_booking = 1429
         self._next_pid = 3364
-        self._build_public(rooms, contacts)
-        self._build_dedicated()
 
-    # -- building the world ---------------------------------------------------------------
-
-    def _build_public(self, rooms: int, contacts: int) -> None:
-        tenant = Tenant(
-            key=DEMO_PUBLIC_KEY,
-            ent_id=52,
-            name="演示企业 Demo Co.",
-            domain="demo.myvmr.cn",
-            accounts={DEMO_ACCOUNT: (2756, "演示管理员"), "alice@demo.myvmr.cn": (2757, "Alice")},
-        )
-        for i in range(rooms):
-            name = ROOM_NAMES[i] if i < len(ROOM_NAMES) else f"会议室{i + 1}"
-            room = self._room(tenant, str(100701 + i), name, type=2 if name.endswith("讲堂") else 1)
-            room.may_record = not (rooms > 1 and i == rooms - 1)  # the last room may not record
-        first = next(iter(tenant.rooms.values()), None)
-        if first is not None:
-            first.meeting = Meeting(participants=3)
-        self.set_contacts(tenant, contacts)
-        self.tenants[tenant.key] = tenant
-
-    def _build_dedicated(self) -> None:
-        tenant = Tenant(
-            key=DEMO_DEDICATED_KEY,
-            ent_id=800,
-            name="专属云企业",
-            domain="corp.example",
-            accounts={DEMO_DEDICATED_ACCOUNT: (1, "管理员")},
-        )
-        for i in range(3):
-            self._room(tenant, str(8000000 + i), f"专属会议室{i + 1}")
-        self.set_contacts(tenant, 5)
-        self.tenants[tenant.key] = tenant
-
-    def _room(self, tenant: Tenant, sipkey: str, name: str, type: int = 1) -> SimRoom:
+    def add_room(self, tenant: Tenant, sipkey: str, name: str, type: int = 1) -> SimRoom:
+        """A new room of `tenant`, with the service's next product id."""
         room = SimRoom(pid=self._next_pid, sipkey=sipkey, name=name, domain=tenant.domain, type=type)
         self._next_pid += 1
         tenant.rooms[sipkey] = room
         return room
-
-    def set_contacts(self, tenant: Tenant, count: int) -> None:
-        rng = random.Random(count)
-        tenant.contacts = [
-            (9100 + i, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), f"user{i}@{tenant.domain}")
-            for i in range(count)
-        ]
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -271,7 +223,7 @@ class SimState:
             raise KeyError(sipkey)
         room = found[1]
         if started is False and room.meeting is not None:
-            self._end_meeting(found[0], room)
+            self.end_meeting(found[0], room)
         elif started and room.meeting is None:
             room.meeting = Meeting()
         if room.meeting is not None:
@@ -283,7 +235,8 @@ class SimState:
                 room.meeting.live = live
         return room
 
-    def _end_meeting(self, tenant: Tenant, room: SimRoom) -> None:
+    def end_meeting(self, tenant: Tenant, room: SimRoom) -> None:
+        """The meeting in `room` ends; a recording running in it finishes with its files."""
         if room.meeting is not None and room.meeting.recording:
             self._finish_recording(tenant, room)
         room.meeting = None
@@ -467,24 +420,6 @@ class SimState:
         self.account(tenant, account)
         mine = [b for b in tenant.bookings.values() if b.account == account]
         return sorted(mine, key=lambda b: (b.start, b.id))
-
-    # -- the lively demo ---------------------------------------------------------------------
-
-    def script_step(self) -> None:
-        """One tick of the demo script: people come, go, start and end meetings."""
-        rng = self.rng
-        tenant = self.tenants[DEMO_PUBLIC_KEY]
-        for room in tenant.rooms.values():
-            meeting = room.meeting
-            if meeting is None:
-                if rng.random() < 0.08:
-                    room.meeting = Meeting(participants=rng.randint(1, 4))
-            elif rng.random() < 0.05:
-                self._end_meeting(tenant, room)
-            else:
-                meeting.participants = max(1, meeting.participants + rng.choice((-1, 0, 0, 1, 1)))
-                if room.may_live and rng.random() < 0.02:
-                    meeting.live = not meeting.live
 
 
 def _text(value: object) -> str:
