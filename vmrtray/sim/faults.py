@@ -7,6 +7,7 @@ demo or a soak draws them at random (`rate`). Latency and jitter apply to every 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -88,9 +89,11 @@ class FaultPlan:
         return None
 
     async def delay(self) -> None:
+        """Wait the latency (± jitter), or less if the plan is released (the service stopping)."""
         if self.latency_ms or self.jitter_ms:
             jitter = self.rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
-            await asyncio.sleep(max(0.0, self.latency_ms + jitter) / 1000)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.release.wait(), max(0.0, self.latency_ms + jitter) / 1000)
 
     async def answer(self, kind: str, request: web.Request) -> web.StreamResponse:
         if kind in ("500", "502"):
