@@ -58,6 +58,10 @@ PROPER = {
     "MB",
     "KB",
     "GB",
+    "KiB",
+    "MiB",
+    "GiB",
+    "TiB",
     "B",
 }
 #: What is data rather than words of the UI: addresses, accounts, paths, zones, ids.

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from vmrtray.core.catalog import CatalogEntry
 from vmrtray.core.download_queue import State, Transfer
+from vmrtray.core.units import size_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,14 +31,6 @@ def _start_text(row: Row) -> str:
 
 def _day_start(day: date) -> int:
     return int(datetime.combine(day, time()).timestamp())
-
-
-def size_text(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 def _duration(seconds: int | None) -> str:
