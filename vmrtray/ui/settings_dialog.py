@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from vmrtray.api import Lang, Room, VmrError, public_cloud_key
 from vmrtray.api.client import in_clear_over_network
 from vmrtray.core.credentials import CredentialsError
-from vmrtray.core.session import open_client
+from vmrtray.core.directory import check_connection
 from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
 
 from .asyncutil import spawn
@@ -363,8 +363,7 @@ class SettingsDialog(QDialog):
             return False
         self.test_result.setText(self.tr("Testing…"))
         try:
-            async with open_client(settings, key) as api:
-                rooms = await api.get_rooms(settings.account or "")
+            rooms = await check_connection(settings, key)
         except VmrError as error:
             self.test_result.setText("✗ " + error.describe(self.lang))
             return False
