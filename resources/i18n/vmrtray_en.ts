@@ -43,6 +43,23 @@
         </message>
     </context>
     <context>
+        <name>RoomWords</name>
+        <message numerus="yes">
+            <source>%n people</source>
+            <translation>
+                <numerusform>%n person</numerusform>
+                <numerusform>%n people</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>In use: %n participant(s)</source>
+            <translation>
+                <numerusform>In use: %n participant</numerusform>
+                <numerusform>In use: %n participants</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>SettingsDialog</name>
         <message numerus="yes">
             <source>Connected: %n room(s)</source>
@@ -66,20 +83,6 @@
             <translation>
                 <numerusform>downloading %n file: {p}%</numerusform>
                 <numerusform>downloading %n files: {p}%</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n people</source>
-            <translation>
-                <numerusform>%n person</numerusform>
-                <numerusform>%n people</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>In use: %n participant(s)</source>
-            <translation>
-                <numerusform>In use: %n participant</numerusform>
-                <numerusform>In use: %n participants</numerusform>
             </translation>
         </message>
     </context>

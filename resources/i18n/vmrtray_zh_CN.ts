@@ -16,22 +16,6 @@
             <translation>录制已下载</translation>
         </message>
         <message>
-            <source>Booked “{theme}” (confirmed after vmrtray restarted)</source>
-            <translation>已预约“{theme}”（vmrtray 重启后确认）</translation>
-        </message>
-        <message>
-            <source>Booked “{theme}”: vmrtray had stopped while sending it</source>
-            <translation>已预约“{theme}”：发送时 vmrtray 曾中止</translation>
-        </message>
-        <message>
-            <source>“{theme}” was not booked</source>
-            <translation>“{theme}”未预约</translation>
-        </message>
-        <message>
-            <source>“{theme}” was not booked: vmrtray stopped before sending it, and its time has passed</source>
-            <translation>“{theme}”未预约：vmrtray 在发送前中止，且时间已过</translation>
-        </message>
-        <message>
             <source>“{theme}” starts in %n minute(s)</source>
             <translation>“{theme}”将在 %n 分钟后开始</translation>
         </message>
@@ -536,6 +520,129 @@
         </message>
     </context>
     <context>
+        <name>RoomWords</name>
+        <message>
+            <source>unavailable</source>
+            <translation>不可用</translation>
+        </message>
+        <message>
+            <source>idle</source>
+            <translation>空闲</translation>
+        </message>
+        <message>
+            <source>in use</source>
+            <translation>使用中</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n people</source>
+            <translation>
+                <numerusform>%n 人</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>REC</source>
+            <translation>录制中</translation>
+        </message>
+        <message>
+            <source>LIVE</source>
+            <translation>直播中</translation>
+        </message>
+        <message>
+            <source>locked</source>
+            <translation>已锁定</translation>
+        </message>
+        <message>
+            <source>Unavailable: {why}</source>
+            <translation>不可用：{why}</translation>
+        </message>
+        <message>
+            <source>Idle: no meeting is running</source>
+            <translation>空闲：没有进行中的会议</translation>
+        </message>
+        <message numerus="yes">
+            <source>In use: %n participant(s)</source>
+            <translation>
+                <numerusform>使用中：%n 位参会人</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Locked</source>
+            <translation>已锁定</translation>
+        </message>
+        <message>
+            <source>Not locked</source>
+            <translation>未锁定</translation>
+        </message>
+        <message>
+            <source>Recording (started by this app)</source>
+            <translation>录制中（由本应用开始）</translation>
+        </message>
+        <message>
+            <source>Recording (started by someone else)</source>
+            <translation>录制中（由他人开始）</translation>
+        </message>
+        <message>
+            <source>Recording failed: {why}</source>
+            <translation>录制失败：{why}</translation>
+        </message>
+        <message>
+            <source>Streaming live</source>
+            <translation>直播中</translation>
+        </message>
+        <message>
+            <source>Starting recording…</source>
+            <translation>正在开始录制…</translation>
+        </message>
+        <message>
+            <source>Stopping recording…</source>
+            <translation>正在停止录制…</translation>
+        </message>
+        <message>
+            <source>Stop recording</source>
+            <translation>停止录制</translation>
+        </message>
+        <message>
+            <source>Start recording — the room is unavailable</source>
+            <translation>开始录制 — 会议室不可用</translation>
+        </message>
+        <message>
+            <source>Start recording — the meeting has not started</source>
+            <translation>开始录制 — 会议尚未开始</translation>
+        </message>
+        <message>
+            <source>Start recording — this room may not be recorded</source>
+            <translation>开始录制 — 此会议室不允许录制</translation>
+        </message>
+        <message>
+            <source>Start recording</source>
+            <translation>开始录制</translation>
+        </message>
+        <message>
+            <source>Join the meeting in {name}</source>
+            <translation>加入 {name} 的会议</translation>
+        </message>
+        <message>
+            <source>Meeting number: {n}</source>
+            <translation>会议号：{n}</translation>
+        </message>
+        <message>
+            <source>Address: {a}</source>
+            <translation>地址：{a}</translation>
+        </message>
+        <message>
+            <source>Guest password: {p}</source>
+            <translation>来宾密码：{p}</translation>
+        </message>
+        <message>
+            <source>No guest password</source>
+            <translation>无来宾密码</translation>
+        </message>
+        <message>
+            <source>Host password: {p}</source>
+            <translation>主持人密码：{p}</translation>
+        </message>
+    </context>
+    <context>
         <name>SettingsDialog</name>
         <message>
             <source>vmrtray settings</source>
@@ -698,7 +805,7 @@
             <translation>代理</translation>
         </message>
         <message>
-            <source>the system's certificates</source>
+            <source>the system&apos;s certificates</source>
             <translation>系统的证书</translation>
         </message>
         <message>
@@ -738,7 +845,7 @@
             <translation>不是账号：应为 用户@域名</translation>
         </message>
         <message>
-            <source>{value} is not a room's short number (digits only, like 100701)</source>
+            <source>{value} is not a room&apos;s short number (digits only, like 100701)</source>
             <translation>{value} 不是会议室短号（只含数字，例如 100701）</translation>
         </message>
         <message>
@@ -834,6 +941,9 @@
                 <numerusform>正在下载 %n 个文件：{p}%</numerusform>
             </translation>
         </message>
+    </context>
+    <context>
+        <name>TrayMenu</name>
         <message>
             <source>Sign in…</source>
             <translation>登录…</translation>
@@ -885,126 +995,6 @@
         <message>
             <source>Nothing has happened yet</source>
             <translation>暂无动态</translation>
-        </message>
-        <message>
-            <source>unavailable</source>
-            <translation>不可用</translation>
-        </message>
-        <message>
-            <source>idle</source>
-            <translation>空闲</translation>
-        </message>
-        <message>
-            <source>in use</source>
-            <translation>使用中</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n people</source>
-            <translation>
-                <numerusform>%n 人</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>REC</source>
-            <translation>录制中</translation>
-        </message>
-        <message>
-            <source>LIVE</source>
-            <translation>直播中</translation>
-        </message>
-        <message>
-            <source>locked</source>
-            <translation>已锁定</translation>
-        </message>
-        <message>
-            <source>Unavailable: {why}</source>
-            <translation>不可用：{why}</translation>
-        </message>
-        <message>
-            <source>Idle: no meeting is running</source>
-            <translation>空闲：没有进行中的会议</translation>
-        </message>
-        <message numerus="yes">
-            <source>In use: %n participant(s)</source>
-            <translation>
-                <numerusform>使用中：%n 位参会人</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Locked</source>
-            <translation>已锁定</translation>
-        </message>
-        <message>
-            <source>Not locked</source>
-            <translation>未锁定</translation>
-        </message>
-        <message>
-            <source>Recording (started by this app)</source>
-            <translation>录制中（由本应用开始）</translation>
-        </message>
-        <message>
-            <source>Recording (started by someone else)</source>
-            <translation>录制中（由他人开始）</translation>
-        </message>
-        <message>
-            <source>Recording failed: {why}</source>
-            <translation>录制失败：{why}</translation>
-        </message>
-        <message>
-            <source>Streaming live</source>
-            <translation>直播中</translation>
-        </message>
-        <message>
-            <source>Starting recording…</source>
-            <translation>正在开始录制…</translation>
-        </message>
-        <message>
-            <source>Stopping recording…</source>
-            <translation>正在停止录制…</translation>
-        </message>
-        <message>
-            <source>Stop recording</source>
-            <translation>停止录制</translation>
-        </message>
-        <message>
-            <source>Start recording — the room is unavailable</source>
-            <translation>开始录制 — 会议室不可用</translation>
-        </message>
-        <message>
-            <source>Start recording — the meeting has not started</source>
-            <translation>开始录制 — 会议尚未开始</translation>
-        </message>
-        <message>
-            <source>Start recording — this room may not be recorded</source>
-            <translation>开始录制 — 此会议室不允许录制</translation>
-        </message>
-        <message>
-            <source>Start recording</source>
-            <translation>开始录制</translation>
-        </message>
-        <message>
-            <source>Join the meeting in {name}</source>
-            <translation>加入 {name} 的会议</translation>
-        </message>
-        <message>
-            <source>Meeting number: {n}</source>
-            <translation>会议号：{n}</translation>
-        </message>
-        <message>
-            <source>Address: {a}</source>
-            <translation>地址：{a}</translation>
-        </message>
-        <message>
-            <source>Guest password: {p}</source>
-            <translation>来宾密码：{p}</translation>
-        </message>
-        <message>
-            <source>No guest password</source>
-            <translation>无来宾密码</translation>
-        </message>
-        <message>
-            <source>Host password: {p}</source>
-            <translation>主持人密码：{p}</translation>
         </message>
         <message>
             <source>Copy guest invitation</source>

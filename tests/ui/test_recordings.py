@@ -75,8 +75,7 @@ async def test_a_recording_made_from_the_tray_downloads_byte_identical(
     room.file_size = SIZE
     coordinator = Coordinator(api, ["100701"], interval_active=30, interval_idle=30, record_sink=remember)
     tray = Tray()
-    tray.attach(coordinator)
-    tray.downloads = queue.totals
+    tray.attach(coordinator, downloads=queue.totals)
     try:
         await until(
             lambda: (

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.coordinator import Coordinator
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.notifications import Notifier
 from vmrtray.sim import DEMO_ACCOUNT, Sim
 from vmrtray.ui.icons import TrayState
@@ -21,9 +22,10 @@ ROOMS = ["100701", "100702", "100706"]
 @pytest_asyncio.fixture
 async def tray(sim: Sim, api: Client, qapp: object) -> AsyncIterator[Tray]:
     coordinator = Coordinator(api, ROOMS, interval_active=30, interval_idle=30)
+    directory = RoomDirectory(api, DEMO_ACCOUNT)
+    await directory.rooms()
     tray = Tray(notifier=Notifier(gap=0))
-    tray.attach(coordinator)
-    tray.directory = {r.sipkey: r for r in await api.get_rooms(DEMO_ACCOUNT)}
+    tray.attach(coordinator, directory=directory)
     await until(lambda: tray.snapshot is not None and tray.snapshot.rooms[0].available, "first refresh")
     yield tray
     tray.hide()

@@ -69,16 +69,19 @@ class BookingDialog(QDialog):
         contacts: ContactCache,
         *,
         rooms: Sequence[Room] = (),
+        directory: RoomDirectory | None = None,
         lang: Lang = "en",
         journal: PendingBookings | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`journal`: where a booking waits until its answer comes (a crash is settled at the next start)."""
+        """`directory`: the session's rooms, shared with the tray (else one of the dialog's own);
+        `journal`: where a booking waits until its answer comes (a crash is settled at the next start)."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Book a meeting"))
         self.client, self.settings, self.contacts, self.lang = client, settings, contacts, lang
         self.journal = journal
         self.account = settings.account or ""
+        self.directory = directory or RoomDirectory(client, self.account)
         self.submission: bookings.Submission | None = None
         self.booking: Booking | None = None
         self.pending: asyncio.Task[Booking | None] | None = None  # the submission in flight
@@ -183,7 +186,7 @@ class BookingDialog(QDialog):
         """The rooms (if none were given) and the contacts: the cached list, else the service's."""
         if self.room.count() == 0:
             try:
-                self.set_rooms(await self.client.get_rooms(self.account))
+                self.set_rooms(await self.directory.rooms())
             except VmrError as error:
                 self.form.show_errors({"room": error.describe(self.lang)}, "room")
         if await self.contacts.load():
@@ -295,8 +298,7 @@ class BookingDialog(QDialog):
         when = f"{request.start:%Y-%m-%d %H:%M}–{request.end:%H:%M}"
         self.status.setText(self.tr("{room} is already booked for {when}.").format(room=room, when=when))
         try:
-            directory = RoomDirectory(self.client, self.account)
-            offer = await slots.alternatives(self.client, directory, request.pid, request.start, request.end)
+            offer = await slots.alternatives(self.client, self.directory, request.pid, request.start, request.end)
         except VmrError:
             return  # the refusal stands on its own; no proposals
         self._propose(offer, request)

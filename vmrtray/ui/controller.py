@@ -27,6 +27,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
@@ -69,6 +70,7 @@ class App:
         self.settings = Settings()
         self.client: Client | None = None
         self.coordinator: Coordinator | None = None
+        self.directory: RoomDirectory | None = None
         self.catalog: Catalog | None = None
         self.demo: Demo | None = None
         self.dialog: SettingsDialog | None = None
@@ -78,13 +80,14 @@ class App:
         self.queue: DownloadQueue | None = None
         self.windows: dict[str, QWidget] = {}  # the booking dialog and My bookings, by name
         self.quit = asyncio.Event()
-        self.tray.quit_requested.connect(self.quit.set)
-        self.tray.settings_requested.connect(self.open_settings)
-        self.tray.book_requested.connect(self.open_booking)
-        self.tray.bookings_requested.connect(self.open_bookings)
-        self.tray.recordings_requested.connect(self.open_recordings)
-        self.tray.logs_requested.connect(self.open_logs)
-        self.tray.demo_requested.connect(lambda: spawn(self.start_demo()))
+        menu = self.tray.menu
+        menu.quit_requested.connect(self.quit.set)
+        menu.settings_requested.connect(self.open_settings)
+        menu.book_requested.connect(self.open_booking)
+        menu.bookings_requested.connect(self.open_bookings)
+        menu.recordings_requested.connect(self.open_recordings)
+        menu.logs_requested.connect(self.open_logs)
+        menu.demo_requested.connect(lambda: spawn(self.start_demo()))
         self._frozen = False
         self.wake = WakeWatcher()
         self.wake.woke.connect(self._woke)
@@ -133,7 +136,7 @@ class App:
 
         await self.close_session()
         self.demo = await start_demo()
-        self.tray.demo = True
+        self.tray.set_demo(True)
         self.settings = self.demo.settings
         await self.demo.remember_recordings(await self._open_catalog())
         await self.use(self.settings, self.demo.key)
@@ -159,13 +162,19 @@ class App:
             record_sink=recording.catalog_sink(catalog),
             lang=self.lang,
         )
-        self.tray.notifier = Notifier(enabled=settings.notify, lang=self.lang)
-        self.tray.attach(self.coordinator)
+        self.directory = RoomDirectory(self.client, settings.account) if settings.account else None
+        self.queue = self._start_downloads(self.client, catalog, settings)
+        self.tray.attach(
+            self.coordinator,
+            directory=self.directory,
+            downloads=self.queue.totals,
+            notifier=Notifier(enabled=settings.notify, lang=self.lang),
+        )
         self.coordinator.add_listener(self._settled)
-        spawn(self._load_directory(self.client, settings.account))
+        if self.directory is not None:
+            spawn(self._load_directory(self.directory))
         if settings.account and settings.server:
             self._plan_bookings(self.client, settings)
-        self._start_downloads(self.client, catalog, settings)
 
     async def _open_catalog(self) -> Catalog:
         if self.catalog is None:
@@ -179,10 +188,10 @@ class App:
                 )
         return self.catalog
 
-    def _start_downloads(self, client: Client, catalog: Catalog, settings: Settings) -> None:
+    def _start_downloads(self, client: Client, catalog: Catalog, settings: Settings) -> DownloadQueue:
         """The download queue; what a quit or a crash interrupted goes on now."""
         folder = Path(settings.download_dir).expanduser() if settings.download_dir else default_download_dir()
-        self.queue = DownloadQueue(
+        queue = DownloadQueue(
             client,
             catalog,
             lambda: download_client(settings),  # made, and aiohttp loaded, with the first download
@@ -192,9 +201,9 @@ class App:
             auto_delete=lambda: self.settings.delete_after_download,
             lang=self.lang,
         )
-        self.queue.add_listener(self._transfer_changed)
-        self.tray.downloads = self.queue.totals
-        spawn(self.queue.restore())
+        queue.add_listener(self._transfer_changed)
+        spawn(queue.restore())
+        return queue
 
     def _transfer_changed(self, transfer: Transfer) -> None:
         self.tray.downloads_changed()
@@ -257,9 +266,15 @@ class App:
 
         if self._raise("book") or self.client is None or self.contacts is None:
             return
-        rooms = list(self.tray.directory.values())
+        rooms = list(self.directory.known.values()) if self.directory is not None else []
         dialog = BookingDialog(
-            self.client, self.settings, self.contacts, rooms=rooms, lang=self.lang, journal=self.journal
+            self.client,
+            self.settings,
+            self.contacts,
+            rooms=rooms,
+            directory=self.directory,
+            lang=self.lang,
+            journal=self.journal,
         )
         dialog.booked.connect(self._booked)
         self.windows["book"] = dialog
@@ -321,16 +336,13 @@ class App:
         self.agenda.start()
         self.agenda.request_refresh()
 
-    async def _load_directory(self, client: Client, account: str | None) -> None:
-        """The account's rooms, for invitations (address, passwords); not needed to poll."""
-        if not account:
-            return
+    async def _load_directory(self, directory: RoomDirectory) -> None:
+        """The account's rooms, asked once at sign-in for invitations (address, passwords) and
+        the dialogs' room lists; not needed to poll."""
         try:
-            rooms = await client.get_rooms(account)
+            await directory.rooms()
         except VmrError as error:
             log.info("could not list the account's rooms: %s", error)
-            return
-        self.tray.directory = {room.sipkey: room for room in rooms}
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog
@@ -339,7 +351,7 @@ class App:
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
-        rooms = list(self.tray.directory.values())
+        rooms = list(self.directory.known.values()) if self.directory is not None else []
         self.dialog = SettingsDialog(self.settings, self._keys(), lang=self.lang, rooms=rooms)
         self.dialog.saved.connect(lambda settings, _new_key: spawn(self._apply(settings)))
         self.dialog.show()
@@ -400,8 +412,8 @@ class App:
         if self.agenda is not None:
             await self.agenda.aclose()
             self.agenda = None
+        self.directory = None
         if self.queue is not None:
-            self.tray.downloads = None
             await self.queue.aclose()
             self.queue = None
         if self.coordinator is not None:

@@ -1,0 +1,94 @@
+"""How the tray words a room's state: its one-line summary, its details, the record action, its invitation.
+
+The menu and the fallback window both say it this way; nothing here draws or acts.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from PySide6.QtCore import QCoreApplication
+
+from vmrtray.api import Lang, Room
+from vmrtray.core.events import Busy, RoomState
+
+
+class RecordChoice(NamedTuple):
+    """The record action's words, and whether it can be used now (else the words say why)."""
+
+    words: str
+    usable: bool
+
+
+class RoomWords:
+    def __init__(self, lang: Lang = "en") -> None:
+        self.lang = lang
+
+    def tr(self, text: str, disambiguation: str = "", n: int = -1) -> str:
+        """Qt's translation in this class's context (lupdate names the context after the class)."""
+        return QCoreApplication.translate("RoomWords", text, disambiguation, n)
+
+    def summary(self, room: RoomState) -> str:
+        """One line: the room's title in the menu and its line in the fallback window."""
+        if not room.available:
+            return self.tr("unavailable")
+        if not room.started:
+            return self.tr("idle")
+        bits = [self.tr("in use"), self.tr("%n people", "", room.participants)]
+        if room.recording:
+            bits.append(self.tr("REC"))
+        if room.live:
+            bits.append(self.tr("LIVE"))
+        if room.locked:
+            bits.append(self.tr("locked"))
+        return " · ".join(bits)
+
+    def details(self, room: RoomState) -> list[str]:
+        """The lines at the top of the room's submenu."""
+        if not room.available:
+            return [self.tr("Unavailable: {why}").format(why=self.error(room))]
+        if not room.started:
+            return [self.tr("Idle: no meeting is running")]
+        lines = [self.tr("In use: %n participant(s)", "", room.participants)]
+        lines.append(self.tr("Locked") if room.locked else self.tr("Not locked"))
+        if room.recording:
+            lines.append(
+                self.tr("Recording (started by this app)")
+                if room.ours
+                else self.tr("Recording (started by someone else)")
+            )
+        elif room.failed_reason:
+            lines.append(self.tr("Recording failed: {why}").format(why=room.failed_reason))
+        if room.live:
+            lines.append(self.tr("Streaming live"))
+        return lines
+
+    def error(self, room: RoomState) -> str:
+        """Why the last refresh had no answer for the room ("" when it had one)."""
+        return room.error.describe(self.lang) if room.error else ""
+
+    def record_choice(self, room: RoomState) -> RecordChoice:
+        if room.busy is not None:
+            starting = room.busy == Busy.STARTING
+            return RecordChoice(self.tr("Starting recording…") if starting else self.tr("Stopping recording…"), False)
+        if room.recording:
+            return RecordChoice(self.tr("Stop recording"), True)
+        if not room.available:
+            return RecordChoice(self.tr("Start recording — the room is unavailable"), False)
+        if not room.started:
+            return RecordChoice(self.tr("Start recording — the meeting has not started"), False)
+        if not room.may_record:
+            return RecordChoice(self.tr("Start recording — this room may not be recorded"), False)
+        return RecordChoice(self.tr("Start recording"), True)
+
+    def invitation(self, room: RoomState, known: Room | None, *, host: bool = False) -> str:
+        """The text to paste to a guest; `known` is the account's entry for the room (address, passwords)."""
+        lines = [self.tr("Join the meeting in {name}").format(name=room.name or room.room)]
+        lines.append(self.tr("Meeting number: {n}").format(n=room.room))
+        if known is not None and known.alias:
+            lines.append(self.tr("Address: {a}").format(a=known.alias))
+        guest = room.guest_pwd or (known.guest_pin if known else "")
+        lines.append(self.tr("Guest password: {p}").format(p=guest) if guest else self.tr("No guest password"))
+        if host and known is not None and known.host_pin:
+            lines.append(self.tr("Host password: {p}").format(p=known.host_pin))
+        return "\n".join(lines)
