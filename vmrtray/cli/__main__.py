@@ -1,0 +1,7 @@
+"""`python -m vmrtray.cli`: the same as the `vmrctl` script."""
+
+import sys
+
+from .run import main
+
+sys.exit(main())

@@ -1,0 +1,131 @@
+"""`book`, `bookings` and `cancel`: the account's bookings, settled first when a run was cut short."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from vmrtray.api import ApiError, Booking, BookingRequest, Client
+from vmrtray.core import bookings, slots
+from vmrtray.core.directory import RoomDirectory
+from vmrtray.core.ics import save_ics
+from vmrtray.core.lang import pick
+from vmrtray.core.paths import data_dir
+from vmrtray.core.pending import PendingBookings
+
+from ..context import Context
+from ..exits import Exit, UsageError
+from ..output import local_time, warn
+
+
+async def book(ctx: Context) -> int:
+    request = _request(ctx)
+    async with ctx.client() as api:
+        journal = await _settle_pending(ctx, api)
+        try:
+            booking = await bookings.create(api, request, journal)
+        except ApiError as error:
+            if error.code == bookings.ROOM_TAKEN:
+                directory = RoomDirectory(api, ctx.account)
+                _propose(ctx, await slots.alternatives(api, directory, request.pid, request.start, request.end))
+            raise
+    if ctx.args.ics:
+        await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), [booking])
+    ctx.emit(booking.to_api())
+    _say_booked(ctx, booking)
+    return Exit.OK
+
+
+def _request(ctx: Context) -> BookingRequest:
+    """The booking the arguments describe, checked before anything is sent."""
+    args = ctx.args
+    if (args.end is None) == (args.minutes is None):
+        raise UsageError("give either --end or --minutes")
+    start = bookings.parse_local(args.start, "start", ctx.lang)
+    end = bookings.parse_local(args.end, "end", ctx.lang) if args.end else None
+    return bookings.build_request(
+        account=ctx.account,
+        theme=args.theme,
+        start=start,
+        end=end,
+        minutes=args.minutes,
+        introduction=args.intro or "",
+        participants=[p for p in (args.participants or "").split(",") if p.strip()],
+        host_pwd=args.host_pwd or "",
+        guest_pwd=args.guest_pwd or "",
+        auto_open=args.auto_open,
+        pid=args.room,
+        lang=ctx.lang,
+    )
+
+
+def _say_booked(ctx: Context, booking: Booking) -> None:
+    when = f"{local_time(booking.start_date)} – {local_time(booking.end_date)}"
+    ctx.say(
+        f"Booked {booking.theme!r}: room {booking.sipkey}, {when}, "
+        f"booking id {booking.id}.\n  share link: {booking.short_address}\n  host password: {booking.random_host_pwd}"
+        f"\n  guest password: {booking.random_visitor_pwd or '(none)'}",
+        f"已预约“{booking.theme}”：会议室 {booking.sipkey}，{when}，"
+        f"预约 ID {booking.id}。\n  分享链接：{booking.short_address}\n  主持人密码：{booking.random_host_pwd}"
+        f"\n  访客密码：{booking.random_visitor_pwd or '（无）'}",
+    )
+
+
+def _propose(ctx: Context, offer: slots.Alternatives) -> None:
+    """On stderr (stdout may be --json data): what could be booked instead."""
+    lines = [f"  {local_time(start)}" for start in offer.starts]
+    lines += [f"  --room {room.pid}  ({room.p_desc or room.sipkey})" for room in offer.rooms]
+    if lines:
+        heading = pick(ctx.lang, "Free instead (as far as this account can see):", "可改约（据本账号可见的预约）：")
+        print(heading, file=sys.stderr)
+        print("\n".join(lines), file=sys.stderr)
+
+
+def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
+    try:
+        save_ics(path, found, ctx.settings.zone, host=urlsplit(ctx.server).hostname or "vmrtray")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+async def _settle_pending(ctx: Context, api: Client) -> PendingBookings:
+    """What an interrupted `book` (or tray) left unsettled: found, sent, or given up; said on stderr."""
+    journal = PendingBookings(data_dir(), api.server, ctx.account)
+    for outcome in await bookings.settle_pending(api, journal):
+        warn(outcome.describe(ctx.lang))
+    return journal
+
+
+async def list_bookings(ctx: Context) -> int:
+    async with ctx.client() as api:
+        await _settle_pending(ctx, api)
+        found = await bookings.upcoming_and_past(api, ctx.account)
+    if ctx.args.ics:
+        await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), found)
+    ctx.emit(
+        [b.to_api() for b in found],
+        lambda: (
+            ["ID", "THEME", "ROOM", "START", "END", "PEOPLE"],
+            [
+                [b.id, b.theme, b.sipkey or "", local_time(b.start_date), local_time(b.end_date), len(b.visitor_list)]
+                for b in found
+            ],
+        ),
+    )
+    if not found:
+        ctx.say("No bookings.", "没有预约。")
+    return Exit.OK
+
+
+async def cancel(ctx: Context) -> int:
+    booking_id = ctx.args.booking_id.strip()
+    if not booking_id.isdigit():
+        raise UsageError(f"{ctx.args.booking_id!r} is not a booking id (digits)")
+    async with ctx.client() as api:
+        await bookings.cancel(api, booking_id)
+    ctx.emit({"id": booking_id, "cancelled": True})
+    ctx.say(f"Cancelled booking {booking_id}.", f"已取消预约 {booking_id}。")
+    return Exit.OK

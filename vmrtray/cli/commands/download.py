@@ -1,0 +1,58 @@
+"""`recordings download`: every file of a recording, resumable, a progress bar each on stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vmrtray.api import RecordFile
+from vmrtray.core import recordings
+from vmrtray.core.paths import default_download_dir
+from vmrtray.core.session import download_client
+from vmrtray.core.targets import OnProgress
+
+from ..context import Context
+from ..exits import Exit
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+
+async def download(ctx: Context, record_id: str) -> int:
+    chosen = ctx.args.output or ctx.settings.download_dir or default_download_dir()
+    folder = await asyncio.to_thread(lambda: Path(chosen).expanduser().resolve())
+    bars: list[tqdm[Any]] = []
+    segments = ctx.args.segments or ctx.settings.download_segments
+    async with ctx.client() as api, download_client(ctx.settings) as http:
+        try:
+            results = await recordings.download_all(
+                api, ctx.catalog, record_id, folder, http=http, progress=_bars(bars), segments=segments
+            )
+        finally:
+            for bar in bars:
+                bar.close()
+    ctx.emit([{"path": str(r.path), "sha256": r.sha256, "resumedFrom": r.resumed_from} for r in results])
+    for r in results:
+        ctx.say(f"{r.path}  sha256 {r.sha256}", f"{r.path}  sha256 {r.sha256}")
+    return Exit.OK
+
+
+def _bars(bars: list[tqdm[Any]]) -> Callable[[RecordFile, Path], OnProgress]:
+    """A progress bar for each file as its download begins (none when stderr is not a terminal)."""
+    from tqdm import tqdm  # only when something is downloaded
+
+    def progress(file: RecordFile, target: Path) -> OnProgress:
+        bar = tqdm(
+            total=file.file_size, unit="B", unit_scale=True, desc=target.name[:40], file=sys.stderr, disable=None
+        )
+        bars.append(bar)
+
+        def update(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+
+        return update
+
+    return progress

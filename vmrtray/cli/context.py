@@ -1,0 +1,127 @@
+"""What every command gets: its arguments, the language, the settings, and what they
+resolve to (server, account, the key, the catalog), each asked for only when used."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vmrtray.api import Client, Lang
+from vmrtray.core.catalog import Catalog
+from vmrtray.core.credentials import load_key
+from vmrtray.core.lang import pick
+from vmrtray.core.paths import data_dir
+from vmrtray.core.session import open_client
+from vmrtray.core.settings import Settings, check_account, check_short_number
+
+from .exits import UsageError
+from .output import Table, print_json, print_table
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    lang: Lang
+    settings: Settings
+    demo_key: str | None = None  # `--demo`: the simulator's key, in memory only
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def timeout(self) -> float | None:
+        """`--timeout`, when given."""
+        return getattr(self.args, "timeout", None)
+
+    @property
+    def server(self) -> str:
+        """`--server`, else VMRTRAY_SERVER, else the settings'; normalised."""
+        server = getattr(self.args, "server", None) or os.environ.get("VMRTRAY_SERVER") or self.settings.server
+        if not server:
+            raise UsageError(
+                pick(
+                    self.lang,
+                    "No server: pass --server URL, set VMRTRAY_SERVER, or sign in with `vmrctl login`.",
+                    "没有服务器地址：请用 --server 指定、设置 VMRTRAY_SERVER，或先 vmrctl login。",
+                )
+            )
+        try:
+            return Settings(server=server).server or server
+        except ValueError as exc:
+            raise UsageError(f"--server: {_first_reason(exc)}") from None
+
+    @property
+    def account(self) -> str:
+        """`--account`, else VMRTRAY_ACCOUNT, else the settings'; checked."""
+        account = getattr(self.args, "account", None) or os.environ.get("VMRTRAY_ACCOUNT") or self.settings.account
+        if not account:
+            raise UsageError(
+                pick(
+                    self.lang,
+                    "No account: pass --account user@domain or set VMRTRAY_ACCOUNT.",
+                    "没有账号：请用 --account user@domain 指定，或设置 VMRTRAY_ACCOUNT。",
+                )
+            )
+        try:
+            return check_account(account)
+        except ValueError as exc:
+            raise UsageError(f"--account: {exc}") from None
+
+    @contextlib.asynccontextmanager
+    async def client(self) -> AsyncIterator[Client]:
+        """A client for the server with the stored key (or the demo's), closed afterwards."""
+        secret = self.demo_key or await load_key(self.server)
+        async with open_client(self.settings, secret, server=self.server, timeout=self.timeout) as api:
+            yield api
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog(data_dir() / "catalog.sqlite3")
+        return self._catalog
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+
+    def rooms(self, given: Sequence[str]) -> list[str]:
+        """The rooms named (checked short numbers), else the favourites."""
+        rooms = list(given) or list(self.settings.favourites)
+        if not rooms:
+            raise UsageError(
+                pick(
+                    self.lang,
+                    "Name the rooms (short numbers), or set favourites in the settings.",
+                    "请给出会议室短号，或在设置中配置常用会议室。",
+                )
+            )
+        try:
+            return [check_short_number(room) for room in rooms]
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    def emit(self, data: Any, rows: Callable[[], Table] | None = None) -> None:
+        """`--json`: the data as JSON; otherwise the table `rows()` gives, or nothing."""
+        if self.json:
+            print_json(data)
+        elif rows is not None:
+            print_table(*rows())
+
+    def say(self, en: str, zh: str) -> None:
+        """A human line, not shown with --json (where stdout is data)."""
+        if not self.json:
+            print(pick(self.lang, en, zh))
+
+
+def _first_reason(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return str(first.get("msg", exc)).removeprefix("Value error, ")
+    return str(exc)

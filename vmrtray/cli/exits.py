@@ -1,0 +1,63 @@
+"""Exit codes, and the one sentence an error is told in.
+
+vmrctl tells a failure in one line on stderr; the code says its kind to a script.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from vmrtray.api import ApiError, AuthError, Lang, NetworkError, ServerError, VmrError
+from vmrtray.core import bookings
+from vmrtray.core.credentials import CredentialsError
+from vmrtray.core.errors import CoreError, NoFiles
+from vmrtray.core.lang import pick
+from vmrtray.core.settings import SettingsError
+from vmrtray.core.targets import DownloadError
+
+
+class Exit(IntEnum):
+    OK = 0
+    INTERNAL = 1  # a bug: never expected
+    USAGE = 2  # bad usage or invalid input
+    AUTH = 3  # no or rejected credentials
+    REFUSED = 4  # the service refused (its code and meaning are printed)
+    FAILURE = 5  # network or server failure
+    NO_FILES = 6  # the recording has no files (yet)
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit 2 with this sentence."""
+
+
+#: The errors vmrctl tells in one sentence with their exit code (anything else is a bug).
+EXPECTED: tuple[type[Exception], ...] = (
+    VmrError,
+    CoreError,
+    CredentialsError,
+    UsageError,
+    SettingsError,
+    DownloadError,
+    bookings.InvalidBooking,
+)
+
+
+def exit_code(error: BaseException) -> Exit:
+    if isinstance(error, AuthError | CredentialsError):
+        return Exit.AUTH
+    if isinstance(error, ApiError):
+        return Exit.REFUSED
+    if isinstance(error, NoFiles):
+        return Exit.NO_FILES
+    if isinstance(error, ServerError | NetworkError | DownloadError):
+        return Exit.FAILURE
+    return Exit.USAGE
+
+
+def sentence(error: BaseException, lang: Lang) -> str:
+    if isinstance(error, VmrError | CredentialsError | CoreError):
+        return error.describe(lang)
+    if isinstance(error, bookings.InvalidBooking):
+        return pick(lang, "Invalid booking: ", "预约信息有误：") + str(error)
+    return str(error)

@@ -1,0 +1,43 @@
+"""How vmrctl writes: data as JSON with the API's field names, or a plain table; times in
+the local zone; lengths as h:mm:ss. Sizes are core's (`core.units.size_text`, IEC units)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from tabulate import tabulate
+
+Row = list[Any]
+Table = tuple[list[str], list[Row]]  # (headers, rows)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_table(headers: Sequence[str], body: Sequence[Row]) -> None:
+    """Nothing at all when there are no rows (a script reads an empty output as 'none')."""
+    if body:
+        print(tabulate(body, headers=list(headers), tablefmt="simple", disable_numparse=True))
+
+
+def warn(line: str) -> None:
+    """A line for the user on stderr, named for vmrctl (stdout may be data)."""
+    print(f"vmrctl: {line}", file=sys.stderr)
+
+
+def local_time(moment: datetime | None, seconds: bool = False) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def length(seconds: int | None) -> str:
+    """'1:02:03'; empty when unknown."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

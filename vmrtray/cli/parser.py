@@ -1,0 +1,139 @@
+"""vmrctl's arguments: the options every command takes, then each command's own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+from vmrtray import __version__
+
+from .exits import Exit
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(Exit.USAGE)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+Add = Callable[[str, str], argparse.ArgumentParser]  # (name, help) -> a command's parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = _Parser(prog="vmrctl", parents=[common], description="The cloud meeting service from the command line.")
+    parser.add_argument("--version", action="version", version=f"vmrctl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    _session_commands(command)
+    _room_commands(command)
+    _recordings_command(command("recordings", "recordings: list the known ones, show, download or delete one"), common)
+    _contacts_command(command("contacts", "the enterprise's users (the ids bookings take)"))
+    _booking_commands(command)
+    _sim_command(command("sim", "run the simulated service until stopped"))
+    return parser
+
+
+def _common_options() -> _Parser:
+    """The options every command takes, before or after its name (absent ones stay unset)."""
+    common = _Parser(add_help=False)
+    s = argparse.SUPPRESS
+    common.add_argument("--server", default=s, help="API server URL (or VMRTRAY_SERVER)")
+    common.add_argument("--account", default=s, help="user@domain (or VMRTRAY_ACCOUNT)")
+    common.add_argument("--json", action="store_true", default=s, help="print data as JSON with the API's field names")
+    common.add_argument("--timeout", type=float, default=s, help="seconds to wait for the service (default 20)")
+    common.add_argument("--debug", action="store_true", default=s, help="log details and show tracebacks")
+    common.add_argument(
+        "--demo", action="store_true", default=s, help="run against a built-in simulated service (nothing is stored)"
+    )
+    return common
+
+
+def _session_commands(command: Add) -> None:
+    p = command("login", "verify a key with the service and keep it in the OS keyring")
+    p.add_argument("--tenant-key", metavar="KEY", help="dedicated cloud: the tenant key ('-' reads stdin)")
+    p.add_argument("--api-id", metavar="ID", help="public cloud: the tenant's API ID")
+    p.add_argument("--api-key", metavar="KEY", help="public cloud: the API KEY ('-' reads stdin; omitted: prompt)")
+    command("logout", "remove the key from the OS keyring")
+
+
+def _room_commands(command: Add) -> None:
+    command("rooms", "the rooms the account may book")
+    p = command("status", "whether rooms are in use, recording or live (default: the favourites)")
+    p.add_argument("rooms", nargs="*", metavar="ROOM")
+    p = command("record", "start or stop cloud recording in a room's running meeting")
+    p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("room", metavar="ROOM")
+
+
+def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:
+    rec = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    q = rec.add_parser("list", parents=[common], help="the recordings this app has learned of")
+    q.add_argument("room", nargs="?", metavar="ROOM")
+    q = rec.add_parser("show", parents=[common], help="a recording's files")
+    q.add_argument("record_id", metavar="RECORD_ID")
+    q = rec.add_parser("download", parents=[common], help="download a recording's files (resumable)")
+    q.add_argument("record_id", metavar="RECORD_ID")
+    q.add_argument("-o", "--output", metavar="DIR", help="folder (default: the settings' download folder)")
+    q.add_argument(
+        "--segments",
+        type=_positive,
+        metavar="N",
+        help="N parallel Range requests for a file over 32 MiB: for stores that limit each connection (default 1)",
+    )
+    q = rec.add_parser("delete", parents=[common], help="delete a recording from the cloud")
+    q.add_argument("record_id", metavar="RECORD_ID")
+    q.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def _contacts_command(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all", action="store_true", help="every contact at once")
+    p.add_argument("--page", type=_positive, help="page number, from 1")
+    p.add_argument("--size", type=_positive, help="page size (default 20)")
+    p.add_argument("--search", metavar="TEXT", help="only contacts whose name, id or account holds TEXT")
+
+
+def _booking_commands(command: Add) -> None:
+    p = command("book", "book a room")
+    p.add_argument(
+        "--room", type=_positive, metavar="PID", help="room id (PID from `vmrctl rooms`; omitted: any free room)"
+    )
+    p.add_argument("--theme", required=True)
+    p.add_argument("--start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="local time")
+    p.add_argument("--end", metavar='"YYYY-MM-DD HH:MM"', help="local time")
+    p.add_argument("--minutes", type=int, metavar="N")
+    p.add_argument("--intro", metavar="TEXT")
+    p.add_argument("--participants", metavar="ID,ID", help="contact ids")
+    p.add_argument("--host-pwd", metavar="DIGITS")
+    p.add_argument("--guest-pwd", metavar="DIGITS")
+    p.add_argument("--auto-open", action="store_true", help="open the meeting automatically at the start")
+    p.add_argument("--ics", metavar="FILE", help="also write the booking to FILE for a calendar app")
+    p = command("bookings", "the account's bookings")
+    p.add_argument("--ics", metavar="FILE", help="also write them to FILE for a calendar app")
+    p = command("cancel", "cancel a booking")
+    p.add_argument("booking_id", metavar="BOOKING_ID")
+
+
+def _sim_command(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--file-port", type=int, default=0)
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--jitter-ms", type=float, default=0.0)
+    p.add_argument("--rooms", type=_positive, default=6)
+    p.add_argument("--contacts", type=int, default=40)
+    p.add_argument("--faults", type=float, default=0.0, metavar="RATE", help="share of API calls that fail (0-1)")
+    p.add_argument("--seed", type=int, help="run the lively demo script with this seed")
+    p.add_argument("--script-interval", type=float, default=3.0, help=argparse.SUPPRESS)
