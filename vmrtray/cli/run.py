@@ -19,7 +19,7 @@ from vmrtray.core.settings import Settings
 
 from .commands import COMMANDS, SERVE, SIGN_IN
 from .context import Context
-from .demo import demo
+from .demo import in_demo
 from .exits import EXPECTED, Exit, exit_code, sentence
 from .output import warn
 from .parser import build_parser
@@ -71,7 +71,7 @@ def _run_until_signal(args: argparse.Namespace, lang: Lang) -> int:
 async def _run(args: argparse.Namespace, lang: Lang) -> int:
     ctx = Context(args, lang, Settings())
     if getattr(args, "demo", False) and args.command != SERVE:
-        async with demo(ctx, sign_in=args.command in SIGN_IN):
+        async with in_demo(ctx, sign_in=args.command in SIGN_IN):
             return await _command(ctx)
     ctx.settings = settings_mod.load()
     return await _command(ctx)

@@ -59,6 +59,23 @@ async def fetch_all(api: Client, account: str) -> list[Person]:
     return people
 
 
+async def page(api: Client, account: str, index: int, size: int) -> list[Contact]:
+    """One page of the list, as the service answers it (`vmrctl contacts --page N --size M`)."""
+    return await api.get_contacts(account, page_index=index, page_size=size)
+
+
+async def everyone(api: Client, account: str) -> list[Contact]:
+    """The whole list in one answer (`isAll=yes`), as the service gives it."""
+    return await api.get_contacts(account, all=True)
+
+
+def holding(contacts: Sequence[Contact], text: str) -> list[Contact]:
+    """The contacts whose name, id or account holds `text` as it is written, in any case (`vmrctl
+    contacts --search`: a script's filter; the picker's `search` narrows word by word instead)."""
+    needle = text.casefold()
+    return [c for c in contacts if needle in _person(c).key]
+
+
 def search(people: Sequence[Person], text: str, within: Sequence[int] | None = None) -> list[int]:
     """Indexes of the people whose name, id or account holds every word of `text`.
 

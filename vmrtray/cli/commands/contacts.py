@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vmrtray.core import contacts as directory
+
 from ..context import Context
 from ..exits import Exit, UsageError
 
@@ -10,16 +12,13 @@ async def contacts(ctx: Context) -> int:
     args = ctx.args
     if args.all and (args.page or args.size):
         raise UsageError("--all takes no --page or --size")
-    fetch_all = args.all or bool(args.search)
     async with ctx.client() as api:
-        found = await api.get_contacts(ctx.account, all=fetch_all, page_index=args.page or 1, page_size=args.size or 20)
+        if args.all or args.search:
+            found = await directory.everyone(api, ctx.account)
+        else:
+            found = await directory.page(api, ctx.account, args.page or 1, args.size or 20)
     if args.search:
-        needle = args.search.casefold()
-        found = [
-            c
-            for c in found
-            if needle in c.name.casefold() or needle in c.id or needle in str(c.to_api().get("account", "")).casefold()
-        ]
+        found = directory.holding(found, args.search)
     ctx.emit(
         [c.to_api() for c in found],
         lambda: (["ID", "NAME", "ACCOUNT"], [[c.id, c.name, c.to_api().get("account", "")] for c in found]),

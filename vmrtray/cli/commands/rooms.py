@@ -7,6 +7,7 @@ import sys
 
 from vmrtray.core import recording
 from vmrtray.core.catalog import Source
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.lang import pick
 from vmrtray.core.status import RoomStatus, fetch_statuses
 
@@ -17,7 +18,7 @@ from ..output import Row, Table, warn
 
 async def rooms(ctx: Context) -> int:
     async with ctx.client() as api:
-        found = await api.get_rooms(ctx.account)
+        found = await RoomDirectory(api, ctx.account).rooms()
     kinds = {1: pick(ctx.lang, "room", "会议室"), 2: pick(ctx.lang, "lecture hall", "讲堂")}
     ctx.emit(
         [r.to_api() for r in found],

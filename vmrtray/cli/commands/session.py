@@ -10,7 +10,8 @@ from typing import Literal
 from vmrtray.api import public_cloud_key
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.credentials import forget_key, store_key
-from vmrtray.core.session import open_client
+from vmrtray.core.directory import check_connection
+from vmrtray.core.settings import Settings
 
 from ..context import Context
 from ..exits import Exit, UsageError
@@ -21,8 +22,7 @@ Cloud = Literal["public", "dedicated"]
 async def login(ctx: Context) -> int:
     key, cloud = _key_and_cloud(ctx)
     server, account = ctx.server, ctx.account
-    async with open_client(ctx.settings, key, server=server, timeout=ctx.timeout) as api:
-        rooms = await api.get_rooms(account)  # one real call proves server, key and account
+    rooms = await check_connection(_trying(ctx, server, account), key)
     await store_key(server, key)
     ctx.settings.server, ctx.settings.cloud, ctx.settings.account = server, cloud, account
     path = await asyncio.to_thread(settings_mod.save, ctx.settings)
@@ -31,6 +31,14 @@ async def login(ctx: Context) -> int:
         f"已登录 {server}，账号 {account}（{len(rooms)} 个会议室）。KEY 保存在系统密钥环，设置在 {path}。",
     )
     return Exit.OK
+
+
+def _trying(ctx: Context, server: str, account: str) -> Settings:
+    """The settings to prove before anything is kept: these server and account, and `--timeout` if given."""
+    update: dict[str, object] = {"server": server, "account": account}
+    if ctx.timeout:
+        update["timeout"] = ctx.timeout
+    return ctx.settings.model_copy(update=update)
 
 
 def _key_and_cloud(ctx: Context) -> tuple[str, Cloud]:
