@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from tests.cli.test_story import _login
-from tests.support.cli import ROOT, SimProcess, Vmrctl, kill_when
+from tests.support.cli import ROOT, SimProcess, Vmrctl, kill_when, sign_in
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY
 
 
@@ -27,7 +26,7 @@ def _themes(sim: SimProcess) -> list[str]:
 def test_a_killed_booking_is_settled_by_the_next_run(
     vmrctl: Vmrctl, sim_process: SimProcess, fault: str, words: str
 ) -> None:
-    _login(vmrctl)
+    sign_in(vmrctl)
     start = (datetime.now() + timedelta(days=2)).replace(hour=10, minute=0)
     sim_process.control("faults", {"kind": fault, "path": "/subscribe/createmeet"})
     command = ["book", "--theme", "Board", "--start", f"{start:%Y-%m-%d %H:%M}", "--minutes", "60", "--timeout", "120"]

@@ -7,14 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli.test_story import _login
-from tests.support.cli import ROOT, SimProcess, Vmrctl, kill_when
+from tests.support.cli import ROOT, SimProcess, Vmrctl, kill_when, sign_in
 
 SIZE = 6 * 1024 * 1024 + 777
 
 
 def test_a_killed_download_resumes_where_it_stopped(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path) -> None:
-    _login(vmrctl)
+    sign_in(vmrctl)
     sim_process.control("room", {"room": "100701", "file_size": SIZE})
     record_id = json.loads(vmrctl("record", "start", "100701", "--json").stdout)["recordId"]
     assert vmrctl("record", "stop", "100701").returncode == 0

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import SimProcess, Vmrctl
+from tests.support.cli import SimProcess, Vmrctl, sign_in
 from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_PUBLIC_KEY
-
-
-def _login(vmrctl: Vmrctl) -> None:
-    done = vmrctl("login", "--api-id", DEMO_API_ID, "--api-key", "-", stdin=DEMO_API_KEY + "\n")
-    assert done.returncode == 0, done.stderr
-    assert "Signed in" in done.stdout
 
 
 def _data(done: object) -> object:
@@ -24,7 +18,7 @@ def _data(done: object) -> object:
 
 
 def test_the_whole_story(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path) -> None:
-    _login(vmrctl)
+    sign_in(vmrctl)
 
     rooms = _data(vmrctl("rooms", "--json"))
     assert [r["sipkey"] for r in rooms][:2] == ["100701", "100702"]  # type: ignore[index]
@@ -111,7 +105,7 @@ def _assert_key_nowhere(vmrctl: Vmrctl, tmp_path: Path) -> None:
 
 
 def test_booked_times_are_local_and_arrive_in_the_servers_zone(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
-    _login(vmrctl)
+    sign_in(vmrctl)
     env = {"TZ": "UTC"}
     booking = _data(vmrctl("book", "--theme", "t", "--start", "2031-01-06 01:00", "--minutes", "30", "--json", env=env))
     assert booking["startDate"] == "2031-01-06T09:00:00+08:00"  # type: ignore[index]
@@ -158,7 +152,7 @@ def test_a_taken_room_is_refused_with_free_alternatives_and_ics_files_import(
 ) -> None:
     import icalendar
 
-    _login(vmrctl)
+    sign_in(vmrctl)
     start = (datetime.now() + timedelta(days=2)).replace(minute=0).strftime("%Y-%m-%d %H:%M")
     ics = tmp_path / "first.ics"
     first = vmrctl("book", "--room", "3364", "--theme", "First", "--start", start, "--minutes", "60", "--ics", str(ics))

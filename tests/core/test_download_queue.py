@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.core.test_downloads import SIZE, _recording
+from tests.support.recordings import SIZE, make_recording
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
@@ -34,7 +34,7 @@ def _states(queue: DownloadQueue) -> list[State]:
 
 
 async def test_files_download_two_at_a_time_and_match_the_sim(sim: Sim, api: Client, queue: DownloadQueue) -> None:
-    record_id = await _recording(sim, api, parts=3)
+    record_id = await make_recording(sim, api, parts=3)
     most = 0
 
     def watch(_: Transfer) -> None:
@@ -55,7 +55,7 @@ async def test_files_download_two_at_a_time_and_match_the_sim(sim: Sim, api: Cli
 async def test_pause_keeps_the_part_and_resume_fetches_only_the_rest(
     sim: Sim, api: Client, queue: DownloadQueue
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.files.rate_limit = 1024 * 1024
     (transfer,) = await queue.add(record_id)
     await until(lambda: transfer.done > 0)
@@ -75,7 +75,7 @@ async def test_pause_keeps_the_part_and_resume_fetches_only_the_rest(
 
 
 async def test_cancel_forgets_the_part(sim: Sim, api: Client, queue: DownloadQueue) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.files.rate_limit = 1024 * 1024
     (transfer,) = await queue.add(record_id)
     await until(lambda: transfer.done > 0)
@@ -86,7 +86,7 @@ async def test_cancel_forgets_the_part(sim: Sim, api: Client, queue: DownloadQue
 
 
 async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     sim.files.rate_limit = 1024 * 1024
     async with new_file_session() as http:
@@ -107,7 +107,7 @@ async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Clie
 
 
 async def test_the_opt_in_deletes_from_the_cloud_once_verified(sim: Sim, api: Client, queue: DownloadQueue) -> None:
-    record_id = await _recording(sim, api, parts=2)
+    record_id = await make_recording(sim, api, parts=2)
     queue.auto_delete = lambda: True
     await queue.add(record_id)
     await until(lambda: sim.recording_info(record_id)["deleted"])
@@ -136,7 +136,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 async def test_a_full_disk_pauses_with_the_reason_and_keeps_the_part(
     sim: Sim, api: Client, tmp_path: Path, small_disk: Path
 ) -> None:
-    record_id = await _recording(sim, api)  # 3 MiB and a bit, on a 2 MiB disk
+    record_id = await make_recording(sim, api)  # 3 MiB and a bit, on a 2 MiB disk
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     async with new_file_session() as http:
         queue = DownloadQueue(api, catalog, http, lambda: small_disk, segments=1, tick=0.01)

@@ -8,21 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.recordings import SIZE, make_recording
 from vmrtray.api import Client
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.downloads import DownloadError, new_file_session, recording_filename
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
-
-SIZE = 3 * 1024 * 1024 + 12345  # not a multiple of the store's block or the write chunk
-
-
-async def _recording(sim: Sim, api: Client, size: int = SIZE, parts: int = 1) -> str:
-    room = sim.state.set_meeting("100701", started=True)
-    room.file_size, room.files_per_recording = size, parts
-    record_id = await api.open_record("100701")
-    await api.close_record("100701")
-    return record_id
 
 
 @pytest.fixture
@@ -36,7 +27,7 @@ async def _download(api: Client, catalog: Catalog, record_id: str, folder: Path)
 
 
 async def test_download_is_byte_identical(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api, parts=2)
+    record_id = await make_recording(sim, api, parts=2)
     results = await _download(api, catalog, record_id, tmp_path / "out")
     expected = sim.recording_info(record_id)["files"]
     assert [r.sha256 for r in results] == [f["sha256"] for f in expected]
@@ -47,7 +38,7 @@ async def test_download_is_byte_identical(sim: Sim, api: Client, catalog: Catalo
 
 
 async def test_no_auth_header_reaches_the_file_origin(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     await _download(api, catalog, record_id, tmp_path)
     file_requests = [h for origin, *_, h in sim.stats.headers if origin == "files"]
     assert file_requests
@@ -58,7 +49,7 @@ async def test_no_auth_header_reaches_the_file_origin(sim: Sim, api: Client, cat
 async def test_a_reset_mid_body_resumes_and_fetches_only_the_rest(
     sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.files.reset_after = 1_000_000
     sim.files.rate_limit = 8 * 1024 * 1024  # bytes trickle in, as on a real network, before the break
     results = await _download(api, catalog, record_id, tmp_path)
@@ -76,7 +67,7 @@ async def test_a_reset_mid_body_resumes_and_fetches_only_the_rest(
 async def test_resume_from_a_part_left_by_an_earlier_run(
     sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     (file,) = await api.get_records(record_id)
     name = recording_filename("研发部会议室", "100701", file.start_time)
     from vmrtray.sim import file_content
@@ -91,7 +82,7 @@ async def test_resume_from_a_part_left_by_an_earlier_run(
 
 
 async def test_an_expired_link_is_renewed(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.files.ttl = -60  # links handed out now are already expired
     await api.get_records(record_id)
     sim.stats.reset()
@@ -115,7 +106,7 @@ async def test_an_expired_link_is_renewed(sim: Sim, api: Client, catalog: Catalo
 async def test_an_origin_without_range_restarts_cleanly(
     sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.files.range_enabled = False
     sim.files.reset_after = 1_500_000
     results = await _download(api, catalog, record_id, tmp_path)
@@ -126,7 +117,7 @@ async def test_an_origin_without_range_restarts_cleanly(
 async def test_a_different_file_in_the_way_is_not_overwritten(
     sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     (file,) = await api.get_records(record_id)
     squatter = tmp_path / recording_filename("研发部会议室", "100701", file.start_time)
     squatter.write_bytes(b"my own notes")
@@ -138,7 +129,7 @@ async def test_a_different_file_in_the_way_is_not_overwritten(
 async def test_a_short_file_is_never_renamed_into_place(
     sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
 ) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     sim.state.recordings[record_id].files[0].size = SIZE - 10  # the store now holds less than announced
     files = await api.get_records(record_id)
     sim.state.recordings[record_id].files[0].size = SIZE
@@ -170,7 +161,7 @@ def test_hostile_room_names_give_safe_file_names(room_name: str) -> None:
 
 
 async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api)
+    record_id = await make_recording(sim, api)
     first = Catalog(tmp_path / "c.sqlite3")
     await _download(api, first, record_id, tmp_path / "out")
     first.close()

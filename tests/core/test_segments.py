@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_downloads import SIZE, _recording
+from tests.support.recordings import SIZE, make_recording
 from vmrtray.api import Client
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
@@ -30,7 +30,7 @@ def _file_requests(sim: Sim) -> list[dict[str, str]]:
 
 
 async def test_a_large_file_comes_in_parallel_segments_byte_identical(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api, size=BIG)
+    record_id = await make_recording(sim, api, size=BIG)
     catalog = Catalog(tmp_path / "c.sqlite3")
     (result,) = await _download(api, catalog, record_id, tmp_path / "out")
     expected = sim.recording_info(record_id)["files"][0]["sha256"]
@@ -44,7 +44,7 @@ async def test_a_large_file_comes_in_parallel_segments_byte_identical(sim: Sim, 
 
 
 async def test_an_interrupted_segmented_download_resumes_each_segment(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api, size=BIG)
+    record_id = await make_recording(sim, api, size=BIG)
     catalog = Catalog(tmp_path / "c.sqlite3")
     sim.files.rate_limit = 8 * 1024 * 1024  # per connection: slow enough to stop halfway
     folder = tmp_path / "out"
@@ -68,7 +68,7 @@ async def test_an_interrupted_segmented_download_resumes_each_segment(sim: Sim, 
 
 
 async def test_segments_fall_back_to_one_stream_where_range_is_ignored(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api, size=BIG)
+    record_id = await make_recording(sim, api, size=BIG)
     sim.files.range_enabled = False
     (result,) = await _download(api, Catalog(tmp_path / "c.sqlite3"), record_id, tmp_path)
     assert result.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
@@ -78,7 +78,7 @@ async def test_segments_fall_back_to_one_stream_where_range_is_ignored(sim: Sim,
 async def test_a_file_that_does_not_match_the_stores_crc_is_not_kept(
     sim: Sim, api: Client, tmp_path: Path, segments: int
 ) -> None:
-    record_id = await _recording(sim, api, size=BIG if segments > 1 else SIZE)
+    record_id = await make_recording(sim, api, size=BIG if segments > 1 else SIZE)
     sim.files.checksum = "wrong"  # the object in the store is not what it says it is
     with pytest.raises(DownloadError, match="checksum"):
         await _download(api, Catalog(tmp_path / "c.sqlite3"), record_id, tmp_path, segments=segments)
@@ -86,7 +86,7 @@ async def test_a_file_that_does_not_match_the_stores_crc_is_not_kept(
 
 
 async def test_an_expired_link_mid_segments_is_renewed_once(sim: Sim, api: Client, tmp_path: Path) -> None:
-    record_id = await _recording(sim, api, size=BIG)
+    record_id = await make_recording(sim, api, size=BIG)
     calls = 0
     real = api.get_records
 

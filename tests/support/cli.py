@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,3 +66,10 @@ def kill_when(process: subprocess.Popen[Any], condition: Callable[[], object], w
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+
+
+def sign_in(vmrctl: Vmrctl) -> None:
+    """`vmrctl login` with the demo tenant's key read from stdin, as a script signs in."""
+    done = vmrctl("login", "--api-id", DEMO_API_ID, "--api-key", "-", stdin=DEMO_API_KEY + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "Signed in" in done.stdout

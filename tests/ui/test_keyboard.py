@@ -13,8 +13,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
+from tests.support.settings_keys import MemoryKeys
 from tests.support.waiting import until
-from tests.ui.test_settings_dialog import MemoryKeys
 from vmrtray.api import Client
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.catalog import Catalog
@@ -88,6 +88,7 @@ async def test_every_window_is_named_and_tabs_in_reading_order(
     assert_keyboard_ready(booking)
     agenda = Agenda(api, DEMO_ACCOUNT, Reminders(tmp_path / "r.json", timedelta(0)))
     assert_keyboard_ready(BookingsWindow(agenda, Settings()))
+    await agenda.aclose()  # the open window listens, so the agenda polls until closed
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     async with new_file_session() as http:
         queue = DownloadQueue(api, catalog, http, lambda: tmp_path)

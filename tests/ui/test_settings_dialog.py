@@ -7,30 +7,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from vmrtray.core.credentials import CredentialsError
+from tests.support.settings_keys import MemoryKeys
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_API_ID, DEMO_API_KEY, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui.settings_dialog import Keys, SettingsDialog
-
-
-class MemoryKeys:
-    def __init__(self, known: dict[str, str] | None = None) -> None:
-        self.known = dict(known or {})
-        self.saved: list[Settings] = []
-
-    async def load(self, server: str) -> str:
-        if server not in self.known:
-            raise CredentialsError("no-key")
-        return self.known[server]
-
-    async def store(self, server: str, key: str) -> None:
-        self.known[server] = key
-
-    async def save_settings(self, settings: Settings) -> None:
-        self.saved.append(settings)
-
-    def keys(self) -> Keys:
-        return Keys(self.load, self.store, self.save_settings)
 
 
 def _dialog(store: MemoryKeys, settings: Settings | None = None) -> SettingsDialog:
