@@ -156,8 +156,8 @@ def test_backoff_never_waits_longer_than_one_interval(api: Client) -> None:
     coord = Coordinator(api, ROOMS, interval_active=10, interval_idle=60)
     delays = []
     for failures in range(1, 12):
-        coord._failures = failures
-        delays.append(coord._next_delay())
+        coord._poller.failures = failures
+        delays.append(coord._poller.next_delay())
     assert all(d is not None and d <= 60 for d in delays)
     assert delays[0] < delays[-1]  # it does back off
 
@@ -168,7 +168,7 @@ async def test_a_rejected_key_signs_out_and_polling_stops(sim: Sim) -> None:
         rec = Recorder(coord)
         try:
             await rec.until(lambda: bool(rec.snapshots) and rec.last.signed_out, "signed out")
-            assert coord._task is None
+            assert not coord._poller.polling
             async with Client(sim.url, DEMO_PUBLIC_KEY) as right:
                 coord.sign_in(right)
                 await rec.until(lambda: not rec.last.signed_out and rec.last.rooms[0].available, "signed in")
@@ -191,7 +191,7 @@ async def test_polling_stops_when_nobody_listens(coordinator: Coordinator) -> No
     rec = Recorder(coordinator)
     await rec.until(lambda: bool(rec.snapshots), "first refresh")
     rec.remove()
-    assert coordinator._task is None
+    assert not coordinator._poller.polling
 
 
 async def test_after_a_wake_events_are_listed_but_quiet(sim: Sim, coordinator: Coordinator) -> None:
