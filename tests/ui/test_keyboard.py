@@ -87,8 +87,10 @@ async def test_every_window_is_named_and_tabs_in_reading_order(
     assert_keyboard_ready(SettingsDialog(Settings(), MemoryKeys().keys()))
     assert_keyboard_ready(booking)
     agenda = Agenda(api, DEMO_ACCOUNT, Reminders(tmp_path / "r.json", timedelta(0)))
-    assert_keyboard_ready(BookingsWindow(agenda, Settings()))
-    await agenda.aclose()  # the open window listens, so the agenda polls until closed
+    bookings_window = BookingsWindow(agenda, Settings())  # it listens, so the agenda polls
+    await until(lambda: agenda.updated is not None, "listed")  # a task stepped inside processEvents wedges qasync
+    assert_keyboard_ready(bookings_window)
+    await agenda.aclose()
     catalog = Catalog(tmp_path / "catalog.sqlite3")
     async with new_file_session() as http:
         queue = DownloadQueue(api, catalog, http, lambda: tmp_path)

@@ -1,23 +1,25 @@
 """My bookings, kept fresh, and the reminders before they start. No Qt.
 
 One object owns the account's bookings for everyone who shows them (My bookings, the
-booking dialog's proposals) and for the reminders, like the room coordinator does for
-rooms: it refreshes every `interval` or on request, tells its listeners, keeps the last
-good list when a refresh fails, and wakes for the next reminder. The clock is re-read at
-least every `tick` seconds, so a sleep or a clock change cannot make a reminder late by
-more than that.
+booking dialog's proposals) and for the reminders: the generic poller (`core.polling`)
+plus reminders. It polls only while someone listens — My bookings while its window is
+open, the reminders while they are on — every `interval` or on request, tells its
+listeners, and keeps the last good list when a refresh fails. Between refreshes the
+poller runs the reminder watch, which re-reads the clock at least every `tick` seconds,
+so a sleep or a clock change cannot make a reminder late by more than that.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+import math
 from collections.abc import Callable
 from datetime import datetime
 
-from vmrtray.api import AuthError, Booking, Client, VmrError
+from vmrtray.api import Booking, Client, VmrError
 
+from .listeners import Listeners
+from .polling import Poller
 from .reminders import Reminders
 
 log = logging.getLogger(__name__)
@@ -46,19 +48,29 @@ class Agenda:
         self.bookings: list[Booking] = []
         self.error: VmrError | None = None
         self.updated: datetime | None = None
-        self._listeners: list[Listener] = []
-        self._remind: list[ReminderSink] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._poller: Poller[[Agenda]] = Poller(
+            "the bookings", self._update, lambda: self.interval, watch=self._remind_due
+        )
+        self._remind: Listeners[[Booking]] = Listeners("the reminders")
 
     # -- who listens ----------------------------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        """Told after every refresh; the agenda polls while someone listens. Returns the remover."""
+        return self._poller.add_listener(listener)
 
-    def on_reminder(self, sink: ReminderSink) -> None:
-        self._remind.append(sink)
+    def on_reminder(self, sink: ReminderSink) -> Callable[[], None]:
+        """Told when a booking's reminder falls due; while reminders are on, this listens too."""
+        forget_sink = self._remind.add(sink)
+        if self.reminders is None or not self.reminders.enabled:
+            return forget_sink  # nothing will fall due: no reason to poll for it
+        stop_listening = self._poller.add_listener(lambda _: None)
+
+        def remove() -> None:
+            forget_sink()
+            stop_listening()
+
+        return remove
 
     def upcoming(self) -> list[Booking]:
         now = self.clock()
@@ -72,67 +84,42 @@ class Agenda:
 
     async def refresh(self) -> None:
         """Fetch now; on failure keep the last list and say why in `error`."""
-        try:
-            found = await self.api.get_bookings(self.account)
-        except VmrError as error:
-            if self.error is None:
-                log.info("could not list the bookings: %s", error)
-            self.error = error
-        else:
-            if self.error is not None:
-                log.info("bookings listed again")
-            self.error = None
-            self.bookings = sorted(found, key=lambda b: (b.start_date, b.id))
-            self.updated = self.clock()
-        for listener in list(self._listeners):
-            listener(self)
+        await self._poller.refresh()
 
     def request_refresh(self) -> None:
         """Refresh soon (after a booking or a cancel), without waiting for the interval."""
-        self._wake.set()
+        self._poller.request_refresh()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._run())
+        """Nothing to do: the first listener starts the polling. Kept for callers written before."""
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._poller.aclose()
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            self._wake.clear()  # a request made from here on asks for one more refresh
-            await self.refresh()
-            if isinstance(self.error, AuthError):
-                return  # the key was rejected: the tray says so; a new key starts a new agenda
-            next_refresh = loop.time() + self.interval
-            while loop.time() < next_refresh:
-                await self._remind_due()
-                if await self._sleep(min(self._seconds_to_reminder(), self.tick, next_refresh - loop.time())):
-                    break  # asked to refresh now
-
-    async def _sleep(self, seconds: float) -> bool:
-        """Until `seconds` pass (False) or a refresh is asked for (True), one made meanwhile too."""
+    async def _update(self) -> None:
+        """The poller's job: tells the listeners either way; raises when the list could not be had."""
         try:
-            await asyncio.wait_for(self._wake.wait(), max(0.0, seconds))
-        except TimeoutError:
-            return False
-        return True
+            found = await self.api.get_bookings(self.account)
+        except VmrError as error:
+            self.error = error
+            self._poller.notify(self)
+            raise
+        self.error = None
+        self.bookings = sorted(found, key=lambda b: (b.start_date, b.id))
+        self.updated = self.clock()
+        self._poller.notify(self)
 
-    def _seconds_to_reminder(self) -> float:
-        if self.reminders is None:
-            return float("inf")
-        now = self.clock()
-        at = self.reminders.next_at(self.bookings, now)
-        return float("inf") if at is None else max(0.0, (at - now).total_seconds())
+    # -- reminders, watched between refreshes ----------------------------------------------------
 
-    async def _remind_due(self) -> None:
-        if self.reminders is None:
-            return
+    async def _remind_due(self) -> float:
+        """Tell of the reminders due; the seconds until the clock should be read again."""
+        if self.reminders is None or not self.reminders.enabled:
+            return math.inf
         for booking in await self.reminders.due(self.bookings, self.clock()):
-            for sink in list(self._remind):
-                sink(booking)
+            self._remind.notify(booking)
+        return min(self._seconds_to_reminder(self.reminders), self.tick)
+
+    def _seconds_to_reminder(self, reminders: Reminders) -> float:
+        now = self.clock()
+        at = reminders.next_at(self.bookings, now)
+        return math.inf if at is None else max(0.0, (at - now).total_seconds())
