@@ -24,6 +24,7 @@ from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
 from .errors import NoFiles
+from .listeners import Listeners
 from .recordings import delete, fresh_file, listing, target_for
 from .targets import DownloadError, part_of, remove_files, segments_sidecar
 
@@ -93,16 +94,14 @@ class DownloadQueue:
         self.transfers: dict[Key, Transfer] = {}
         self._order: list[Key] = []
         self._tasks: dict[Key, asyncio.Task[None]] = {}
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[[Transfer]] = Listeners("the downloads")
         self._closing = False
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     def _tell(self, transfer: Transfer) -> None:
-        for listener in list(self._listeners):
-            listener(transfer)
+        self._listeners.notify(transfer)
 
     # -- asking ---------------------------------------------------------------------------------
 
