@@ -56,4 +56,4 @@ def test_the_built_wheel_installs_with_its_icons_and_translations(tmp_path: Path
     assert str(venv) in str(qm["vmrtray_zh_CN.qm"])  # from the fresh install, not this checkout
     translator = QTranslator()
     assert translator.load(str(qm["vmrtray_zh_CN.qm"]))
-    assert translator.translate("Tray", "Quit") == "退出"
+    assert translator.translate("TrayMenu", "Quit") == "退出"
