@@ -189,7 +189,7 @@ def measure_stall(url: str, rooms: int, refreshes: int) -> tuple[float, float]:
     from vmrtray.core.coordinator import Coordinator
     from vmrtray.sim import DEMO_PUBLIC_KEY
     from vmrtray.ui.asyncutil import freeze_startup_heap
-    from vmrtray.ui.controller import TRAY_CONCURRENCY  # what the app uses
+    from vmrtray.ui.session import TRAY_CONCURRENCY  # what the app uses
     from vmrtray.ui.tray import Tray
 
     app = QApplication.instance() or QApplication(["vmrtray-bench"])

@@ -2,6 +2,6 @@
 
 import sys
 
-from vmrtray.ui.app import main
+from vmrtray.ui.launcher import main
 
 sys.exit(main())

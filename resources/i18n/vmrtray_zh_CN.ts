@@ -2,10 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
-        <name>App</name>
+        <name>Alerts</name>
         <message>
-            <source>The list of recordings was damaged and begins anew; the old file is kept as {name}.</source>
-            <translation>录制列表已损坏，将重新开始；旧文件保留为 {name}。</translation>
+            <source>Booked “{theme}”</source>
+            <translation>已预约“{theme}”</translation>
+        </message>
+        <message>
+            <source>“{theme}” starts in %n minute(s)</source>
+            <translation>“{theme}”将在 %n 分钟后开始</translation>
         </message>
         <message>
             <source>Download stopped</source>
@@ -14,26 +18,6 @@
         <message>
             <source>Recording downloaded</source>
             <translation>录制已下载</translation>
-        </message>
-        <message>
-            <source>“{theme}” starts in %n minute(s)</source>
-            <translation>“{theme}”将在 %n 分钟后开始</translation>
-        </message>
-        <message>
-            <source>Booked “{theme}”</source>
-            <translation>已预约“{theme}”</translation>
-        </message>
-        <message>
-            <source>Could not change the start at login: {why}</source>
-            <translation>无法更改登录时启动：{why}</translation>
-        </message>
-        <message>
-            <source>The new language shows from the next start of vmrtray.</source>
-            <translation>新语言将在下次启动 vmrtray 时生效。</translation>
-        </message>
-        <message>
-            <source>vmrtray is already running.</source>
-            <translation>vmrtray 已在运行。</translation>
         </message>
     </context>
     <context>
@@ -940,6 +924,25 @@
             <translation>
                 <numerusform>正在下载 %n 个文件：{p}%</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>TrayApp</name>
+        <message>
+            <source>The list of recordings was damaged and begins anew; the old file is kept as {name}.</source>
+            <translation>录制列表已损坏，将重新开始；旧文件保留为 {name}。</translation>
+        </message>
+        <message>
+            <source>Could not change the start at login: {why}</source>
+            <translation>无法更改登录时启动：{why}</translation>
+        </message>
+        <message>
+            <source>The new language shows from the next start of vmrtray.</source>
+            <translation>新语言将在下次启动 vmrtray 时生效。</translation>
+        </message>
+        <message>
+            <source>vmrtray is already running.</source>
+            <translation>vmrtray 已在运行。</translation>
         </message>
     </context>
     <context>

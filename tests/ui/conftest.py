@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from tests.support.waiting import until
 from vmrtray.api import Lang
 from vmrtray.ui import i18n
-from vmrtray.ui.controller import App
+from vmrtray.ui.tray_app import TrayApp
 
 W = TypeVar("W")
 
@@ -57,9 +57,9 @@ def _collect_after_each_qt_test() -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def demo_app(lang: Lang = "en") -> AsyncIterator[App]:
+async def demo_app(lang: Lang = "en") -> AsyncIterator[TrayApp]:
     """The whole app on `--demo`, quit at the end (and checked to quit cleanly)."""
-    app = App(lang=lang, demo=True)
+    app = TrayApp(lang=lang, demo=True)
     running = asyncio.ensure_future(app.run())
     try:
         yield app
@@ -68,7 +68,7 @@ async def demo_app(lang: Lang = "en") -> AsyncIterator[App]:
         assert await asyncio.wait_for(running, 15) == 0
 
 
-async def open_window(app: App, name: str, kind: type[W]) -> W:
+async def open_window(app: TrayApp, name: str, kind: type[W]) -> W:
     """Pick `name` in the tray's menu, as a user does, and return the window it opened."""
     await until(lambda: app.tray.find_action(name) is not None, f"{name} in the menu")
     action = app.tray.find_action(name)

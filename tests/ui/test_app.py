@@ -18,14 +18,14 @@ from vmrtray.core.pending import PendingBookings
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui import asyncutil
-from vmrtray.ui.controller import App
 from vmrtray.ui.icons import TrayState
 from vmrtray.ui.recordings_window import RecordingsWindow
+from vmrtray.ui.tray_app import TrayApp
 
 
 async def test_demo_starts_and_quits_cleanly(qapp: object, monkeypatch: object) -> None:
     before = {k: os.environ.get(k) for k in ("VMRTRAY_CONFIG_DIR", "VMRTRAY_DATA_DIR")}
-    app = App(lang="en", demo=True)
+    app = TrayApp(lang="en", demo=True)
     running = asyncio.ensure_future(app.run())
     try:
         await until(
@@ -59,7 +59,7 @@ async def test_demo_starts_and_quits_cleanly(qapp: object, monkeypatch: object) 
 async def test_without_settings_the_tray_offers_sign_in(qapp: object, tmp_path: object, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path))
     monkeypatch.setenv("VMRTRAY_DATA_DIR", str(tmp_path))
-    app = App(lang="en", demo=False)
+    app = TrayApp(lang="en", demo=False)
     running = asyncio.ensure_future(app.run())
     await until(lambda: app.tray.find_action("sign-in") is not None, "sign in offered")
     assert app.tray.state == TrayState.SIGNED_OUT
@@ -71,7 +71,7 @@ async def test_start_at_login_follows_the_setting(
     qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    app = App(lang="en", demo=False)
+    app = TrayApp(lang="en", demo=False)
     await app.sync_autostart(Settings(start_at_login=True))
     assert autostart.is_enabled()
     await app.sync_autostart(Settings(start_at_login=False))
@@ -97,7 +97,7 @@ async def test_a_booking_a_crash_left_is_settled_and_told_at_start(
     start = (datetime.now().astimezone() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     request = BookingRequest(account=DEMO_ACCOUNT, theme="Left by a crash", start=start, end=start + timedelta(hours=1))
     PendingBookings(tmp_path / "data", sim.url, DEMO_ACCOUNT).add(request, datetime.now().astimezone())
-    app = App(lang="en", demo=False)
+    app = TrayApp(lang="en", demo=False)
     running = asyncio.ensure_future(app.run())
     try:
         await until(lambda: any("Left by a crash" in a.title for a in app.tray.alerts), "told")

@@ -25,6 +25,6 @@ def test_no_desktop_is_one_clear_sentence(lang: str, words: str) -> None:
 def test_the_launcher_stays_light() -> None:
     # The icon is shown before httpx, pydantic or the simulator load (bench/tray.py, start-up).
     heavy = "('httpx', 'pydantic', 'aiohttp', 'qasync')"
-    code = f"import sys, vmrtray.ui.app; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, vmrtray.ui.launcher; print(sorted(m for m in {heavy} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"

@@ -1,7 +1,7 @@
 """`vmrtray`: start fast, show the tray icon at once, then load the rest.
 
 `main` imports only Qt and the icon painter before the icon is on screen; the app itself
-(`controller.py`: client, coordinator, keyring, qasync) loads afterwards. A second launch
+(`tray_app.py`: client, coordinator, keyring, qasync) loads afterwards. A second launch
 hands over to the first through a local socket and exits.
 """
 
@@ -78,6 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if QSystemTrayIcon.isSystemTrayAvailable():
         icon.show()  # presence first: the rest loads while the icon is already there
 
-    from .controller import run_app
+    from .tray_app import run_app
 
     return run_app(qapp, instance, icon, demo=args.demo)

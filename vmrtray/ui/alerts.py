@@ -1,0 +1,48 @@
+"""What the tray says when something happens besides the rooms: a booking made or settled,
+a meeting about to start, a download stopped or done.
+
+The rooms' own alerts come from core (`core.notifications`); these are worded here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+from vmrtray.api import Booking, Lang
+from vmrtray.core.bookings import Settled
+from vmrtray.core.download_queue import State, Transfer
+from vmrtray.core.notifications import Alert
+
+
+def booked(booking: Booking) -> Alert:
+    """The booking dialog's booking, now the service's."""
+    when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}"
+    return Alert(QCoreApplication.translate("Alerts", "Booked “{theme}”").format(theme=booking.theme), when)
+
+
+def reminder(booking: Booking, now: datetime) -> Alert:
+    """`booking` starts soon (the agenda decides when to remind)."""
+    minutes = max(0, round((booking.start_date - now).total_seconds() / 60))
+    title = QCoreApplication.translate("Alerts", "“{theme}” starts in %n minute(s)", "", minutes)
+    body = f"{booking.start_date.astimezone():%H:%M} · {booking.sipkey or ''}"
+    return Alert(title.format(theme=booking.theme), body)
+
+
+def settled(outcome: Settled, lang: Lang) -> Alert:
+    """A booking a crash left unanswered, settled at start (its words are core's, shared with vmrctl)."""
+    return Alert(outcome.title(lang), outcome.detail(lang), urgent=outcome.booking is None)
+
+
+def download(transfer: Transfer, transfers: Iterable[Transfer]) -> Alert | None:
+    """What a download's change calls for, if anything: it stopped with a reason, or it was the
+    last file of its recording (`transfers`: every transfer of the queue)."""
+    if transfer.state == State.FAILED or (transfer.state == State.PAUSED and transfer.error):
+        return Alert(QCoreApplication.translate("Alerts", "Download stopped"), transfer.error or "", urgent=True)
+    if transfer.state == State.DONE:
+        rest = [t for t in transfers if t.record_id == transfer.record_id]
+        if all(t.state == State.DONE for t in rest):
+            return Alert(QCoreApplication.translate("Alerts", "Recording downloaded"), str(transfer.target.parent))
+    return None
