@@ -39,6 +39,11 @@ def code_meaning(code: int | None, lang: Lang) -> str | None:
     return zh if lang == "zh" else en
 
 
+def one_line(words: str) -> str:
+    """The service's (or a library's) words folded onto one line: a sentence shown to a user is one line."""
+    return " ".join(words.split())
+
+
 class VmrError(Exception):
     """Base of every error the client raises. `str()` is the English sentence."""
 
@@ -50,7 +55,7 @@ class AuthError(VmrError):
     """No key was given, or the service rejected it."""
 
     def __init__(self, detail: str = "", *, missing: bool = False) -> None:
-        self.detail = detail
+        self.detail = one_line(detail)
         self.missing = missing
         super().__init__(self.describe("en"))
 
@@ -70,7 +75,7 @@ class ApiError(VmrError):
 
     def __init__(self, code: int | None, message: str | None, *, endpoint: str = "") -> None:
         self.code = code
-        self.message = message or ""
+        self.message = one_line(message or "")
         self.endpoint = endpoint
         super().__init__(self.describe("en"))
 
@@ -108,7 +113,7 @@ class ServerError(VmrError):
     """The service answered, but not with something usable."""
 
     def __init__(self, detail: str, *, status: int | None = None, endpoint: str = "") -> None:
-        self.detail = detail
+        self.detail = one_line(detail)
         self.status = status
         self.endpoint = endpoint
         super().__init__(self.describe("en"))
