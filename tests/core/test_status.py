@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from vmrtray.api import ApiError, Client
+import asyncio
+
+import httpx
+
+from tests.support.waiting import until
+from vmrtray.api import ApiError, Client, ServerError
 from vmrtray.core.status import fetch_statuses
-from vmrtray.sim import Sim
+from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
 
 async def test_status_of_started_idle_and_unknown_rooms(sim: Sim, api: Client) -> None:
@@ -37,6 +42,32 @@ async def test_concurrency_is_bounded_by_connections(sim: Sim) -> None:
         statuses = await fetch_statuses(api, [f"{100701 + i}" for i in range(40)], limit=4)
     assert len(statuses) == 40
     assert sim.stats.api_connections() <= 4
+
+
+async def test_requests_in_flight_reach_the_limit_and_never_pass_it() -> None:
+    """The limit is fetch_statuses' own, not the connection pool's (the client may open one per
+    room): the first `limit` requests hang in the simulator, so exactly `limit` reach it and no
+    other follows until they are answered; after, `limit` connections served the whole run (the
+    pool opens one only when every open one is busy, so never more than `limit` were in flight)."""
+    limit, rooms = 4, [f"{100701 + i}" for i in range(12)]
+    async with Sim(rooms=len(rooms)) as sim, Client(sim.url, DEMO_PUBLIC_KEY, max_connections=len(rooms)) as api:
+
+        def arrived() -> int:
+            return sim.stats.requests["/api/getmeetinginfo"]
+
+        sim.faults.queue("hang", count=limit, path="/api/getmeetinginfo")
+        fetching = asyncio.ensure_future(fetch_statuses(api, rooms, limit=limit))
+        await until(lambda: arrived() >= limit, f"{limit} requests in flight at once")
+        async with httpx.AsyncClient() as other:  # a round trip through the service: what was sent has arrived
+            await other.get(f"{sim.url}/_sim/info")
+        assert arrived() == limit
+        assert not fetching.done()
+        sim.faults.release.set()
+        statuses = await fetching
+        sim.faults.release.clear()
+        assert [s.room for s in statuses] == rooms
+        assert sum(isinstance(s.error, ServerError) for s in statuses) == limit  # the released ones
+        assert sim.stats.api_connections() == limit
 
 
 async def test_status_json_never_carries_the_host_password(api: Client) -> None:
