@@ -151,7 +151,8 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
     raw=st.one_of(st.binary(max_size=200), JSONISH.map(lambda v: json.dumps(v).encode())),
     status=st.sampled_from([200, 302, 404, 500]),
 )
-@example(raw=b'{"code": 5, "message": "the service said\\non two lines"}', status=200)  # a newline in the service's words
+# a newline in the service's own words
+@example(raw=b'{"code": 5, "message": "the service said\\non two lines"}', status=200)
 def test_any_body_is_an_answer_or_one_of_our_errors(decoder: Client, raw: bytes, status: int) -> None:
     """Whatever bytes come back, the client's one decoding path answers or raises a VmrError
     (anything else escapes and fails the test): only a 200 carrying a JSON object answers; any
