@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest_asyncio
 
+from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.events import Event, Kind, Snapshot
@@ -212,3 +213,18 @@ async def test_pause_holds_polling_until_resumed(sim: Sim, coordinator: Coordina
     coordinator.set_paused(False)
     await rec.until(lambda: Kind.MEETING_STARTED in rec.kinds("100702"), "resumed")
     assert not rec.last.paused
+
+
+async def test_our_recording_is_ours_before_the_toggle_has_heard_the_status(sim: Sim, coordinator: Coordinator) -> None:
+    rec = Recorder(coordinator)
+    await rec.until(lambda: bool(rec.snapshots), "first refresh")
+    sim.faults.queue("hang", path="/meeting/getLiveRecStatus")  # the toggle's confirmation is held
+    toggling = asyncio.ensure_future(coordinator.start_recording("100701"))
+    await until(lambda: sim.stats.requests["/meeting/getLiveRecStatus"] > 0, "the confirmation asked")
+    await coordinator.refresh()  # a refresh of its own interval lands meanwhile
+    assert rec.last.room("100701").recording  # type: ignore[union-attr]
+    assert rec.last.room("100701").ours  # type: ignore[union-attr]
+    started = next(e for e in rec.events if e.kind == Kind.RECORDING_STARTED)
+    assert started.ours is True
+    sim.faults.release.set()
+    await toggling

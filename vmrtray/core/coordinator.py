@@ -179,11 +179,15 @@ class Coordinator:
                 await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN)
 
     async def _sink(self, record_id: str, room: str, source: Source) -> None:
-        if self._record_sink is not None:
-            try:
-                await self._record_sink(record_id, room, source)
-            except Exception:  # the catalog must not stop the polling
-                log.exception("could not remember recording %s", record_id)
+        await recording.remember(self._record_sink, record_id, room, source)
+
+    async def _toggled(self, record_id: str, room: str, source: Source) -> None:
+        """The toggle's sink: a recording this app opened is ours from the moment openRecord
+        answers, so a refresh that lands before the toggle ends already says so."""
+        if source == Source.OPENED:
+            self._ours[room] = record_id
+        self._seen_records.add(record_id)
+        await self._sink(record_id, room, source)
 
     def _publish(self, snapshot: Snapshot, events: list[Event] | None = None) -> None:
         if events is None:
@@ -207,14 +211,11 @@ class Coordinator:
         self._set_busy(room, Busy.STARTING if action == Action.START else Busy.STOPPING)
         try:
             outcome = await recording.toggle(
-                self.client, room, action, sink=self._sink, ours=self._ours.get(room), lang=self.lang
+                self.client, room, action, sink=self._toggled, ours=self._ours.get(room), lang=self.lang
             )
         finally:
             self._set_busy(room, None)
             self.request_refresh()
-        if outcome.record_id is not None and action == Action.START:
-            self._ours[room] = outcome.record_id
-            self._seen_records.add(outcome.record_id)
         if outcome.may_not_record:
             self._no_record.add(room)
         if isinstance(outcome.error, AuthError):

@@ -83,10 +83,10 @@ async def toggle(
     try:
         if action == Action.STOP:
             record_id = await client.close_record(room)
-            await _remember(sink, record_id, room, Source.OPENED if ours == record_id else Source.SEEN)
+            await remember(sink, record_id, room, Source.OPENED if ours == record_id else Source.SEEN)
             return RecordOutcome(room, action, True, record_id)
         record_id = await client.open_record(room)
-        await _remember(sink, record_id, room, Source.OPENED)
+        await remember(sink, record_id, room, Source.OPENED)
         status = await client.get_live_rec_status(room)
     except VmrError as error:
         return RecordOutcome(room, action, False, reason=error.describe(lang), error=error)
@@ -96,8 +96,9 @@ async def toggle(
     return RecordOutcome(room, action, False, record_id, reason)
 
 
-async def _remember(sink: RecordSink | None, record_id: str, room: str, source: Source) -> None:
-    """The catalog must not stop a toggle the service has already carried out."""
+async def remember(sink: RecordSink | None, record_id: str, room: str, source: Source) -> None:
+    """Tell `sink` of a recording; a failing catalog must not stop a toggle the service has
+    already carried out, nor the polling that saw it (logged, not raised)."""
     if sink is None:
         return
     try:
