@@ -140,7 +140,6 @@ async def test_escape_closes_and_f5_refreshes(sim: Sim, api: Client, qapp: objec
     window.show()
     window.activateWindow()
     await until(window.isActiveWindow, "the window active")
-    agenda.start()
     await until(lambda: len(refreshes) == 1, "My bookings listed")
     QTest.keyClick(window, Qt.Key.Key_F5)
     await until(lambda: len(refreshes) == 2, "F5 refreshed My bookings")

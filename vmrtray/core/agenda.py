@@ -90,9 +90,6 @@ class Agenda:
         """Refresh soon (after a booking or a cancel), without waiting for the interval."""
         self._poller.request_refresh()
 
-    def start(self) -> None:
-        """Nothing to do: the first listener starts the polling. Kept for callers written before."""
-
     async def aclose(self) -> None:
         await self._poller.aclose()
 

@@ -170,9 +170,7 @@ class Poller(Generic[P]):
             log.warning("the service rejected the key: no refreshing %s until new credentials", self.what)
             self.rejected = True
             self._stop()
-        except VmrError as error:
-            self._failed(error)
-        except Exception as error:  # a bug in one refresh must not end the polling
+        except Exception as error:  # the service's failure, or a bug in one refresh: polling goes on
             self._failed(error)
         else:
             if self.failures:

@@ -20,8 +20,6 @@ from .targets import Downloaded, OnProgress, free_target, recording_filename
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["Listing", "NoFiles", "delete", "download_all", "fresh_file", "listing", "room_name_of", "show"]
-
 
 @dataclass(frozen=True)
 class Listing:
