@@ -13,6 +13,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .lang import pick
+
+if TYPE_CHECKING:
+    from vmrtray.api import Lang
 
 MAX_NAME_BYTES = 180
 
@@ -26,6 +32,28 @@ class DownloadError(Exception):
     def __init__(self, message: str, *, disk_full: bool = False) -> None:
         super().__init__(message)
         self.disk_full = disk_full
+
+    def describe(self, lang: Lang = "en") -> str:
+        return str(self)
+
+
+class DownloadBusy(DownloadError):
+    """Another vmrtray or vmrctl is downloading this file now.
+
+    Raised by core.downloads when another process holds the target's `.part` lock: the queue
+    waits for it (State.ELSEWHERE), vmrctl says this sentence and exits 5.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"another vmrtray or vmrctl is downloading {self.target.name} now",
+            f"另一个 vmrtray 或 vmrctl 正在下载 {self.target.name}",
+        )
 
 
 @dataclass(frozen=True)
