@@ -97,3 +97,36 @@ async def test_the_store_counts_connections_and_keeps_headers(sim: Sim, api: Cli
     assert sim.stats.requests["files"] == 3
     assert len(sim.stats.connections["files"]) == 1
     assert all(h.get("X-Probe") == "1" for origin, *_, h in sim.stats.headers if origin == "files")
+
+
+async def test_a_replaced_object_has_new_bytes_and_validators(sim: Sim, api: Client) -> None:
+    url, file_id = await _link(sim, api)
+    sim.files.checksum = "right"
+    sim.files.change_after = 100_000  # the next answer is cut there, then the object is replaced
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.TransportError):
+            await http.get(url)
+        new = await http.get(url)
+    (sim_file,) = next(iter(sim.state.recordings.values())).files
+    assert sim.files.key_of(sim_file) != file_id
+    assert new.content == file_content(sim.files.key_of(sim_file), SIZE) != file_content(file_id, SIZE)
+    assert new.headers["etag"] == sim.files.validators(sim_file)[0]
+
+
+async def test_if_range_gets_the_whole_new_object_once_it_changed(sim: Sim, api: Client) -> None:
+    url, _ = await _link(sim, api)
+    async with httpx.AsyncClient() as http:
+        first = await http.get(url, headers={"Range": "bytes=0-9"})
+        etag, modified = first.headers["etag"], first.headers["last-modified"]
+        same = await http.get(url, headers={"Range": "bytes=10-19", "If-Range": etag})
+        by_date = await http.get(url, headers={"Range": "bytes=10-19", "If-Range": modified})
+        sim.files.replace(next(iter(sim.state.recordings.values())).files[0])
+        changed = await http.get(url, headers={"Range": "bytes=10-19", "If-Range": etag})
+        sim.files.if_range = False  # a store that ignores If-Range
+        ignored = await http.get(url, headers={"Range": "bytes=10-19", "If-Range": etag})
+    assert (same.status_code, by_date.status_code) == (206, 206)
+    assert changed.status_code == 200
+    assert len(changed.content) == SIZE
+    assert changed.headers["etag"] != etag
+    assert changed.headers["last-modified"] != modified
+    assert (ignored.status_code, len(ignored.content)) == (206, 10)

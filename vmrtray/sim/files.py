@@ -2,7 +2,11 @@
 
 Content is deterministic (a test can know a file's sha256 without downloading it), links
 are signed and expire like a COS pre-signed URL, Range is honoured unless switched off,
-and a per-connection rate limit or a reset after N bytes can be set.
+and a per-connection rate limit or a reset after N bytes can be set. An object can be
+replaced by a new version of the same size (new bytes, new ETag and CRC-64, a later
+Last-Modified), as when a file is re-uploaded between two attempts; `If-Range` is honoured
+as COS does (a validator that no longer matches gets the whole object, 200) unless switched
+off.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import hmac
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+from email.utils import format_datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -76,7 +82,28 @@ class FileOrigin:
     rate_limit: int | None = None  # bytes per second per connection
     reset_after: int | None = None  # the next response is cut after this many bytes
     checksum: str = "right"  # x-cos-hash-crc64ecma: "right", "wrong" (a corrupted object) or "none"
+    #: The next response is cut after this many bytes, and the object is then replaced by a
+    #: new version (same size, other bytes, ETag, CRC-64 and Last-Modified).
+    change_after: int | None = None
+    if_range: bool = True  # honour If-Range; False: a Range is served whatever the validator says
     base_url: str = ""
+    versions: dict[str, int] = field(default_factory=dict)  # file_id -> times replaced
+
+    def key_of(self, file: SimFile) -> str:
+        """What the current version's bytes are derived from (`content`, `sha256_of`, `crc64_of`)."""
+        version = self.versions.get(file.file_id, 0)
+        return file.file_id if version == 0 else f"{file.file_id}~{version}"
+
+    def replace(self, file: SimFile) -> None:
+        """The object gets a new version of the same size."""
+        self.versions[file.file_id] = self.versions.get(file.file_id, 0) + 1
+
+    def validators(self, file: SimFile) -> tuple[str, str]:
+        """The current version's ETag and Last-Modified."""
+        key = self.key_of(file)
+        modified = file.stop + timedelta(minutes=self.versions.get(file.file_id, 0))
+        etag = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+        return f'"{etag}"', format_datetime(modified.astimezone(UTC), usegmt=True)
 
     def sign(self, path: str, now: float | None = None) -> str:
         expiry = int((now or time.time()) + self.ttl)
@@ -137,13 +164,15 @@ def files_app(state: SimState, origin: FileOrigin, stats: Stats) -> web.Applicat
 
 async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, stats: Stats) -> web.StreamResponse:
     start, end, status = 0, file.size, 200
-    headers = {"Content-Type": "video/mp4", "ETag": f'"{file.file_id[:32]}"'}
+    key = origin.key_of(file)
+    etag, modified = origin.validators(file)
+    headers = {"Content-Type": "video/mp4", "ETag": etag, "Last-Modified": modified}
     if origin.checksum != "none":
-        crc = crc64_of(file.file_id, file.size) ^ (1 if origin.checksum == "wrong" else 0)
+        crc = crc64_of(key, file.size) ^ (1 if origin.checksum == "wrong" else 0)
         headers["x-cos-hash-crc64ecma"] = str(crc)
     if origin.range_enabled:
         headers["Accept-Ranges"] = "bytes"
-        if "Range" in request.headers:
+        if "Range" in request.headers and _range_applies(request, origin, (etag, modified)):
             span = _parse_range(request.headers["Range"], file.size)
             if span is None:
                 return web.Response(status=416, headers={"Content-Range": f"bytes */{file.size}"})
@@ -155,15 +184,29 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
     if request.method == "HEAD":
         return response
     cut, origin.reset_after = origin.reset_after, None
-    with contextlib.suppress(ConnectionResetError):  # the client went away (paused, cancelled)
-        await _stream(request, response, file, start, end, origin, stats, cut)
+    change, origin.change_after = origin.change_after, None
+    if change is not None:
+        cut = change
+    try:
+        with contextlib.suppress(ConnectionResetError):  # the client went away (paused, cancelled)
+            await _stream(request, response, key, file.size, start, end, origin, stats, cut)
+    finally:
+        if change is not None:
+            origin.replace(file)
     return response
+
+
+def _range_applies(request: web.Request, origin: FileOrigin, current: tuple[str, str]) -> bool:
+    """RFC 9110 If-Range: the Range counts only if the validator sent is the current one."""
+    sent = request.headers.get("If-Range")
+    return sent is None or not origin.if_range or sent in current
 
 
 async def _stream(
     request: web.Request,
     response: web.StreamResponse,
-    file: SimFile,
+    key: str,
+    size: int,
     start: int,
     end: int,
     origin: FileOrigin,
@@ -177,11 +220,11 @@ async def _stream(
         if cut is not None and pos - start + take > cut:
             take = max(0, cut - (pos - start))
             if take:
-                await response.write(content(file.file_id, file.size, pos, pos + take))
+                await response.write(content(key, size, pos, pos + take))
                 stats.file_bytes += take
             abort_with_reset(request)
             return
-        await response.write(content(file.file_id, file.size, pos, pos + take))
+        await response.write(content(key, size, pos, pos + take))
         stats.file_bytes += take
         pos += take
         if origin.rate_limit is not None:
