@@ -6,6 +6,15 @@ crash resumes on the next start (`restore`): a file that was queued or downloadi
 queued again and continues from its `.part`. A full disk pauses a file with the reason
 instead of failing it. Listeners hear of state changes at once and of progress at most
 every `tick` seconds per file, with a smoothed speed and an ETA. No Qt.
+
+Where a file goes is claimed in the catalog for its recording and index (recordings.place):
+a look-alike recording never shares a name or a `.part`, and a file on disk counts as done
+only when the catalog says it is this one and its bytes agree. When another vmrtray or
+vmrctl is downloading the same file (DownloadBusy), the transfer waits in ELSEWHERE, trying
+again every `retry` seconds without holding a slot, and then adopts what the other process
+fetched and verified, or downloads what is missing. The opt-in delete from the cloud
+happens only after this queue's own download, and only when the catalog says every file
+of the recording was fetched and verified by this app.
 """
 
 from __future__ import annotations
@@ -23,10 +32,10 @@ from typing import TYPE_CHECKING
 from vmrtray.api import Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
-from .errors import NoFiles
+from .errors import CoreError
 from .listeners import Listeners
-from .recordings import delete, fresh_file, listing, target_for
-from .targets import DownloadError, part_of, remove_files, segments_sidecar
+from .recordings import delete, file_row, fresh_file, keep_adopted, listing, name_in, place
+from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar
 
 if TYPE_CHECKING:
     import aiohttp
@@ -43,6 +52,15 @@ class State(StrEnum):
     PAUSED = "paused"
     DONE = "done"
     FAILED = "failed"
+    ELSEWHERE = "elsewhere"  # another vmrtray or vmrctl is downloading it: waited for, not failed
+
+
+#: How many tries a file another process renamed into place may stay unrecorded before it is
+#: taken for someone else's (the other was killed between the two steps).
+SETTLE_TRIES = 3
+
+#: The states a transfer goes on from at the next start.
+GOING_ON = (State.QUEUED, State.DOWNLOADING, State.ELSEWHERE)
 
 
 @dataclass
@@ -57,6 +75,8 @@ class Transfer:
     error: str | None = None
     sha256: str | None = None
     _mark: tuple[float, int] = field(default=(0.0, 0), repr=False)
+    _due: bool = field(default=False, repr=False)  # ELSEWHERE, and its time to try again has come
+    _settling: int = field(default=0, repr=False)  # tries that found the other's file renamed, not yet recorded
 
     @property
     def key(self) -> Key:
@@ -83,6 +103,7 @@ class DownloadQueue:
         segments: int = 1,
         auto_delete: Callable[[], bool] = lambda: False,
         tick: float = 0.25,
+        retry: float = 2.0,
         lang: Lang = "en",
     ) -> None:
         self.api = api  # replaced when the user signs in again
@@ -91,9 +112,11 @@ class DownloadQueue:
         self._http: aiohttp.ClientSession | None = None if callable(http) else http
         self._make_http = http if callable(http) else None
         self.limit, self.segments, self.auto_delete, self.tick, self.lang = limit, segments, auto_delete, tick, lang
+        self.retry = retry  # seconds between tries of a file another process is downloading
         self.transfers: dict[Key, Transfer] = {}
         self._order: list[Key] = []
         self._tasks: dict[Key, asyncio.Task[None]] = {}
+        self._timers: dict[Key, asyncio.TimerHandle] = {}
         self._listeners: Listeners[[Transfer]] = Listeners("the downloads")
         self._closing = False
 
@@ -106,7 +129,11 @@ class DownloadQueue:
     # -- asking ---------------------------------------------------------------------------------
 
     async def add(self, record_id: str) -> list[Transfer]:
-        """Queue every file of a recording not yet downloaded; VmrError, or NoFiles if it has none."""
+        """Queue every file of a recording not yet downloaded; VmrError, or NoFiles if it has none.
+
+        Each file's name is claimed now (a look-alike queued with it gets another); a file
+        already there that the catalog proves is this one is adopted, not fetched again.
+        """
         listed = await listing(self.api, self.catalog, record_id)
         folder = self.folder()
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -114,16 +141,30 @@ class DownloadQueue:
         on_disk = await asyncio.to_thread(_on_disk, known.values())
         added = []
         for n, file in enumerate(listed.files):
-            row = known.get(n)
-            if n in on_disk:
-                continue
             existing = self.transfers.get((record_id, n))
-            if existing is not None and existing.state in (State.QUEUED, State.DOWNLOADING):
+            if n in on_disk or (existing is not None and existing.state in GOING_ON):
                 continue
-            target = Path(row.target) if row is not None and row.target else await target_for(folder, listed, n)
-            added.append(await self._queue(Transfer(record_id, n, file.file_size, target)))
+            row = known.get(n)
+            first = Path(row.target) if row is not None and row.target else name_in(folder, listed, n)
+            transfer = Transfer(record_id, n, file.file_size, first)
+            added.append(await self._place(transfer) or await self._queue(transfer))
         self._pump()
         return added
+
+    async def _place(self, transfer: Transfer) -> Transfer | None:
+        """Claim the transfer's name (moving it past another's file); the transfer, done, if adopted."""
+        placement = await place(self.catalog, *transfer.key, transfer.size, transfer.target)
+        transfer.target = placement.target
+        if placement.adopted is None:
+            return None
+        await keep_adopted(self.catalog, *transfer.key, placement.adopted, verified=placement.verified)
+        transfer.sha256, transfer.done, transfer.speed = placement.adopted.sha256, transfer.size, 0.0
+        transfer.state, transfer.error = State.DONE, None
+        self.transfers[transfer.key] = transfer
+        if transfer.key not in self._order:
+            self._order.append(transfer.key)
+        self._tell(transfer)
+        return transfer
 
     async def _queue(self, transfer: Transfer) -> Transfer:
         transfer.state, transfer.error = State.QUEUED, None
@@ -136,7 +177,7 @@ class DownloadQueue:
 
     async def restore(self) -> list[Transfer]:
         """At start-up: what was queued or downloading when the app last stopped goes on."""
-        rows = await asyncio.to_thread(self.catalog.files, states=(State.QUEUED, State.DOWNLOADING, State.PAUSED))
+        rows = await asyncio.to_thread(self.catalog.files, states=(*GOING_ON, State.PAUSED))
         restored = []
         for row in rows:
             if not row.target:
@@ -154,7 +195,7 @@ class DownloadQueue:
 
     async def pause(self, key: Key) -> None:
         transfer = self.transfers.get(key)
-        if transfer is None or transfer.state not in (State.QUEUED, State.DOWNLOADING):
+        if transfer is None or transfer.state not in GOING_ON:
             return
         await self._stop_task(key)
         await self._set(transfer, State.PAUSED)
@@ -167,13 +208,19 @@ class DownloadQueue:
             self._pump()
 
     async def cancel(self, key: Key) -> None:
-        """Stop and forget the partial file: the recording stays in the cloud."""
+        """Stop and forget the partial file: the recording stays in the cloud.
+
+        A file another process is downloading is only forgotten here: its `.part` is that
+        process's, not ours to remove.
+        """
         transfer = self.transfers.get(key)
         if transfer is None or transfer.state == State.DONE:
             return
+        elsewhere = transfer.state == State.ELSEWHERE
         await self._stop_task(key)
-        part = part_of(transfer.target)
-        await asyncio.to_thread(remove_files, part, segments_sidecar(part))
+        if not elsewhere:
+            part = part_of(transfer.target)
+            await asyncio.to_thread(remove_files, part, segments_sidecar(part))
         transfer.done = 0
         await self._set(transfer, State.CLOUD)
         self.transfers.pop(key, None)
@@ -188,6 +235,9 @@ class DownloadQueue:
     async def aclose(self) -> None:
         """At quit: stop, keeping each file's state, so the next start resumes it."""
         self._closing = True
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
         for key, task in list(self._tasks.items()):
             transfer = self.transfers[key]
             if transfer.state != State.DOWNLOADING:
@@ -217,38 +267,82 @@ class DownloadQueue:
             if len(self._tasks) >= self.limit:
                 return
             transfer = self.transfers[key]
-            if transfer.state == State.QUEUED and key not in self._tasks:
+            if key in self._tasks:
+                continue
+            if transfer.state == State.QUEUED:
                 transfer.state = State.DOWNLOADING
+                self._tasks[key] = asyncio.ensure_future(self._run(transfer))
+            elif transfer.state == State.ELSEWHERE and transfer._due:
+                transfer._due = False  # stays ELSEWHERE until its first byte or the next DownloadBusy
                 self._tasks[key] = asyncio.ensure_future(self._run(transfer))
 
     async def _run(self, transfer: Transfer) -> None:
-        from .downloads import download  # aiohttp loads with the first download
-
         try:
-            await self._set(transfer, State.DOWNLOADING)
-            result = await download(
-                await self._file(transfer),
-                transfer.target,
-                http=self.http(),
-                refresh=lambda: self._fresh_link(transfer),
-                on_progress=lambda done, total: self._progress(transfer, done),
-                segments=self.segments,
-            )
+            if transfer.state != State.ELSEWHERE:
+                await self._set(transfer, State.DOWNLOADING)
+            elif await self._other_finishing(transfer):
+                self._try_again(transfer)
+                return
+            if await self._place(transfer) is None:
+                await self._fetch(transfer)
+        except DownloadBusy as busy:
+            await self._wait_elsewhere(transfer, busy)
         except DownloadError as error:
             state = State.PAUSED if error.disk_full else State.FAILED
-            await self._set(transfer, state, error=str(error))
-        except (VmrError, NoFiles) as error:
+            await self._set(transfer, state, error=error.describe(self.lang))
+        except (VmrError, CoreError) as error:
             await self._set(transfer, State.FAILED, error=error.describe(self.lang))
         except OSError as error:  # the folder cannot be made or written, the catalog failed
             await self._set(transfer, State.FAILED, error=f"{transfer.target.parent}: {error.strerror or error}")
-        else:
-            transfer.sha256, transfer.done, transfer.speed = result.sha256, transfer.size, 0.0
-            await asyncio.to_thread(self.catalog.mark_downloaded, *transfer.key, result.path, result.sha256)
-            transfer.state = State.DONE
-            self._tell(transfer)
-            await self._maybe_delete(transfer.record_id)
         finally:
             self._tasks.pop(transfer.key, None)
+            self._pump()
+
+    async def _fetch(self, transfer: Transfer) -> None:
+        """This queue's own download of the file: verified by this app, recorded so, then the opt-in."""
+        from .downloads import download  # aiohttp loads with the first download
+
+        result = await download(
+            await self._file(transfer),
+            transfer.target,
+            http=self.http(),
+            refresh=lambda: self._fresh_link(transfer),
+            on_progress=lambda done, total: self._progress(transfer, done),
+            segments=self.segments,
+        )
+        transfer.sha256, transfer.done, transfer.speed = result.sha256, transfer.size, 0.0
+        await asyncio.to_thread(self.catalog.mark_downloaded, *transfer.key, result.path, result.sha256, verified=True)
+        transfer.state, transfer.error = State.DONE, None
+        self._tell(transfer)
+        await self._maybe_delete(transfer.record_id)
+
+    async def _wait_elsewhere(self, transfer: Transfer, busy: DownloadBusy) -> None:
+        """Another process holds the file's lock: wait in ELSEWHERE, and try again in `retry` seconds."""
+        transfer.speed = 0.0
+        if transfer.state != State.ELSEWHERE:
+            await self._set(transfer, State.ELSEWHERE)
+        log.info("%s: %s; trying again in %.0f s", transfer.record_id, busy, self.retry)
+        self._try_again(transfer)
+
+    def _try_again(self, transfer: Transfer) -> None:
+        if not self._closing:
+            self._timers[transfer.key] = asyncio.get_running_loop().call_later(self.retry, self._due, transfer.key)
+
+    async def _other_finishing(self, transfer: Transfer) -> bool:
+        """The other process has renamed the file into place but not yet recorded it: give it a
+        few more tries before taking the file for someone else's (a crash in between)."""
+        row = await file_row(self.catalog, *transfer.key)
+        there = await asyncio.to_thread(transfer.target.exists)
+        if there and (row is None or row.local_path != str(transfer.target)) and transfer._settling < SETTLE_TRIES:
+            transfer._settling += 1
+            return True
+        return False
+
+    def _due(self, key: Key) -> None:
+        self._timers.pop(key, None)
+        transfer = self.transfers.get(key)
+        if transfer is not None and transfer.state == State.ELSEWHERE:
+            transfer._due = True
             self._pump()
 
     async def _file(self, transfer: Transfer) -> RecordFile:
@@ -261,6 +355,9 @@ class DownloadQueue:
         now = time.monotonic()
         then, before = transfer._mark
         transfer.done = done
+        if transfer.state == State.ELSEWHERE:  # the other process is gone: this one has the file now
+            transfer.state = State.DOWNLOADING
+            self._tell(transfer)
         if now - then < self.tick:
             return
         if then:
@@ -270,11 +367,14 @@ class DownloadQueue:
         self._tell(transfer)
 
     async def _maybe_delete(self, record_id: str) -> None:
-        """The opt-in: delete from the cloud once every file is downloaded and verified."""
+        """The opt-in: delete from the cloud once every file was fetched and verified by this app.
+
+        Called only after this queue's own download; the catalog decides (`verified_whole`):
+        an adopted file, a look-alike or another's bytes never count.
+        """
         if not self.auto_delete():
             return
-        rows = await asyncio.to_thread(self.catalog.files, record_id)
-        if rows and all(r.state == State.DONE and r.sha256 for r in rows):
+        if await asyncio.to_thread(self.catalog.verified_whole, record_id):
             try:
                 await delete(self.api, self.catalog, record_id)
             except VmrError as error:
@@ -298,6 +398,9 @@ class DownloadQueue:
         )
 
     async def _stop_task(self, key: Key) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
         task = self._tasks.pop(key, None)
         if task is not None:
             task.cancel()
@@ -306,5 +409,12 @@ class DownloadQueue:
 
 
 def _on_disk(rows: Iterable[FileRow]) -> set[int]:
-    """Indexes of the files already downloaded and still where they were put."""
-    return {r.idx for r in rows if r.state == State.DONE and r.local_path and Path(r.local_path).exists()}
+    """Indexes of the files already downloaded and still where they were put, at their size."""
+    return {r.idx for r in rows if r.state == State.DONE and r.local_path and _holds(Path(r.local_path), r.file_size)}
+
+
+def _holds(path: Path, size: int) -> bool:
+    try:
+        return path.stat().st_size == size and not path.is_symlink()
+    except OSError:
+        return False

@@ -1,6 +1,10 @@
 """Recordings as the user sees them: show a recording's files, download them, delete them.
 
-One code path for `vmrctl recordings` and, later, the recordings window.
+One code path for `vmrctl recordings` and the download queue. Where a file goes is decided
+here (`place`): the name is claimed in the catalog for this recording and index, so two
+look-alike recordings (one room, one second, one size) never share a file or a `.part`, and
+a file found on disk is taken as done only when the catalog says it is this one and its
+size and sha256 agree.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from vmrtray.api import ApiError, Client, RecordFile
 
-from .catalog import Catalog
+from .catalog import Catalog, FileRow
 from .errors import NoFiles
-from .targets import Downloaded, OnProgress, free_target, recording_filename
+from .targets import Downloaded, Found, Known, NoFreeName, OnProgress, inspect, names, recording_filename
 
 if TYPE_CHECKING:
     import aiohttp
@@ -54,11 +58,57 @@ async def fresh_file(api: Client, catalog: Catalog, record_id: str, n: int) -> R
     return files[n]
 
 
-async def target_for(folder: Path, listed: Listing, n: int) -> Path:
-    """Where file `n` goes: its name in `folder`, never over a different file."""
+def name_in(folder: Path, listed: Listing, n: int) -> Path:
+    """The name file `n` would have in `folder` (before any other file is found there)."""
     file = listed.files[n]
-    name = recording_filename(listed.room_name, file.conference_key, file.start_time, n, len(listed.files))
-    return await asyncio.to_thread(free_target, folder, name, file.file_size)
+    return folder / recording_filename(listed.room_name, file.conference_key, file.start_time, n, len(listed.files))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one file goes, claimed for it; `adopted` when it is already there, proven."""
+
+    target: Path
+    adopted: Downloaded | None = None
+    verified: bool = False  # the adopted file was fetched and verified by this app (the catalog says)
+
+
+async def place(catalog: Catalog, record_id: str, idx: int, size: int, first: Path) -> Placement:
+    """Claim a name for file `idx` of `record_id`: `first`, else `first (2)`, `(3)`…
+
+    A name another file of the catalog holds is skipped; so is one with a file (or a
+    `.part`) on disk the catalog does not say is this one. The file already at a claimed
+    name is adopted only if the catalog records it there with its sha256 and the bytes on
+    disk match that size and a fresh sha256 (hashed in a thread).
+    """
+    row = await file_row(catalog, record_id, idx)
+    known = Known(row.target, row.local_path, row.sha256, size) if row else Known(None, None, None, size)
+    for candidate in names(first):
+        if not await asyncio.to_thread(catalog.claim_target, record_id, idx, candidate):
+            continue
+        found = await asyncio.to_thread(inspect, candidate, known)
+        if found is Found.FREE:
+            return Placement(candidate)
+        if found is Found.THIS and known.sha256:
+            return Placement(candidate, Downloaded(candidate, known.sha256, size), bool(row and row.verified))
+    raise NoFreeName(first)
+
+
+async def file_row(catalog: Catalog, record_id: str, idx: int) -> FileRow | None:
+    rows = await asyncio.to_thread(catalog.files, record_id)
+    return next((row for row in rows if row.idx == idx), None)
+
+
+async def keep_adopted(catalog: Catalog, record_id: str, idx: int, adopted: Downloaded, *, verified: bool) -> None:
+    """Record an adopted file as done; verified stays what the catalog said (never raised here)."""
+    await asyncio.to_thread(catalog.mark_downloaded, record_id, idx, adopted.path, adopted.sha256, verified=verified)
+
+
+def first_name(row: FileRow | None, folder: Path, listed: Listing, n: int) -> Path:
+    """The name to try first: the one claimed before in this folder (its `.part` resumes), else the file's."""
+    if row is not None and row.target and Path(row.target).parent == folder:
+        return Path(row.target)
+    return name_in(folder, listed, n)
 
 
 async def download_all(
@@ -71,21 +121,33 @@ async def download_all(
     progress: Callable[[RecordFile, Path], OnProgress] | None = None,
     segments: int = 1,
 ) -> list[Downloaded]:
-    """Every file of a recording into `folder`, one after another, each resumable."""
+    """Every file of a recording into `folder`, one after another, each resumable.
+
+    A file already there is kept only as `place` proves it; what is fetched is recorded as
+    verified by this app. DownloadBusy when another process is downloading one of them.
+    Never deletes anything from the cloud.
+    """
     from .downloads import download  # aiohttp loads with the first download
 
     listed = await listing(api, catalog, record_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     done = []
     for n, file in enumerate(listed.files):
-        target = await target_for(folder, listed, n)
+        first = first_name(await file_row(catalog, record_id, n), folder, listed, n)
+        placement = await place(catalog, record_id, n, file.file_size, first)
+        if placement.adopted is not None:
+            await keep_adopted(catalog, record_id, n, placement.adopted, verified=placement.verified)
+            done.append(placement.adopted)
+            continue
 
         async def fresh_link(n: int = n) -> str:
             return (await fresh_file(api, catalog, record_id, n)).down_url
 
-        on_progress = progress(file, target) if progress else None
-        result = await download(file, target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments)
-        await asyncio.to_thread(catalog.mark_downloaded, record_id, n, result.path, result.sha256)
+        on_progress = progress(file, placement.target) if progress else None
+        result = await download(
+            file, placement.target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments
+        )
+        await asyncio.to_thread(catalog.mark_downloaded, record_id, n, result.path, result.sha256, verified=True)
         done.append(result)
     return done
 

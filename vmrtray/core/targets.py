@@ -1,5 +1,9 @@
 """What a download is and where it lands: its error, its result, the file name of a
-recording's file and a free path for it, the sidecar of a segmented `.part`.
+recording's file and the names to try for it, the sidecar of a segmented `.part`.
+
+A file's identity is its recording and index, never its name and size: which name a file
+gets is claimed in the catalog (core.recordings.place), and what is found on disk under a
+name is only judged here (`Found`), from the catalog's row and the bytes.
 
 Apart from core.downloads (the transfer itself, on aiohttp) so that the download queue and
 the recordings listing load without aiohttp: the tray pays its 12 MB only when a download
@@ -8,10 +12,13 @@ starts.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +89,80 @@ def _safe(text: str) -> str:
     from pathvalidate import sanitize_filename  # loaded with the first file name made
 
     return sanitize_filename(text, platform="universal", replacement_text="_").lstrip(". ")
+
+
+#: How many names `name`, `name (2)`, … are tried before giving up (a folder full of look-alikes).
+MAX_NAMES = 1000
+_NUMBERED = re.compile(r" \((\d+)\)$")
+HASH_BLOCK = 1 << 20
+
+
+class NoFreeName(DownloadError):
+    """Every name tried for a file is another's: nothing is written."""
+
+    def __init__(self, first: Path) -> None:
+        super().__init__(f"no free file name for {first.name} in {first.parent} ({MAX_NAMES} tried)")
+
+
+def names(first: Path) -> Iterator[Path]:
+    """`first`, then its numbered siblings: `name (2).mp4`, `name (3).mp4`… (from its unnumbered stem)."""
+    yield first
+    stem, suffix = os.path.splitext(first.name)
+    base = _NUMBERED.sub("", stem)
+    for n in range(2, MAX_NAMES + 1):
+        candidate = first.with_name(f"{base} ({n}){suffix}")
+        if candidate != first:
+            yield candidate
+
+
+class Found(Enum):
+    """What a candidate name holds for one file (its catalog row's view and the disk's)."""
+
+    FREE = "free"  # nothing there, or only this file's own `.part` to resume
+    THIS = "this"  # the catalog says this file is there, and its size and a fresh sha256 agree
+    TAKEN = "taken"  # a file (or a `.part`) the catalog does not say is this one
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the catalog's row says of one file, as far as its name is concerned."""
+
+    target: str | None
+    local_path: str | None
+    sha256: str | None
+    size: int
+
+
+def inspect(candidate: Path, known: Known) -> Found:
+    """Whether `candidate` is free for this file, already is this file, or is another's.
+
+    Blocking (it may hash a whole file): call it through `asyncio.to_thread`.
+    """
+    if candidate.is_symlink() or candidate.exists():
+        return Found.THIS if _is_this(candidate, known) else Found.TAKEN
+    part = part_of(candidate)
+    if (part.is_symlink() or part.exists()) and known.target != str(candidate):
+        return Found.TAKEN  # a part this file's row never named: someone else's
+    return Found.FREE
+
+
+def _is_this(candidate: Path, known: Known) -> bool:
+    if known.local_path != str(candidate) or not known.sha256 or candidate.is_symlink():
+        return False
+    try:
+        if candidate.stat().st_size != known.size:
+            return False
+        return sha256_file(candidate) == known.sha256
+    except OSError:
+        return False
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def free_target(folder: Path, name: str, size: int) -> Path:
