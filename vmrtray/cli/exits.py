@@ -10,7 +10,7 @@ from enum import IntEnum
 from vmrtray.api import ApiError, AuthError, Lang, NetworkError, ServerError, VmrError
 from vmrtray.core import bookings
 from vmrtray.core.credentials import CredentialsError
-from vmrtray.core.errors import CoreError, NoFiles
+from vmrtray.core.errors import CatalogBusy, CoreError, NoFiles
 from vmrtray.core.lang import pick
 from vmrtray.core.settings import SettingsError
 from vmrtray.core.targets import DownloadError
@@ -22,7 +22,7 @@ class Exit(IntEnum):
     USAGE = 2  # bad usage or invalid input
     AUTH = 3  # no or rejected credentials
     REFUSED = 4  # the service refused (its code and meaning are printed)
-    FAILURE = 5  # network or server failure
+    FAILURE = 5  # network or server failure, or something busy elsewhere: try again
     NO_FILES = 6  # the recording has no files (yet)
     INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
@@ -50,7 +50,7 @@ def exit_code(error: BaseException) -> Exit:
         return Exit.REFUSED
     if isinstance(error, NoFiles):
         return Exit.NO_FILES
-    if isinstance(error, ServerError | NetworkError | DownloadError):
+    if isinstance(error, ServerError | NetworkError | DownloadError | CatalogBusy):
         return Exit.FAILURE
     return Exit.USAGE
 

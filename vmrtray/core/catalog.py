@@ -3,8 +3,11 @@
 The service has no list of recordings: only a recordId gets its files. So each recordId
 the app sees (its own `openRecord`, one seen while polling, one the user gives) is kept
 here, with what `getRecords` said of it and what was downloaded. The schema is versioned
-with `PRAGMA user_version`; `_MIGRATIONS[n]` takes version n to n + 1. Calls block, so
-async callers go through `asyncio.to_thread`.
+with `PRAGMA user_version`; `_MIGRATIONS[n]` takes version n to n + 1, inside one
+`BEGIN IMMEDIATE` transaction that reads the version again: the tray and vmrctl starting at
+once on a fresh folder migrate it once. The file is the user's alone (0600: it holds every
+signed download link). A catalog another process keeps locked is waited for a bounded time,
+then `CatalogBusy`. Calls block, so async callers go through `asyncio.to_thread`.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from vmrtray.api import RecordFile
+
+from .errors import CatalogBusy
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,14 @@ _MIGRATIONS: Sequence[str] = (
     UPDATE recordings SET room = room;
     UPDATE files SET state = state;
     """,
+    # Whether this app fetched and checked every byte of a downloaded file itself (size, the
+    # store's CRC-64 where sent, sha256): only such files let a recording be deleted from the
+    # cloud. Files downloaded before this column existed are not vouched for.
+    """
+    ALTER TABLE files ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX files_target ON files(target);
+    CREATE INDEX files_local_path ON files(local_path);
+    """,
 )
 
 _SUMMARY = """
@@ -109,10 +122,17 @@ _MIGRATIONS = (
     _MIGRATIONS[2].format(
         summarise_new=_SUMMARY.format(row="NEW"), summarise_old=_SUMMARY.format(row="OLD"), search=_SEARCH
     ),
+    *_MIGRATIONS[3:],
 )
 
-#: A file's download state, as `files.state` keeps it.
-FILE_STATES = ("cloud", "queued", "downloading", "paused", "done", "failed")
+#: A file's download state, as `files.state` keeps it ("elsewhere": another process of this
+#: app is downloading it; resumed like "queued").
+FILE_STATES = ("cloud", "queued", "downloading", "paused", "done", "failed", "elsewhere")
+
+#: How long a call waits for a catalog another process holds locked before CatalogBusy.
+BUSY_WAIT = 5.0
+#: Mode of the catalog file (and, by SQLite's rule, its -wal and -shm files).
+PRIVATE = 0o600
 
 
 @dataclass(frozen=True)
@@ -130,11 +150,15 @@ class FileRow:
     local_path: str | None
     sha256: str | None
     error: str | None
+    verified: bool  # this app fetched and checked every byte itself
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verified", bool(self.verified))  # SQLite keeps it as 0 or 1
 
 
 _FILES_QUERY = (
     "SELECT record_id, idx, conference_key, start_time, stop_time, file_size, down_url, state, bytes_done, target,"
-    " local_path, sha256, error FROM files WHERE (?1 IS NULL OR record_id = ?1)"
+    " local_path, sha256, error, verified FROM files WHERE (?1 IS NULL OR record_id = ?1)"
     " AND (?2 = '[]' OR state IN (SELECT value FROM json_each(?2))) ORDER BY record_id, idx"
 )
 
@@ -169,28 +193,82 @@ _ENTRIES = (
 )
 
 
+_T = TypeVar("_T")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked" / "database table is locked" / SQLITE_BUSY."""
+    return getattr(error, "sqlite_errorcode", None) in (5, 6) or "locked" in str(error) or "busy" in str(error)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script one by one (a trigger's body keeps its own semicolons)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` 0600 if it is not there; make an existing one 0600 (it holds signed links)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), PRIVATE)
+    try:
+        if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)
+
+
 class Catalog:
     """The recordings this app knows of, in SQLite (WAL: a killed process loses at most the
     write it was making). Opening it checks it; a damaged file is set aside, named in
-    `set_aside`, and a new catalog begins (the recordings are still in the cloud)."""
+    `set_aside`, and a new catalog begins (the recordings are still in the cloud). A catalog
+    that another process keeps locked longer than `busy_wait` raises CatalogBusy, from
+    opening it as from any call."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, busy_wait: float = BUSY_WAIT) -> None:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = path
+        self.busy_wait = busy_wait
         self.set_aside: Path | None = None
         self._lock = threading.Lock()
-        self._db = self._open_checked(path)
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._db = self._guard(lambda: self._open_checked(path))
+        try:
+            self._guard(self._migrate)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _guard(self, call: Callable[[], _T]) -> _T:
+        """`call()`, with a catalog held locked elsewhere told as CatalogBusy."""
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                raise CatalogBusy(self.path) from error
+            raise
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        _private_file(path)
+        return sqlite3.connect(path, timeout=self.busy_wait, check_same_thread=False, isolation_level=None)
 
     def _open_checked(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db = self._connect(path)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             verdict = str(db.execute("PRAGMA quick_check").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):  # locked is not damaged: never set a healthy catalog aside
+                db.close()
+                raise
+            verdict = str(exc)
         except sqlite3.DatabaseError as exc:
             verdict = str(exc)
         if verdict == "ok":
+            db.execute("PRAGMA foreign_keys=ON")
             return db
         db.close()
         self.set_aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
@@ -199,8 +277,9 @@ class Catalog:
         for extra in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.replace(f"{path}{extra}", f"{self.set_aside}{extra}")
-        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db = self._connect(path)
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
         return db
 
     def close(self) -> None:
@@ -208,25 +287,57 @@ class Catalog:
             self._db.close()
 
     def _migrate(self) -> None:
+        """Each missing step in one exclusive transaction; the version is read inside it, so a
+        process that waited for another's migration finds it done and does nothing."""
         with self._lock:
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(_MIGRATIONS[version:], start=version):
-                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number + 1}; COMMIT;")
+            if int(self._db.execute("PRAGMA user_version").fetchone()[0]) >= len(_MIGRATIONS):
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                for number, script in enumerate(_MIGRATIONS[version:], start=version):
+                    for statement in _statements(script):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {number + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _run(self, call: Callable[[sqlite3.Connection], _T]) -> _T:
+        """One call on the connection, one at a time in this process, CatalogBusy if locked elsewhere."""
+        with self._lock:
+            return self._guard(lambda: call(self._db))
+
+    def _write(self, call: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Like _run, in one transaction that holds the write lock from its start."""
+
+        def inside(db: sqlite3.Connection) -> _T:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = call(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
+
+        return self._run(inside)
 
     @property
     def version(self) -> int:
-        with self._lock:
-            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return self._run(lambda db: int(db.execute("PRAGMA user_version").fetchone()[0]))
 
     def add(self, record_id: str, *, room: str | None, source: Source) -> None:
         """Remember a recordId; a known one keeps its first source, gains a room if it had none."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock:
-            self._db.execute(
+        self._run(
+            lambda db: db.execute(
                 "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
                 (record_id, room, source, now),
             )
+        )
 
     def set_files(self, record_id: str, files: Sequence[RecordFile]) -> None:
         """What `getRecords` answered now; download state of a file already known is kept."""
@@ -245,14 +356,14 @@ class Catalog:
             for n, f in enumerate(files)
         ]
         room = files[0].conference_key if files else None
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, 'user', ?) "
                 "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
                 (record_id, room, now),
             )
-            self._db.executemany(
+            db.executemany(
                 "INSERT INTO files (record_id, idx, conference_key, start_time, stop_time, file_size, down_url,"
                 " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
                 "down_url = excluded.down_url, fetched_at = excluded.fetched_at, stop_time = excluded.stop_time, "
@@ -260,13 +371,18 @@ class Catalog:
                 rows,
             )
 
-    def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE files SET local_path = ?, sha256 = ?, state = 'done', bytes_done = file_size, error = NULL"
-                " WHERE record_id = ? AND idx = ?",
-                (str(path), sha256, record_id, idx),
+        self._write(write)
+
+    def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str, *, verified: bool) -> None:
+        """File `idx` is whole at `path`; `verified`: this app fetched and checked every byte itself
+        (False for a file found there and only recognised)."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE files SET local_path = ?, sha256 = ?, state = 'done', bytes_done = file_size, error = NULL,"
+                " verified = ? WHERE record_id = ? AND idx = ?",
+                (str(path), sha256, int(verified), record_id, idx),
             )
+        )
 
     def set_state(
         self,
@@ -281,35 +397,74 @@ class Catalog:
         """Where a file's download stands, so a quit or a crash resumes it on the next start."""
         if state not in FILE_STATES:
             raise ValueError(f"not a file state: {state!r}")
-        with self._lock:
-            self._db.execute(
+        self._run(
+            lambda db: db.execute(
                 "UPDATE files SET state = ?, bytes_done = COALESCE(?, bytes_done), target = COALESCE(?, target),"
                 " error = ? WHERE record_id = ? AND idx = ?",
                 (state, bytes_done, str(target) if target else None, error, record_id, idx),
             )
+        )
+
+    def claim_target(self, record_id: str, idx: int, path: Path) -> bool:
+        """Make `path` file `idx`'s target, unless another file has it as its target or its copy.
+
+        In one write transaction, so two processes choosing names at once never get the same one.
+        """
+
+        def claim(db: sqlite3.Connection) -> bool:
+            taken = db.execute(
+                "SELECT 1 FROM files WHERE (target = ?1 OR local_path = ?1) AND NOT (record_id = ?2 AND idx = ?3)"
+                " LIMIT 1",
+                (str(path), record_id, idx),
+            ).fetchone()
+            if taken:
+                return False
+            db.execute("UPDATE files SET target = ? WHERE record_id = ? AND idx = ?", (str(path), record_id, idx))
+            return True
+
+        return self._write(claim)
+
+    def holder_of(self, path: Path) -> tuple[str, int] | None:
+        """The file whose target or downloaded copy `path` is, if any."""
+        row = self._run(
+            lambda db: db.execute(
+                "SELECT record_id, idx FROM files WHERE target = ?1 OR local_path = ?1 ORDER BY local_path = ?1 DESC"
+                " LIMIT 1",
+                (str(path),),
+            ).fetchone()
+        )
+        return (str(row[0]), int(row[1])) if row else None
+
+    def verified_whole(self, record_id: str) -> bool:
+        """Every file of the recording downloaded, fetched and checked by this app itself."""
+        row = self._run(
+            lambda db: db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(state = 'done' AND verified = 1 AND sha256 IS NOT NULL), 0)"
+                " FROM files WHERE record_id = ?",
+                (record_id,),
+            ).fetchone()
+        )
+        return bool(row[0]) and row[0] == row[1]
 
     def set_room_name(self, record_id: str, name: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE recordings SET room_name = ? WHERE record_id = ?", (name, record_id))
+        self._run(lambda db: db.execute("UPDATE recordings SET room_name = ? WHERE record_id = ?", (name, record_id)))
 
     def files(self, record_id: str | None = None, *, states: Sequence[str] = ()) -> list[FileRow]:
         """Files of one recording (or all), optionally only those in `states`."""
-        with self._lock:
-            rows = self._db.execute(_FILES_QUERY, (record_id, json.dumps(list(states)))).fetchall()
+        rows = self._run(lambda db: db.execute(_FILES_QUERY, (record_id, json.dumps(list(states)))).fetchall())
         return [FileRow(*row) for row in rows]
 
     def mark_deleted(self, record_id: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE recordings SET deleted = 1 WHERE record_id = ?", (record_id,))
+        self._run(lambda db: db.execute("UPDATE recordings SET deleted = 1 WHERE record_id = ?", (record_id,)))
 
     def unlisted(self) -> list[str]:
         """The recordings whose files were never listed (and not deleted): what Refresh asks for."""
-        with self._lock:
-            rows = self._db.execute("SELECT record_id FROM recordings WHERE files = 0 AND deleted = 0").fetchall()
+        rows = self._run(
+            lambda db: db.execute("SELECT record_id FROM recordings WHERE files = 0 AND deleted = 0").fetchall()
+        )
         return [str(row[0]) for row in rows]
 
     def entries(self, room: str | None = None, *, limit: int = -1) -> list[CatalogEntry]:
         """Every recording (or one room's), newest first; the newest `limit` when given."""
-        with self._lock:
-            rows = self._db.execute(_ENTRIES, (room, limit)).fetchall()
+        rows = self._run(lambda db: db.execute(_ENTRIES, (room, limit)).fetchall())
         return [CatalogEntry(*row) for row in rows]

@@ -7,6 +7,8 @@ code of its own).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vmrtray.api import Lang
 
 from .lang import pick
@@ -31,4 +33,19 @@ class NoFiles(CoreError):
             lang,
             f"The service has no files for recording {self.record_id}: unknown, deleted, or still recording.",
             f"服务没有录制 {self.record_id} 的文件：ID 未知、已删除，或仍在录制中。",
+        )
+
+
+class CatalogBusy(CoreError):
+    """The recordings catalog stayed locked by another process (another vmrtray or vmrctl)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"The recordings catalog ({self.path.name}) is busy in another vmrtray or vmrctl; try again in a moment.",
+            f"录制目录（{self.path.name}）正被另一个 vmrtray 或 vmrctl 占用，请稍后再试。",
         )

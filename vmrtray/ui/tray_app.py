@@ -26,6 +26,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
 from vmrtray.core.download_queue import Transfer
+from vmrtray.core.errors import CatalogBusy
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
@@ -183,8 +184,17 @@ class TrayApp:
             self.catalog.close()
 
     async def _open_catalog(self) -> Catalog:
-        if self.catalog is None:
-            self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+        """This computer's recordings; while another vmrtray or vmrctl keeps it locked, said once
+        and waited for (each try waits a bounded time in a worker thread)."""
+        told = False
+        while self.catalog is None:
+            try:
+                self.catalog = await asyncio.to_thread(Catalog, data_dir() / "catalog.sqlite3")
+            except CatalogBusy as busy:
+                if not told:
+                    self.say(busy.describe(self.lang))
+                    told = True
+                continue
             if self.catalog.set_aside is not None:
                 self.say(
                     QCoreApplication.translate(
