@@ -75,6 +75,16 @@ def test_the_documents_booking_sample_parses() -> None:
             },
         ),
         (
+            RecordFile,  # more than SQLite (or any file system) can count: not a size
+            {
+                "recordId": "a",
+                "conferenceKey": "1",
+                "startTime": "2019-05-31 01:43:09",
+                "fileSize": 10**40,
+                "downUrl": "http://x",
+            },
+        ),
+        (
             RecordFile,
             {
                 "recordId": "a",

@@ -134,6 +134,11 @@ class VmrModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+#: No file is larger than a signed 64-bit count of its bytes (file systems, HTTP lengths and
+#: SQLite all stop there): a larger fileSize is a lie, not a file to make room for.
+MAX_FILE_SIZE = 2**63 - 1
+
+
 class RecordFile(VmrModel):
     """One file of a recording (`getRecords` may return several for one recordId)."""
 
@@ -143,7 +148,7 @@ class RecordFile(VmrModel):
     cid: OptionalText = None
     start_time: ServerTime = Field(alias="startTime")
     stop_time: OptionalServerTime = Field(default=None, alias="stopTime")
-    file_size: int = Field(alias="fileSize", ge=0)
+    file_size: int = Field(alias="fileSize", ge=0, le=MAX_FILE_SIZE)
     down_url: str = Field(alias="downUrl", min_length=1)
 
     @field_validator("down_url")
