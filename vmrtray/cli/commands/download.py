@@ -1,4 +1,9 @@
-"""`recordings download`: every file of a recording, resumable, a progress bar each on stderr."""
+"""`recordings download`: every file of a recording, resumable, a progress bar each on stderr.
+
+A file another vmrtray or vmrctl is downloading now ends it with that one sentence (exit 5);
+a file already there is kept only when the catalog proves it is this one (core.recordings).
+Nothing is ever deleted from the cloud here.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from vmrtray.api import RecordFile
 from vmrtray.core import recordings
 from vmrtray.core.paths import default_download_dir
 from vmrtray.core.session import download_client
-from vmrtray.core.targets import OnProgress
+from vmrtray.core.targets import DownloadBusy, DownloadError, OnProgress
 
 from ..context import Context
 from ..exits import Exit
@@ -31,6 +36,8 @@ async def download(ctx: Context, record_id: str) -> int:
             results = await recordings.download_all(
                 api, ctx.catalog, record_id, folder, http=http, progress=_bars(bars), segments=segments
             )
+        except DownloadBusy as busy:  # exit 5 as every DownloadError, said in the user's language
+            raise DownloadError(busy.describe(ctx.lang)) from busy
         finally:
             for bar in bars:
                 bar.close()
