@@ -11,7 +11,7 @@ import pytest
 from tests.support.recordings import SIZE, make_recording
 from vmrtray.api import Client
 from vmrtray.core import recordings
-from vmrtray.core.catalog import Catalog
+from vmrtray.core.catalog import _MIGRATIONS, Catalog
 from vmrtray.core.downloads import DownloadError, new_file_session, recording_filename
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
@@ -64,21 +64,24 @@ async def test_a_reset_mid_body_resumes_and_fetches_only_the_rest(
     assert sim.stats.file_bytes == 1_000_000 + (SIZE - resumed_at)
 
 
-async def test_resume_from_a_part_left_by_an_earlier_run(
-    sim: Sim, api: Client, catalog: Catalog, tmp_path: Path
-) -> None:
+async def test_resume_from_a_part_left_by_an_earlier_run(sim: Sim, api: Client, tmp_path: Path) -> None:
+    # core.downloads alone: which name a recording's file gets (and so which part it
+    # resumes) is the catalog's to say (core.recordings.place).
     record_id = await make_recording(sim, api)
     (file,) = await api.get_records(record_id)
-    name = recording_filename("研发部会议室", "100701", file.start_time)
+    from vmrtray.core.downloads import download
     from vmrtray.sim import file_content
 
     sim_file = sim.state.recordings[record_id].files[0]
-    (tmp_path / f"{name}.part").write_bytes(file_content(sim_file.file_id, SIZE, 0, 2_000_000))
+    (tmp_path / "x.mp4.part").write_bytes(file_content(sim_file.file_id, SIZE, 0, 2_000_000))
     sim.stats.reset()
-    results = await _download(api, catalog, record_id, tmp_path)
-    assert results[0].resumed_from == 2_000_000
+    async with new_file_session() as http:
+        result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
+    assert result.resumed_from == 2_000_000
     assert sim.stats.file_bytes == SIZE - 2_000_000
-    assert results[0].sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    assert result.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    assert hashlib.sha256((tmp_path / "x.mp4").read_bytes()).hexdigest() == result.sha256
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]  # no part, sidecar or lock left
 
 
 async def test_an_expired_link_is_renewed(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
@@ -168,13 +171,11 @@ async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api:
     again = Catalog(tmp_path / "c.sqlite3")
     (entry,) = again.entries()
     assert (entry.record_id, entry.files, entry.downloaded, entry.total_size) == (record_id, 1, 1, SIZE)
-    assert again.version == 3
+    assert again.version == len(_MIGRATIONS)
 
 
 def test_a_catalog_of_the_first_version_is_migrated_keeping_its_downloads(tmp_path: Path) -> None:
     import sqlite3
-
-    from vmrtray.core.catalog import _MIGRATIONS
 
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
@@ -191,7 +192,7 @@ def test_a_catalog_of_the_first_version_is_migrated_keeping_its_downloads(tmp_pa
     db.commit()
     db.close()
     catalog = Catalog(path)
-    assert catalog.version == 3
+    assert catalog.version == len(_MIGRATIONS)
     assert [(f.state, f.bytes_done) for f in catalog.files("r1")] == [("done", 10), ("cloud", 0)]
     (entry,) = catalog.entries()
     assert (entry.downloaded, entry.files, entry.states) == (1, 2, frozenset({"done", "cloud"}))

@@ -4,9 +4,18 @@ A file streams into `<name>.part`; an interrupted download resumes with HTTP Ran
 expired link (403) is replaced by a fresh one from `getRecords`; an origin that ignores
 Range makes it start over cleanly. A large file may come in segments instead (N parallel
 Range requests, core.segments). Only a file whose size matches `fileSize` — and, when the
-store sends one (`x-cos-hash-crc64ecma`), its CRC-64 — is renamed into place (atomically),
-and its sha256 is returned. The API key is never sent here: the file origin is another
-host, reached with a client that carries no `auth` header.
+store sends one (`x-cos-hash-crc64ecma`), its CRC-64 — is moved into place, and its sha256
+is returned. The API key is never sent here: the file origin is another host, reached with
+a client that carries no `auth` header.
+
+What issue 13 added: one writer per part across processes (core.part_lock: the second says
+`DownloadBusy`); a size beyond the cap or the free space is refused before anything is made;
+the part is created exclusively, never through a link, and written, read back and checked
+through one descriptor, so the sha256 and CRC-64 are of exactly the bytes on disk; a resume
+sends `If-Range` with the validators of the first answer (kept in `<name>.part.meta`) and
+compares the answer's own, so an object replaced between attempts is fetched again from the
+start instead of spliced; every 206's Content-Range total must be `fileSize`; the finished
+part never replaces a file that appeared at the target.
 """
 
 from __future__ import annotations
@@ -20,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from fastcrc import crc64
 
 from vmrtray.api import RecordFile
 
+from . import part_lock
 from .segments import NoRange, Segmented
 from .sink import Sink
 from .targets import (
@@ -39,15 +48,27 @@ from .targets import (
 from .transfer import (
     CHUNK,
     MAX_ATTEMPTS,
+    MAX_CHANGES,
     MAX_REFRESHES,
     TRANSFER_ERRORS,
     Fetch,
     Fetched,
+    Validator,
     check_crc,
+    check_room,
+    check_still_there,
+    check_total,
+    create_part,
     disk_error,
-    expected_crc,
+    has_holes,
+    keeps_changing,
+    load_stream_meta,
+    move_into_place,
     new_file_session,
-    sha256_of,
+    open_part,
+    read_back,
+    save_stream_meta,
+    stream_sidecar,
     write_due,
 )
 
@@ -78,14 +99,31 @@ async def download(
     on_progress: OnProgress | None = None,
     segments: int = 1,
 ) -> Downloaded:
-    """Fetch `file` to `target` (its folder must exist); resume from `target.part`.
+    """Fetch `file` to `target` (its folder must exist; nothing may be there); resume from `target.part`.
 
-    With `segments` > 1 a large file comes as that many parallel Range requests, unless a
-    single-stream `.part` is already there or the store ignores Range.
+    Always fetches and verifies: an existing `target` is never taken for the file (whether
+    one is, is the catalog's to say). With `segments` > 1 a large file comes as that many
+    parallel Range requests, unless a single-stream `.part` is already there or the store
+    ignores Range. `DownloadBusy` when another process is downloading into `target`.
     """
-    if await asyncio.to_thread(_holds, target, file.file_size):
-        return Downloaded(target, await asyncio.to_thread(sha256_of, target), file.file_size)
     part = part_of(target)
+    await asyncio.to_thread(check_room, file.file_size, part)
+    async with part_lock.holding(target):
+        try:
+            return await _fetch(file, target, part, http, refresh, on_progress, segments)
+        except OSError as exc:  # EFBIG, EACCES, EROFS…: one sentence, never an internal error
+            raise disk_error(exc, part) from exc
+
+
+async def _fetch(
+    file: RecordFile,
+    target: Path,
+    part: Path,
+    http: aiohttp.ClientSession,
+    refresh: Refresh,
+    on_progress: OnProgress | None,
+    segments: int,
+) -> Downloaded:
     if segments > 1 and file.file_size >= SEGMENT_MIN:
         segmented = Segmented(file, part, http, refresh, on_progress, segments)
         if await asyncio.to_thread(segmented.may_run):
@@ -94,34 +132,44 @@ async def download(
             except NoRange:
                 log.info("the file server ignores Range: %s comes in one stream", part.name)
             else:
-                await asyncio.to_thread(os.replace, part, target)
+                await asyncio.to_thread(_into_place, part, target)
                 return Downloaded(target, sha256, resumed_from)
     job = _Job(file, part, http, refresh, on_progress)
     resumed_from = await job.run()
-    await asyncio.to_thread(os.replace, part, target)
+    await asyncio.to_thread(_into_place, part, target)
     return Downloaded(target, job.digest.hexdigest(), resumed_from)
 
 
-def _holds(path: Path, size: int) -> bool:
-    """A finished download of this size is already there (an earlier run completed it)."""
-    try:
-        return path.stat().st_size == size
-    except FileNotFoundError:
-        return False
+def _into_place(part: Path, target: Path) -> None:
+    move_into_place(part, target)
+    stream_sidecar(part).unlink(missing_ok=True)
+    segments_sidecar(part).unlink(missing_ok=True)
 
 
 class _Job(Fetch):
-    """One stream, from where the `.part` ends; hashed as it is written."""
+    """One stream, from where the `.part` ends; hashed as it is written, through one descriptor."""
 
     digest: Any  # hashlib's sha256 object
     crc: int
     offset: int
+    fd: int
+    validator: Validator
+    changes: int  # times the object was found replaced during this download
 
     async def run(self) -> int:
-        self.digest, self.crc = hashlib.sha256(), 0
-        self.offset = await asyncio.to_thread(self._adopt_part)
-        resumed_from = self.offset
+        self.digest, self.crc, self.validator = hashlib.sha256(), 0, Validator()
+        self.fd = await asyncio.to_thread(self._open)
+        try:
+            resumed_from = self.offset
+            await self._fetch_all()
+            await asyncio.to_thread(self._finish)
+        finally:
+            await asyncio.to_thread(os.close, self.fd)
+        return resumed_from
+
+    async def _fetch_all(self) -> None:
         attempts = refreshes = 0
+        self.changes = 0
         while self.offset < self.size or self.size == 0:
             try:
                 outcome = await self._fetch()
@@ -142,65 +190,109 @@ class _Job(Fetch):
                 continue
             if outcome == Fetched.DONE:
                 break
-        await asyncio.to_thread(self._finish)
-        return resumed_from
 
-    def _adopt_part(self) -> int:
-        """The bytes already in `.part` (hashed now, so the final sha256 covers them)."""
+    # -- the part -------------------------------------------------------------------------------
+
+    def _open(self) -> int:
+        """The part this job writes: the one there is (its bytes read back and hashed), or a new one."""
+        fd = open_part(self.part)
+        if fd is None:
+            self.offset = 0
+            stream_sidecar(self.part).unlink(missing_ok=True)  # of a part that is gone
+            return create_part(self.part)
         try:
-            have = self.part.stat().st_size
-        except FileNotFoundError:
-            return 0
-        if have > self.size or segments_sidecar(self.part).exists():
-            self.part.unlink()  # too long, or a segmented download's (preallocated) part
+            self.offset = self._adopt(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _adopt(self, fd: int) -> int:
+        """How much of the part can be resumed; its bytes, as on disk, go into the sha256 and CRC."""
+        have = os.fstat(fd).st_size
+        stored = load_stream_meta(self.part, self.size)
+        segmented = segments_sidecar(self.part).exists()
+        if have > self.size or segmented or has_holes(fd, have):
+            # too long, a segmented download's (preallocated) part, or never written in places
+            log.info("%s cannot be resumed: starting it over", self.part.name)
+            os.ftruncate(fd, 0)
             segments_sidecar(self.part).unlink(missing_ok=True)
             return 0
-        with self.part.open("rb") as handle:
-            while block := handle.read(CHUNK):
-                self.digest.update(block)
-                self.crc = crc64.xz(block, self.crc)
+        self.validator = stored or Validator()
+        self.expected_crc = self.validator.crc
+        self.crc = read_back(fd, have, self.digest, self.crc)
         return have
 
+    def _restart(self) -> None:
+        """The same file emptied (never removed and made again: the descriptor stays the part)."""
+        os.ftruncate(self.fd, 0)
+        self.digest, self.crc, self.offset = hashlib.sha256(), 0, 0
+        self.expected_crc, self.validator = None, Validator()
+
+    def _finish(self) -> None:
+        check_still_there(self.fd, self.part, self.size)
+        check_crc(self.expected_crc, self.crc, self.part)
+        os.fsync(self.fd)
+
+    # -- the network ----------------------------------------------------------------------------
+
     async def _fetch(self) -> Fetched:
-        headers = {"Range": f"bytes={self.offset}-"} if self.offset else {}
+        headers = {}
+        if self.offset:
+            headers["Range"] = f"bytes={self.offset}-"
+            if condition := self.validator.if_range():
+                headers["If-Range"] = condition
         async with self.http.get(self.url, headers=headers) as response:
             if response.status == 403:
                 return Fetched.EXPIRED
             if response.status == 416 and self.offset == self.size:
                 return Fetched.DONE
-            if response.status == 200 and self.offset:
-                log.info("the file server ignored Range: starting %s over", self.part.name)
-                await asyncio.to_thread(self._restart)
+            answer = Validator.of(response)
+            if response.status == 200:
+                if self.offset:
+                    log.info("the object changed or Range was ignored: starting %s over", self.part.name)
+                    await asyncio.to_thread(self._restart)
             elif response.status == 206:
-                self._check_content_range(response)
-            elif response.status != 200:
+                if self.validator.changed(answer):
+                    await self._changed()
+                    return Fetched.MORE
+                check_total(response, self.offset, self.size)
+            else:
                 raise DownloadError(f"the file server answered HTTP {response.status}")
-            self.expected_crc = expected_crc(response) or self.expected_crc
+            await self._remember(answer)
             self._check_length(response)
             await self._stream(response)
         return Fetched.DONE if self.offset >= self.size else Fetched.MORE
 
-    def _check_content_range(self, response: aiohttp.ClientResponse) -> None:
-        wanted = f"bytes {self.offset}-"
-        if not response.headers.get("content-range", "").startswith(wanted):
-            raise DownloadError("the file server sent a range that was not asked for")
+    async def _changed(self) -> None:
+        """The store holds another object than the part began with: all of it again, from zero."""
+        self.changes += 1
+        if self.changes > MAX_CHANGES:
+            raise keeps_changing()
+        log.info("the object behind %s changed: starting it over", self.part.name)
+        await asyncio.to_thread(self._restart)
+
+    async def _remember(self, answer: Validator) -> None:
+        """What this answer says the object is, beside the part before any of its bytes are."""
+        if answer.crc is not None:
+            self.expected_crc = answer.crc
+        merged = Validator(
+            self.validator.etag or answer.etag,
+            self.validator.last_modified or answer.last_modified,
+            self.expected_crc,
+        )
+        if merged != self.validator or self.offset == 0:
+            self.validator = merged
+            await asyncio.to_thread(save_stream_meta, self.part, self.size, merged)
 
     def _check_length(self, response: aiohttp.ClientResponse) -> None:
         announced = response.headers.get("content-length")
         if announced is not None and announced.isdigit() and int(announced) != self.size - self.offset:
             raise DownloadError(f"the file server announced {announced} bytes where {self.size - self.offset} were due")
 
-    def _restart(self) -> None:
-        self.part.unlink(missing_ok=True)
-        self.digest = hashlib.sha256()
-        self.crc = 0
-        self.offset = 0
-
     async def _stream(self, response: aiohttp.ClientResponse) -> None:
         """Read on the loop, write and hash in the sink's thread; what arrived is kept on a break."""
-
-        fd = await asyncio.to_thread(os.open, self.part, os.O_WRONLY | os.O_CREAT, 0o644)
-        sink = Sink(fd, hashing=True)
+        sink = Sink(self.fd, hashing=True)
         sink.digest, sink.crc = self.digest, self.crc
         position, batch, size, last_put = self.offset, [], 0, time.monotonic()
         try:
@@ -221,20 +313,9 @@ class _Job(Fetch):
             finally:
                 await sink.close()
                 self.crc = sink.crc
-                await asyncio.to_thread(os.close, fd)
         if sink.error is not None:
             raise disk_error(sink.error, self.part)
 
     def _credit(self, written: int) -> None:
         self.offset += written
         self.on_progress(self.offset, self.size)
-
-    def _finish(self) -> None:
-        have = self.part.stat().st_size if self.part.exists() else 0
-        if have != self.size:
-            raise DownloadError(f"the file has {have} bytes where the service announced {self.size}")
-        if self.size == 0:
-            self.part.touch()
-        check_crc(self.expected_crc, self.crc, self.part)
-        with self.part.open("rb+") as handle:
-            os.fsync(handle.fileno())

@@ -4,7 +4,13 @@ Some object stores limit each connection's speed; several connections share the 
 Which bytes of each segment have arrived is kept beside the part (`.part.segments`, JSON,
 written atomically every few MiB), so a crash or a quit resumes each segment where it
 stopped. Segments write at their offsets (`os.pwrite`), so the sha256 and the CRC-64 are
-computed by reading the finished file once, in a worker thread.
+computed by reading the finished file once, in a worker thread: they are of the bytes on disk.
+
+The part is created exclusively and never through a link, and used through one descriptor
+(core.transfer). Every 206's Content-Range total must be the announced size (a larger object
+cut to `fileSize` was once kept). The probe's ETag, Last-Modified and CRC-64 are kept in the
+sidecar; every request sends `If-Range` and every answer's validators are compared, so a
+replaced object starts the whole download over rather than mixing two versions.
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from fastcrc import crc64
 
 from vmrtray.api import RecordFile
 
@@ -30,12 +35,19 @@ from .targets import DownloadError, OnProgress, Refresh, segments_sidecar
 from .transfer import (
     CHUNK,
     MAX_ATTEMPTS,
+    MAX_CHANGES,
     MAX_REFRESHES,
     TRANSFER_ERRORS,
     Fetch,
+    Validator,
     check_crc,
+    check_still_there,
+    check_total,
+    create_part,
     disk_error,
-    expected_crc,
+    keeps_changing,
+    open_part,
+    read_back,
     write_due,
 )
 
@@ -46,6 +58,10 @@ SAVE_EVERY = 8 << 20
 
 class NoRange(Exception):
     """The store ignores Range: the caller fetches the file in one stream instead."""
+
+
+class _Changed(Exception):
+    """The store holds another object than the one the part began with."""
 
 
 @dataclass
@@ -81,10 +97,11 @@ class Segmented(Fetch):
         self._refreshes = 0
         self._link_lock = asyncio.Lock()
         self._since_save = 0
+        self.validator = Validator()
 
     def may_run(self) -> bool:
         """Not over a single-stream part (that one resumes as it began)."""
-        return self.sidecar.exists() or not self.part.exists()
+        return self.sidecar.exists() or not os.path.lexists(self.part)
 
     @property
     def done(self) -> int:
@@ -92,41 +109,79 @@ class Segmented(Fetch):
 
     async def run(self) -> tuple[int, str]:
         """Fetch what is missing; the bytes it resumed from and the file's sha256."""
-        if not await asyncio.to_thread(self._load):
+        fd = await asyncio.to_thread(self._open)
+        if fd is None:
             await self._probe()
-            self.segments = split(self.size, self.count)
-            await asyncio.to_thread(self._create)
-        resumed_from = self.done
-        fd = await asyncio.to_thread(os.open, self.part, os.O_WRONLY)
+            fd = await asyncio.to_thread(self._create)
         try:
-            await self._fetch_all(fd)
+            resumed_from = self.done
+            await self._fetch_changing(fd)
+            return resumed_from if self.done == self.size else 0, await asyncio.to_thread(self._verify, fd)
         finally:
             await asyncio.to_thread(os.close, fd)
-            await asyncio.to_thread(self._save)
-        sha256 = await asyncio.to_thread(self._verify)
-        return resumed_from, sha256
+
+    async def _fetch_changing(self, fd: int) -> None:
+        """All segments; over again from zero (a fresh probe) each time the object is found replaced."""
+        for changes in range(MAX_CHANGES + 1):
+            try:
+                await self._fetch_all(fd)
+                return
+            except _Changed:
+                log.info("the object behind %s changed: starting it over (%d)", self.part.name, changes + 1)
+            finally:
+                await asyncio.to_thread(self._save)
+            self.validator, self.expected_crc, self._since_save = Validator(), None, 0
+            await self._probe()
+            await asyncio.to_thread(self._reset, fd)
+        raise keeps_changing()
 
     # -- state beside the part ------------------------------------------------------------------
+
+    def _open(self) -> int | None:
+        """The part there is with its sidecar, to resume; None when a new one is to be made."""
+        if self._load():
+            fd = open_part(self.part)
+            if fd is not None:
+                if os.fstat(fd).st_size == self.size:
+                    return fd
+                os.close(fd)
+        self.sidecar.unlink(missing_ok=True)
+        fd = open_part(self.part)  # removes a planted link
+        if fd is not None:
+            os.close(fd)
+            self.part.unlink()  # a part without its sidecar: which bytes are in is unknown
+        return None
 
     def _load(self) -> bool:
         try:
             data = json.loads(self.sidecar.read_text("utf-8"))
             segments = [Segment(int(a), int(b), int(c)) for a, b, c in data["segments"]]
-            have = self.part.stat().st_size
         except (OSError, ValueError, KeyError, TypeError):
-            self.sidecar.unlink(missing_ok=True)
             return False
-        if data.get("size") != self.size or have != self.size:
-            self.sidecar.unlink(missing_ok=True)
-            self.part.unlink(missing_ok=True)
+        if data.get("size") != self.size:
             return False
         self.segments = segments
-        self.expected_crc = data.get("crc")
+        self.validator = Validator.from_json(data)
+        self.expected_crc = self.validator.crc
         return True
 
-    def _create(self) -> None:
-        with self.part.open("wb") as handle:
-            handle.truncate(self.size)
+    def _create(self) -> int:
+        fd = create_part(self.part)
+        try:
+            os.ftruncate(fd, self.size)  # sparse: the space was checked before (core.transfer.check_room)
+        except BaseException:
+            os.close(fd)
+            self.part.unlink(missing_ok=True)
+            raise
+        self.segments = split(self.size, self.count)
+        self._save()
+        return fd
+
+    def _reset(self, fd: int) -> None:
+        """The same part emptied for the new object (never removed and made again)."""
+        os.ftruncate(fd, 0)
+        os.ftruncate(fd, self.size)
+        self.segments = split(self.size, self.count)
         self._save()
 
     def _save(self) -> None:
@@ -134,7 +189,7 @@ class Segmented(Fetch):
             return
         data = {
             "size": self.size,
-            "crc": self.expected_crc,
+            **self.validator.to_json(),
             "segments": [[s.start, s.end, s.done] for s in self.segments],
         }
         with contextlib.suppress(OSError):  # at worst a resume fetches a few MiB again
@@ -143,11 +198,13 @@ class Segmented(Fetch):
     # -- fetching -------------------------------------------------------------------------------
 
     async def _probe(self) -> None:
-        """One byte with Range: 206 means segments work (and tells the store's CRC)."""
+        """One byte with Range: 206 means segments work; it tells the object's size and validators."""
         for _ in range(MAX_REFRESHES + 1):
             async with self.http.get(self.url, headers={"Range": "bytes=0-0"}) as response:
                 if response.status == 206:
-                    self.expected_crc = expected_crc(response)
+                    check_total(response, 0, self.size)
+                    self.validator = Validator.of(response)
+                    self.expected_crc = self.validator.crc
                     return
                 if response.status == 200:
                     raise NoRange
@@ -194,15 +251,20 @@ class Segmented(Fetch):
             return False
         position = segment.start + segment.done
         headers = {"Range": f"bytes={position}-{segment.end - 1}"}
+        if condition := self.validator.if_range():
+            headers["If-Range"] = condition
         async with self.http.get(url, headers=headers) as response:
             if response.status == 403:
                 return True
             if response.status == 200:
+                if condition:  # the validator no longer matches: another object
+                    raise _Changed
                 raise DownloadError("the file server stopped honouring Range mid-download; start it again")
             if response.status != 206:
                 raise DownloadError(f"the file server answered HTTP {response.status}")
-            if not response.headers.get("content-range", "").startswith(f"bytes {position}-"):
-                raise DownloadError("the file server sent a range that was not asked for")
+            if self.validator.changed(Validator.of(response)):
+                raise _Changed
+            check_total(response, position, self.size)
             await self._stream(sink, segment, response, position)
         return False
 
@@ -254,15 +316,13 @@ class Segmented(Fetch):
 
     # -- the end --------------------------------------------------------------------------------
 
-    def _verify(self) -> str:
-        if self.done != self.size or self.part.stat().st_size != self.size:
+    def _verify(self, fd: int) -> str:
+        """The sha256 of the part as it is on disk (read back through its descriptor), CRC-64 checked."""
+        if self.done != self.size:
             raise DownloadError(f"the file has {self.done} bytes where the service announced {self.size}")
-        digest, crc = hashlib.sha256(), 0
-        with self.part.open("rb") as handle:
-            while block := handle.read(CHUNK * 4):
-                digest.update(block)
-                crc = crc64.xz(block, crc)
-            os.fsync(handle.fileno())
-        self.sidecar.unlink(missing_ok=True)
+        check_still_there(fd, self.part, self.size)
+        digest = hashlib.sha256()
+        crc = read_back(fd, self.size, digest, 0)
+        os.fsync(fd)
         check_crc(self.expected_crc, crc, self.part)
         return digest.hexdigest()

@@ -1,34 +1,75 @@
-"""What every way of fetching a file shares: the session, the limits, the checks.
+"""What every way of fetching a file shares: the session, the limits, the checks, the part.
 
 The one-stream download (`core.downloads`) and the segmented one (`core.segments`) are two
 strategies over these parts; both import this module and neither imports the other's
 internals, so the shared rules (how often to retry, what a CRC mismatch does, how a full
-disk is said) are written once.
+disk is said, how a `.part` is opened and moved into place) are written once.
+
+The part on disk (issue 13): it is created exclusively (O_EXCL) and never through a link
+(O_NOFOLLOW); it is opened once and written, read back and checked through that one
+descriptor, so bytes can never land in a file that someone else created after renaming the
+part away; and it is moved into place without clobbering whatever may be at the target.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import json
+import logging
+import os
+import re
+import shutil
 import ssl
+import stat
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from fastcrc import crc64
 
-from vmrtray.api import RecordFile
+from vmrtray.api import Lang, RecordFile
 
+from .atomic import write_atomic
+from .lang import pick
 from .targets import DownloadError, OnProgress, Refresh
+from .units import size_text
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_ATTEMPTS = 6
 MAX_REFRESHES = 3
+#: How often an object may be found replaced during one download before it is given up.
+MAX_CHANGES = 3
 CRC_HEADER = "x-cos-hash-crc64ecma"
-CRC_HEADER = "x-cos-hash-crc64ecma"
+#: The largest file a download takes (1 TiB). A day-long 1080p meeting recorded at 8 Mbit/s
+#: is ~86 GB: a `fileSize` far beyond this is a wrong answer, not a recording, and is refused
+#: before anything is made (it once left a 9 TiB sparse part, or ended in EFBIG).
+MAX_FILE_SIZE = 1 << 40
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+#: link() failing with these means the file system has no hard links (exFAT, FAT, some shares).
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 
 #: What a broken transfer raises: retried from where it stopped.
 TRANSFER_ERRORS = (aiohttp.ClientError, TimeoutError)
+
+
+class Worded(DownloadError):
+    """A DownloadError said in the user's language (English and Chinese given)."""
+
+    def __init__(self, en: str, zh: str, *, disk_full: bool = False) -> None:
+        super().__init__(en, disk_full=disk_full)
+        self.zh = zh
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(lang, str(self), self.zh)
 
 
 class Fetched(StrEnum):
@@ -72,10 +113,69 @@ def check_crc(expected: int | None, got: int, part: Path) -> None:
     """A mismatch means the bytes are wrong: the part is removed, not resumed."""
     if expected is not None and expected != got:
         part.unlink(missing_ok=True)
-        raise DownloadError(
+        raise Worded(
             f"the file does not match the checksum the file server gave (CRC-64 {got} ≠ {expected});"
-            " it was not kept: download it again"
+            " it was not kept: download it again",
+            f"文件与文件服务器给出的校验值不符（CRC-64 {got} ≠ {expected}），未保留：请重新下载",
         )
+
+
+def keeps_changing() -> DownloadError:
+    return Worded(
+        "the file keeps changing on the file server; try again later", "文件服务器上的文件一直在变化；请稍后再试"
+    )
+
+
+def check_total(response: aiohttp.ClientResponse, start: int, size: int) -> None:
+    """A 206 must be the range asked for, of an object of exactly `size` bytes.
+
+    Its total ("bytes a-b/TOTAL") is the object's size in the store: a larger one means the
+    service's `fileSize` is not the object's, and keeping `size` bytes of it is a truncated
+    file (issue 13).
+    """
+    match = _CONTENT_RANGE.match(response.headers.get("content-range", "").strip())
+    if match is None or int(match[1]) != start:
+        raise Worded("the file server sent a range that was not asked for", "文件服务器发来的数据范围不是所请求的")
+    if match[3] != "*" and int(match[3]) != size:
+        raise Worded(
+            f"the file on the file server has {match[3]} bytes where the service announced {size}; it was not kept",
+            f"文件服务器上的文件有 {match[3]} 字节，而服务端公布的是 {size} 字节；未保留",
+        )
+
+
+def check_room(size: int, part: Path) -> None:
+    """Refuse, before anything is made, a size beyond the cap or the free space at `part`'s folder."""
+    if size > MAX_FILE_SIZE:
+        raise Worded(
+            f"the service announced {size} bytes for this file, more than the {size_text(MAX_FILE_SIZE)}"
+            " a download may take; nothing was written",
+            f"服务端公布此文件为 {size} 字节，超过单个下载上限 {size_text(MAX_FILE_SIZE)}；未写入任何内容",
+        )
+    try:
+        free = shutil.disk_usage(part.parent).free
+        have = _allocated(part)
+    except OSError as exc:
+        raise disk_error(exc, part) from exc
+    needed = size - min(size, have)
+    if needed > free:
+        raise Worded(
+            f"the file needs {size_text(needed)} more and only {size_text(free)} is free at {part.parent};"
+            " free space and download it again",
+            f"此文件还需要 {size_text(needed)}，而 {part.parent} 只剩 {size_text(free)}；请腾出空间后重新下载",
+            disk_full=True,
+        )
+
+
+def _allocated(part: Path) -> int:
+    """Bytes a `.part` already holds on disk (a segmented one is sparse: its blocks, not its length)."""
+    try:
+        info = os.lstat(part)
+    except FileNotFoundError:
+        return 0
+    if not stat.S_ISREG(info.st_mode):
+        return 0
+    blocks = getattr(info, "st_blocks", None)
+    return min(info.st_size, blocks * 512) if blocks is not None else info.st_size
 
 
 def sha256_of(path: Path) -> str:
@@ -110,8 +210,210 @@ def write_due(last_put: float) -> bool:
 
 
 def disk_error(exc: OSError, part: Path) -> DownloadError:
-    if exc.errno == errno.ENOSPC:
-        return DownloadError(
-            f"the disk is full at {part.parent}; free space and resume (the part is kept)", disk_full=True
+    """What the file system refused, in one sentence (never an internal error)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return Worded(
+            f"the disk is full at {part.parent}; free space and resume (the part is kept)",
+            f"{part.parent} 所在磁盘已满；腾出空间后可继续下载（已下载部分保留）",
+            disk_full=True,
         )
-    return DownloadError(f"cannot write {part}: {exc.strerror}")
+    if exc.errno == errno.EFBIG:
+        return Worded(
+            f"the file system at {part.parent} cannot hold a file this large; choose another download folder",
+            f"{part.parent} 所在的文件系统放不下这么大的文件；请换一个下载文件夹",
+        )
+    if isinstance(exc, FileNotFoundError) and not part.parent.is_dir():
+        return Worded(f"the folder {part.parent} does not exist", f"文件夹 {part.parent} 不存在")
+    return Worded(f"cannot write {part}: {exc.strerror}", f"无法写入 {part}：{exc.strerror}")
+
+
+# -- what identifies the object a part holds ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validator:
+    """The object's ETag, Last-Modified and CRC-64 as an answer gave them.
+
+    A resume sends `If-Range` with the ETag (or Last-Modified), so a store that has replaced
+    the object answers with all of it (200); and each answer's own validators are compared
+    with the stored ones, for a store that ignores If-Range.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    crc: int | None = None
+
+    @classmethod
+    def of(cls, response: aiohttp.ClientResponse) -> Validator:
+        return cls(
+            response.headers.get("etag") or None, response.headers.get("last-modified") or None, expected_crc(response)
+        )
+
+    @classmethod
+    def from_json(cls, data: Any) -> Validator:
+        if not isinstance(data, dict):
+            return cls()
+        crc = data.get("crc")
+        return cls(_text(data.get("etag")), _text(data.get("lastModified")), crc if isinstance(crc, int) else None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"etag": self.etag, "lastModified": self.last_modified, "crc": self.crc}
+
+    @property
+    def known(self) -> bool:
+        return any(v is not None for v in (self.etag, self.last_modified, self.crc))
+
+    def if_range(self) -> str | None:
+        """The If-Range value: a strong ETag, else the date (a weak ETag may not be used there)."""
+        if self.etag and not self.etag.startswith("W/"):
+            return self.etag
+        return self.last_modified
+
+    def changed(self, answer: Validator) -> bool:
+        """`answer` is of another object than this: any validator both have differs."""
+        pairs = ((self.etag, answer.etag), (self.last_modified, answer.last_modified), (self.crc, answer.crc))
+        return any(mine is not None and theirs is not None and mine != theirs for mine, theirs in pairs)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def stream_sidecar(part: Path) -> Path:
+    """Where a one-stream download keeps the validators of what its `.part` holds."""
+    return part.with_name(part.name + ".meta")
+
+
+def save_stream_meta(part: Path, size: int, validator: Validator) -> None:
+    write_atomic(stream_sidecar(part), json.dumps({"size": size, **validator.to_json()}).encode())
+
+
+def load_stream_meta(part: Path, size: int) -> Validator | None:
+    """The stored validators of `part`; None when there are none, or they are of another size."""
+    try:
+        data = json.loads(stream_sidecar(part).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("size") != size:
+        return None
+    return Validator.from_json(data)
+
+
+# -- the part on disk ----------------------------------------------------------------------------
+
+
+def create_part(part: Path) -> int:
+    """A new, empty `.part`, made here and now (O_EXCL): never through a link, never one that
+    appeared meanwhile. Read-write: the same descriptor is read back at the end."""
+    return os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o644)
+
+
+def open_part(part: Path) -> int | None:
+    """The `.part` there is, opened read-write without following a link; None when there is none.
+
+    A link planted in its place is removed (not followed: the link's target is untouched) and
+    the download starts clean; anything else that is not a file is refused in one sentence.
+    """
+    try:
+        info = os.lstat(part)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        log.warning("%s is a link, not a download: removed, the download starts clean", part)
+        part.unlink()
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_a_file(part)
+    try:
+        fd = os.open(part, os.O_RDWR | _NOFOLLOW | _BINARY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # became a link since the lstat
+            raise _not_a_file(part) from exc
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_a_file(part)
+    return fd
+
+
+def _not_a_file(part: Path) -> DownloadError:
+    return Worded(
+        f"{part.name} in {part.parent} is not a file this app made; move it away and download again",
+        f"{part.parent} 中的 {part.name} 不是本程序创建的文件；请移走后重新下载",
+    )
+
+
+def has_holes(fd: int, length: int) -> bool:
+    """The first `length` bytes of the file have a hole (bytes never written: a sparse part).
+
+    Only trusted to say "no holes" (a file system without SEEK_HOLE says none); used to refuse
+    resuming such a part, never to fail a finished download.
+    """
+    if length == 0 or not hasattr(os, "SEEK_HOLE"):
+        return False
+    try:
+        return os.lseek(fd, 0, os.SEEK_HOLE) < length
+    except OSError:
+        return False
+
+
+def read_back(fd: int, length: int, digest: Any, crc: int) -> int:
+    """Hash the first `length` bytes of the file as they are on disk; the CRC-64 carried on."""
+    position = 0
+    while position < length:
+        block = os.pread(fd, min(4 * CHUNK, length - position), position)
+        if not block:
+            raise Worded("the part shrank while it was read back", "读取已下载部分时它变短了")
+        digest.update(block)
+        crc = crc64.xz(block, crc)
+        position += len(block)
+    return crc
+
+
+def check_still_there(fd: int, part: Path, size: int) -> None:
+    """The descriptor written is still the file called `part`, and it has `size` bytes."""
+    held = os.fstat(fd)
+    try:
+        named = os.lstat(part)
+    except FileNotFoundError:
+        named = None
+    if named is None or not os.path.samestat(held, named):
+        raise Worded(
+            f"{part.name} was moved or replaced by something else during the download; download it again",
+            f"下载期间 {part.name} 被移动或替换；请重新下载",
+        )
+    if held.st_size != size:
+        raise Worded(
+            f"the file has {held.st_size} bytes where the service announced {size}",
+            f"文件有 {held.st_size} 字节，而服务端公布的是 {size} 字节",
+        )
+
+
+def move_into_place(part: Path, target: Path) -> None:
+    """Rename the finished part to `target`, never over a file that is there.
+
+    A hard link fails if `target` exists (even a dangling link); where the file system has no
+    hard links, a rename after checking that nothing is there.
+    """
+    try:
+        os.link(part, target, follow_symlinks=False)
+    except FileExistsError:
+        raise _taken(part, target) from None
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        if os.path.lexists(target):
+            raise _taken(part, target) from None
+        os.replace(part, target)
+        return
+    part.unlink()
+
+
+def _taken(part: Path, target: Path) -> DownloadError:
+    return Worded(
+        f"{target.name} appeared in {target.parent} during the download and was left alone;"
+        f" the downloaded file is kept as {part.name}",
+        f"下载期间 {target.parent} 中出现了 {target.name}，未覆盖它；下载的文件保留为 {part.name}",
+    )
