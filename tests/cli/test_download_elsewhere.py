@@ -65,9 +65,8 @@ async def tray_queue(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path) ->
     """The tray's queue on vmrctl's catalog and folder, with auto-delete on."""
     catalog = Catalog(Path(vmrctl.env["VMRTRAY_DATA_DIR"]) / "catalog.sqlite3")
     async with Client(sim_process.url, DEMO_PUBLIC_KEY, timeout=5.0) as api, new_file_session() as http:
-        queue = DownloadQueue(
-            api, catalog, http, lambda: tmp_path / "out", tick=0.01, retry=0.2, auto_delete=lambda: True
-        )
+        queue = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", tick=0.01, auto_delete=lambda: True)
+        queue.retry = 0.2  # seconds between its tries of a file another process holds
         yield queue
         await queue.aclose()
     catalog.close()
