@@ -26,6 +26,7 @@ from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, Transfer
 from vmrtray.core.downloads import new_file_session
+from vmrtray.core.targets import recording_filename
 from vmrtray.sim import Sim
 from vmrtray.sim.files import content
 
@@ -79,7 +80,10 @@ async def test_the_queue_never_deletes_a_look_alike_it_did_not_fetch(
     await until(lambda: sim.recording_info(first)["deleted"], "the first recording, fetched and verified, deleted")
     (two,) = await queue.add(second)
     await until(lambda: _settled([two]), "the second recording settled")
-    assert fetched(sim, second) > 0, "the second recording was never asked of the store"
+    await queue.aclose()  # the opt-in, if any, is over
+    deleted, asked = sim.recording_info(second)["deleted"], fetched(sim, second)
+    assert not (deleted and not asked), "deleted from the cloud without a single request for it"
+    assert asked > 0, "the second recording was never asked of the store"
     assert two.target != one.target
     assert _sha256(two.target) == sha256s(sim, second)[0]
     assert _sha256(one.target) == sha256s(sim, first)[0]
@@ -104,8 +108,8 @@ async def test_a_file_the_catalog_never_recorded_is_not_adopted_even_with_the_ri
     """Its bytes are the recording's, but nothing says this app fetched them: it stays, and the
     recording is fetched beside it (and only then deleted from the cloud)."""
     (record_id,) = look_alikes(sim, SIZE)
-    listed = await recordings.listing(api, queue.catalog, record_id)
-    planted = recordings.name_in(tmp_path / "out", listed, 0)
+    (listed,) = await api.get_records(record_id)
+    planted = tmp_path / "out" / recording_filename("研发部会议室", "100701", listed.start_time)
     planted.parent.mkdir(parents=True)
     (stored,) = sim.state.recordings[record_id].files
     planted.write_bytes(content(stored.file_id, stored.size))
