@@ -56,6 +56,7 @@ from .transfer import (
     Validator,
     check_crc,
     check_room,
+    check_size,
     check_still_there,
     check_total,
     create_part,
@@ -286,8 +287,13 @@ class _Job(Fetch):
             await asyncio.to_thread(save_stream_meta, self.part, self.size, merged)
 
     def _check_length(self, response: aiohttp.ClientResponse) -> None:
-        announced = response.headers.get("content-length")
-        if announced is not None and announced.isdigit() and int(announced) != self.size - self.offset:
+        """The bytes announced are the rest of the file (a 200's length is the whole object's)."""
+        announced = response.headers.get("content-length", "")
+        if not announced.isdigit():
+            return
+        if response.status == 200:
+            check_size(int(announced), self.size)
+        elif int(announced) != self.size - self.offset:
             raise DownloadError(f"the file server announced {announced} bytes where {self.size - self.offset} were due")
 
     async def _stream(self, response: aiohttp.ClientResponse) -> None:

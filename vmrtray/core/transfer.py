@@ -136,10 +136,16 @@ def check_total(response: aiohttp.ClientResponse, start: int, size: int) -> None
     match = _CONTENT_RANGE.match(response.headers.get("content-range", "").strip())
     if match is None or int(match[1]) != start:
         raise Worded("the file server sent a range that was not asked for", "文件服务器发来的数据范围不是所请求的")
-    if match[3] != "*" and int(match[3]) != size:
+    if match[3] != "*":
+        check_size(int(match[3]), size)
+
+
+def check_size(total: int, size: int) -> None:
+    """The object in the store has `total` bytes: refused unless it is the `size` announced."""
+    if total != size:
         raise Worded(
-            f"the file on the file server has {match[3]} bytes where the service announced {size}; it was not kept",
-            f"文件服务器上的文件有 {match[3]} 字节，而服务端公布的是 {size} 字节；未保留",
+            f"the file on the file server has {total} bytes where the service announced {size}; it was not kept",
+            f"文件服务器上的文件有 {total} 字节，而服务端公布的是 {size} 字节；未保留",
         )
 
 
