@@ -328,6 +328,10 @@
             <translation>，剩余 {t}</translation>
         </message>
         <message>
+            <source>downloading in another process</source>
+            <translation>另一进程正在下载</translation>
+        </message>
+        <message>
             <source>queued</source>
             <translation>排队中</translation>
         </message>

@@ -190,6 +190,8 @@ class RecordingsModel(QAbstractTableModel):
         states: set[str] = {str(t.state) for t in live} or set(entry.states)
         finished = bool(live) and states == {State.DONE} and len(live) >= entry.files
         for state, words in (
+            # the tray and vmrctl share the download folder: the other's download is waited for, not failed
+            (State.ELSEWHERE, self.tr("downloading in another process")),
             (State.QUEUED, self.tr("queued")),
             (State.PAUSED, self.tr("paused")),
             (State.FAILED, self.tr("failed")),
