@@ -12,7 +12,7 @@ import pytest_asyncio
 from tests.support.recordings import make_recording
 from tests.support.waiting import until
 from vmrtray.api import Client
-from vmrtray.core import part_lock, recordings
+from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog, CatalogEntry
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.downloads import new_file_session
@@ -65,6 +65,8 @@ async def test_the_window_shows_a_file_locked_elsewhere_as_downloading_there_the
 ) -> None:
     """The lock is taken here as another process would (one flock per open file): the queue
     waits, the window says so; once released the queue downloads the file itself."""
+    from vmrtray.core import part_lock  # issue 13's lock: imported here, the tests above run on older code
+
     record_id = await make_recording(sim, api)
     listed = await recordings.listing(api, queue.catalog, record_id)
     target = recordings.name_in(tmp_path / "downloads", listed, 0)
