@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from vmrtray.sim import DEMO_PUBLIC_KEY, DemoWorld, Sim, SimState
+from vmrtray.sim.state import Tenant
 
 
 def _snapshot(state: SimState) -> list[tuple[str, int | None, bool]]:
@@ -54,3 +55,58 @@ async def test_the_real_messages_for_a_missing_key_and_body() -> None:
         no_body = (await http.post("/meeting/openRecord", headers={"auth": DEMO_PUBLIC_KEY})).json()
     assert (no_key["state"], no_key["message"]) == (0, "auth码不能为空")
     assert (no_body["state"], no_body["message"]) == (0, "消息体缺失,请检查")
+
+
+class Clock:
+    """The simulator's clock, moved by the test (the service's pace without waiting for it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _paced(clock: Clock) -> tuple[SimState, Tenant]:
+    state = DemoWorld(seed=1)
+    state.clock = clock
+    tenant = state.tenants[DEMO_PUBLIC_KEY]
+    state.set_meeting("100701", started=True)
+    return state, tenant
+
+
+def test_a_recorder_still_joining_says_false_with_the_new_record_id_then_true() -> None:
+    clock = Clock()
+    state, tenant = _paced(clock)
+    state.start_delay = 2.0
+    record_id = state.open_record(tenant, "100701")
+    status = state.live_status(tenant, "100701")
+    assert (status["record"], status["recordId"], "failedReason" in status) == (False, record_id, False)
+    clock.now += 2.0
+    status = state.live_status(tenant, "100701")
+    assert (status["record"], status["recordId"]) == (True, record_id)
+
+
+def test_a_recorder_that_fails_while_joining_names_its_reason_and_leaves_no_files() -> None:
+    clock = Clock()
+    state, tenant = _paced(clock)
+    room = tenant.rooms["100701"]
+    room.start_delay, room.record_fails = 3.0, "录制服务器繁忙"
+    record_id = state.open_record(tenant, "100701")
+    assert state.live_status(tenant, "100701")["record"] is False
+    clock.now += 3.0
+    status = state.live_status(tenant, "100701")
+    assert (status["record"], status["recordId"], status["failedReason"]) == (False, record_id, "录制服务器繁忙")
+    assert state.record_files(tenant, record_id) == []
+
+
+def test_files_are_listed_only_once_they_are_made() -> None:
+    clock = Clock()
+    state, tenant = _paced(clock)
+    state.files_delay = 5.0
+    record_id = state.open_record(tenant, "100701")
+    clock.now += 60
+    state.close_record(tenant, "100701")
+    assert state.record_files(tenant, record_id) == []
+    clock.now += 5.0
+    assert len(state.record_files(tenant, record_id)) == 1

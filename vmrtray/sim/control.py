@@ -17,7 +17,15 @@ from .routes import Service
 from .world import DEMO_ACCOUNT, DEMO_API_ID, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY
 
 #: The room knobs `/_sim/room` sets.
-ROOM_KNOBS = ("may_record", "record_fails", "file_size", "files_per_recording", "name")
+ROOM_KNOBS = (
+    "may_record",
+    "record_fails",
+    "file_size",
+    "files_per_recording",
+    "name",
+    "start_delay",
+    "files_delay",
+)
 #: The object store's knobs `/_sim/files` sets.
 FILE_KNOBS = ("ttl", "range_enabled", "rate_limit", "reset_after", "checksum", "change_after", "if_range")
 #: The quirks `/_sim/quirks` turns on or off.

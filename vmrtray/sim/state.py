@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -66,6 +68,7 @@ class Meeting:
     recording: str | None = None  # the active recordId
     recording_since: datetime | None = None
     failed_reason: str | None = None
+    starting_until: float | None = None  # the recorder is still joining until then (the clock's time)
 
 
 @dataclass
@@ -81,6 +84,8 @@ class SimRoom:
     may_record: bool = True
     may_live: bool = True
     record_fails: str | None = None  # a failedReason: openRecord succeeds, recording does not
+    start_delay: float | None = None  # seconds `record: false` after openRecord; None: the service's
+    files_delay: float | None = None  # seconds after a stop before getRecords lists the files; None: the service's
     file_size: int | None = None  # bytes per recording file; None: by duration
     files_per_recording: int = 1
     meeting: Meeting | None = None
@@ -115,6 +120,7 @@ class Recording:
     started: datetime
     files: list[SimFile] = field(default_factory=list)
     deleted: bool = False
+    listed_from: float = 0.0  # getRecords lists the files from this time of the clock on
 
 
 @dataclass
@@ -155,9 +161,16 @@ class SimState:
     Empty when made: `world.DemoWorld` is the state filled with the demo's tenants.
     """
 
-    def __init__(self, *, seed: int = 0, share_host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, *, seed: int = 0, share_host: str = "127.0.0.1", clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rng = random.Random(seed)
         self.share_host = share_host
+        self.clock = clock
+        # The service's pace (API_NOTES.md, "What is known of the service's pace"); a room's own
+        # start_delay / files_delay overrides these. 0: at once, as the tests of other things want.
+        self.start_delay = 0.0
+        self.files_delay = 0.0
         self.tenants: dict[str, Tenant] = {}
         self.recordings: dict[str, Recording] = {}
         self._next_booking = 1429
@@ -237,6 +250,7 @@ class SimState:
 
     def end_meeting(self, tenant: Tenant, room: SimRoom) -> None:
         """The meeting in `room` ends; a recording running in it finishes with its files."""
+        self._advance(room)
         if room.meeting is not None and room.meeting.recording:
             self._finish_recording(tenant, room)
         room.meeting = None
@@ -253,19 +267,36 @@ class SimState:
             raise SimFailure.business(200003)
         record_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         room.last_record_id = record_id
-        if room.record_fails:
+        delay = self._start_delay(room)
+        if room.record_fails and not delay:
             room.meeting.failed_reason = room.record_fails
             return record_id
         room.meeting.failed_reason = None
         room.meeting.recording = record_id
         room.meeting.recording_since = service_now()
+        room.meeting.starting_until = self.clock() + delay if delay else None
         self.recordings[record_id] = Recording(record_id, tenant.key, room.sipkey, service_now())
         return record_id
+
+    def _start_delay(self, room: SimRoom) -> float:
+        return self.start_delay if room.start_delay is None else room.start_delay
+
+    def _advance(self, room: SimRoom) -> None:
+        """A recorder that was joining has joined now — or failed, with the room's reason."""
+        meeting = room.meeting
+        if meeting is None or meeting.starting_until is None or self.clock() < meeting.starting_until:
+            return
+        meeting.starting_until = None
+        if room.record_fails and meeting.recording:
+            self.recordings.pop(meeting.recording, None)  # nothing was recorded: no files, ever
+            meeting.recording = meeting.recording_since = None
+            meeting.failed_reason = room.record_fails
 
     def close_record(self, tenant: Tenant, sipkey: object) -> str:
         room = self.own_room(tenant, sipkey)
         if room.meeting is None:
             raise SimFailure.business(200006, MSG_NO_MEETING)
+        self._advance(room)
         if not room.meeting.recording:
             raise SimFailure.business(200007)
         return self._finish_recording(tenant, room)
@@ -285,6 +316,9 @@ class SimState:
             self._add_file(tenant, recording, recording.started + span * n, recording.started + span * (n + 1), size)
         room.meeting.recording = None
         room.meeting.recording_since = None
+        room.meeting.starting_until = None
+        delay = self.files_delay if room.files_delay is None else room.files_delay
+        recording.listed_from = self.clock() + delay
         return record_id
 
     def _add_file(self, tenant: Tenant, recording: Recording, start: datetime, stop: datetime, size: int) -> None:
@@ -317,6 +351,8 @@ class SimState:
         recording = self.recordings.get(str(record_id))
         if recording is None or recording.tenant_key != tenant.key or recording.deleted:
             return []
+        if self.clock() < recording.listed_from:
+            return []  # still being made and uploaded
         return list(recording.files)
 
     def delete_record(self, tenant: Tenant, record_id: object) -> str:
@@ -332,12 +368,14 @@ class SimState:
         room = self.own_room(tenant, sipkey)
         if room.meeting is None:
             raise SimFailure.business(200006, MSG_NO_MEETING)
+        self._advance(room)
         meeting = room.meeting
         status: dict[str, object] = {
             "conferenceKey": room.sipkey,
             "live": meeting.live,
             "rtmpUrl": f"rtmp://{self.share_host}/live/{room.sipkey}" if meeting.live else "",
-            "record": meeting.recording is not None,
+            # A recorder still joining: `false` with the new recordId, as the document's sample.
+            "record": meeting.recording is not None and meeting.starting_until is None,
             # As the document's sample does: the last recordId even when not recording.
             "recordId": meeting.recording or room.last_record_id,
         }
