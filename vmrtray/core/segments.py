@@ -98,6 +98,7 @@ class Segmented(Fetch):
         self._link_lock = asyncio.Lock()
         self._since_save = 0
         self.validator = Validator()
+        self.resumed_from = 0
 
     def may_run(self) -> bool:
         """Not over a single-stream part (that one resumes as it began)."""
@@ -114,9 +115,9 @@ class Segmented(Fetch):
             await self._probe()
             fd = await asyncio.to_thread(self._create)
         try:
-            resumed_from = self.done
+            self.resumed_from = self.done
             await self._fetch_changing(fd)
-            return resumed_from if self.done == self.size else 0, await asyncio.to_thread(self._verify, fd)
+            return self.resumed_from, await asyncio.to_thread(self._verify, fd)
         finally:
             await asyncio.to_thread(os.close, fd)
 
@@ -130,7 +131,7 @@ class Segmented(Fetch):
                 log.info("the object behind %s changed: starting it over (%d)", self.part.name, changes + 1)
             finally:
                 await asyncio.to_thread(self._save)
-            self.validator, self.expected_crc, self._since_save = Validator(), None, 0
+            self.validator, self.expected_crc, self._since_save, self.resumed_from = Validator(), None, 0, 0
             await self._probe()
             await asyncio.to_thread(self._reset, fd)
         raise keeps_changing()
