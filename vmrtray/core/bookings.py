@@ -10,14 +10,17 @@ import asyncio
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
 
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError
 
+from .errors import CoreError
 from .lang import pick
-from .pending import PendingBookings
+from .pending import Claim, ClaimKind, PendingBookings
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,56 @@ def new_password(digits: int = 6) -> str:
 
 #: How far the service's clock may be behind ours and a lost booking still be recognised.
 CLOCK_SKEW = timedelta(minutes=10)
+#: How long after its sender's deadline a create may still be carried out by the service.
+#: The client's deadline covers the whole exchange (connect, send, answer), so by then the
+#: sender has given up; the margin covers a request that reached the service late in that
+#: time and the work the service had begun when the answer was abandoned (the simulator's
+#: slowest knob in the tests is 4 s; a gateway answering 504 does so within seconds). Past
+#: it, a create is taken as lost and sent again, after one more look.
+IN_FLIGHT_MARGIN = timedelta(seconds=10)
+#: How often a retry looks for an earlier create that may still be carried out.
+LOOK_EVERY = 2.0
+DEFAULT_TIMEOUT = 20.0  # the client's default deadline (api.client), when none is given
+
+
+class Wait(Enum):
+    """Why a submission waits before sending (told to the user as it starts waiting)."""
+
+    OTHER_PROCESS = "other-process"  # another vmrctl or vmrtray is making this same booking
+    IN_FLIGHT = "in-flight"  # an earlier try's create may still be carried out by the service
+
+
+def wait_words(wait: Wait, until: datetime, lang: Lang = "en") -> str:
+    """One sentence for a wait (vmrctl's stderr)."""
+    at = f"{until.astimezone():%H:%M:%S}"
+    if wait is Wait.OTHER_PROCESS:
+        return pick(
+            lang,
+            f"Another vmrctl or vmrtray is making this same booking: waiting for it (until {at} at most).",
+            f"另一个 vmrctl 或 vmrtray 正在进行同一预约：等待其完成（最迟到 {at}）。",
+        )
+    return pick(
+        lang,
+        f"An earlier try of this same booking may still be carried out by the service: "
+        f"looking for it until {at} before sending it again.",
+        f"此预约先前的一次尝试可能仍在服务端处理：将查找到 {at}，届时仍未找到才再次发送。",
+    )
+
+
+class BookingBusy(CoreError):
+    """Another process holds this same booking and did not finish in time."""
+
+    def __init__(self, theme: str) -> None:
+        self.theme = theme
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"Another vmrctl or vmrtray is still making the booking “{self.theme}”; nothing was sent. "
+            "Look with `vmrctl bookings` once it is done.",
+            f"另一个 vmrctl 或 vmrtray 仍在进行预约“{self.theme}”；本次未发送。完成后请用 vmrctl bookings 查看。",
+        )
 
 
 class Submission:
@@ -134,6 +187,12 @@ class Submission:
     such a failure, and before every later attempt, the account's bookings are searched for
     it (same theme, start, end and room, made since this submission began); only when it is
     not there is it sent again. The dialog and `vmrctl book` both submit through this.
+
+    With a journal the promise holds across processes: the request is claimed there first.
+    An equal request journalled by a process that is gone is taken over (its start time and
+    all) and looked for before anything is sent; while its last create may still be carried
+    out, it is looked for again until that time is over. An equal request whose owner is
+    alive is waited for, then looked for.
     """
 
     def __init__(
@@ -143,20 +202,31 @@ class Submission:
         *,
         journal: PendingBookings | None = None,
         began: datetime | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        tell: Callable[[Wait, datetime], None] | None = None,
     ) -> None:
+        """`timeout`: the client's deadline for one answer (journalled: a settler waits it
+        out before sending again). `tell`: told when the submission starts a wait."""
         self.api = api
         self.request = request
         self.began = began or datetime.now(UTC)
         self.uncertain = False  # a create may have reached the service unanswered
         self.recovered = False  # the booking was found, not answered
+        self.adopted = False  # an earlier try of this request (another run) was taken over
         self.journal = journal  # where the request waits until settled (survives a crash)
-        self._token: str | None = None
+        self.timeout = timeout
+        self._tell = tell
+        self._claim: Claim | None = None
+        self._in_flight_until: datetime | None = None  # an adopted create may land until then
 
     async def submit(self) -> Booking:
-        if self.journal is not None and self._token is None:
-            self._token = await asyncio.to_thread(self.journal.add, self.request, self.began)
+        if self.journal is not None and self._claim is None:
+            await self._take_part(self.journal)
         if self.uncertain and (found := await self.find()) is not None:
             return found
+        if (found := await self._wait_out_in_flight()) is not None:
+            return found
+        await self._journal_sending()
         try:
             booking = await self.api.create_meeting(self.request)
         except NetworkError:
@@ -165,29 +235,99 @@ class Submission:
                 return found
             raise
         except ApiError:
-            await self._settled()  # refused: nothing was booked, nothing to settle later
+            await self._settled(None)  # refused: nothing was booked, nothing to settle later
             raise
         self.uncertain = False
-        await self._settled()
+        await self._settled(booking)
         return booking
 
     async def abandon(self) -> None:
         """The user gave up on it (closed the dialog): a later start does not send it."""
-        await self._settled()
+        await self._settled(None)
 
-    async def _settled(self) -> None:
-        if self.journal is not None and self._token is not None:
-            await asyncio.to_thread(self.journal.done, self._token)
-            self._token = None
+    async def close(self) -> None:
+        """Let go of the journalled entry unsettled (a settler or a retry takes it over)."""
+        claim, self._claim = self._claim, None
+        if claim is not None:
+            await asyncio.to_thread(claim.release)
 
     async def find(self) -> Booking | None:
         """The booking among the account's, if the service made it; raises if it cannot say."""
         for booking in await self.api.get_bookings(self.request.account):
             if self._is_ours(booking):
                 self.uncertain, self.recovered = False, True
-                await self._settled()
+                await self._settled(booking)
                 return booking
         return None
+
+    def adopt(self, claim: Claim) -> None:
+        """Work on a journalled entry we hold (an earlier try): look for it before sending."""
+        self._claim = claim
+        if claim.kind in (ClaimKind.ADOPTED, ClaimKind.SETTLED):
+            self.began, self.uncertain, self.adopted = claim.began, True, True
+        if claim.kind is ClaimKind.ADOPTED and claim.sent is not None:  # a settled one was answered
+            self._in_flight_until = in_flight_until(claim.sent, claim.timeout)
+
+    @property
+    def in_flight_until(self) -> datetime | None:
+        """Until when an earlier try's create may still be carried out (None: it cannot)."""
+        until = self._in_flight_until
+        return until if until is not None and until > datetime.now(UTC) else None
+
+    async def _take_part(self, journal: PendingBookings) -> None:
+        """Claim the request in the journal; wait for a live owner of the same one."""
+        held: Claim | None = None
+        deadline: datetime | None = None
+        while True:
+            claim = await asyncio.to_thread(journal.claim, self.request, self.began, self.timeout, held)
+            if claim.kind is not ClaimKind.BUSY:
+                return self.adopt(claim)
+            if deadline is None:  # as long as that owner can take: its create, a look, a wait
+                deadline = datetime.now(UTC) + 3 * _seconds(max(self.timeout, claim.timeout or 0)) + IN_FLIGHT_MARGIN
+                self._say(Wait.OTHER_PROCESS, deadline)
+            held = await self._wait_for(journal, claim, deadline)
+
+    async def _wait_for(self, journal: PendingBookings, claim: Claim, deadline: datetime) -> Claim:
+        """The entry's lock once its owner lets go. In short slices: a thread blocked on a
+        lock cannot be cancelled, and Ctrl-C must not wait for it."""
+        while (left := (deadline - datetime.now(UTC)).total_seconds()) > 0:
+            held = await asyncio.to_thread(journal.wait_for_owner, claim, min(left, 0.5))
+            if held is not None:
+                return held
+        raise BookingBusy(self.request.theme)
+
+    async def _wait_out_in_flight(self) -> Booking | None:
+        """An adopted create may still be carried out: look for it until that time is over."""
+        if (until := self.in_flight_until) is None:
+            return None
+        self._say(Wait.IN_FLIGHT, until)
+        while (left := (until - datetime.now(UTC)).total_seconds()) > 0:
+            await asyncio.sleep(min(LOOK_EVERY, left))
+            if (found := await self.find()) is not None:
+                return found
+        self._in_flight_until = None
+        return await self.find()  # the last look, at the end of the window
+
+    def _say(self, wait: Wait, until: datetime) -> None:
+        if self._tell is not None:
+            self._tell(wait, until)
+
+    async def _journal_sending(self) -> None:
+        if self.journal is not None and self._claim is not None:
+            await asyncio.to_thread(self.journal.sending, self._claim.token, self.timeout)
+
+    async def _settled(self, booking: Booking | None) -> None:
+        """The outcome is known: booked (kept journalled, settled) or not (removed)."""
+        claim, self._claim = self._claim, None
+        if self.journal is None or claim is None:
+            return
+        try:
+            if booking is None:
+                await asyncio.to_thread(self.journal.done, claim.token)
+            else:
+                await asyncio.to_thread(self.journal.settled, claim.token, str(booking.id))
+        finally:
+            await asyncio.to_thread(claim.release)
 
     async def _find_quietly(self) -> Booking | None:
         try:
@@ -204,6 +344,15 @@ class Submission:
             and (request.pid is None or booking.biz_product_id == request.pid)
             and (booking.create_time is None or booking.create_time >= self.began - CLOCK_SKEW)
         )
+
+
+def in_flight_until(sent: datetime, timeout: float | None) -> datetime:
+    """Until when a create sent at `sent` with that deadline may still be carried out."""
+    return sent + _seconds(timeout if timeout is not None else DEFAULT_TIMEOUT) + IN_FLIGHT_MARGIN
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
 
 
 def _minute(moment: datetime) -> datetime:
@@ -235,9 +384,16 @@ class Settled:
     booking: Booking | None  # None: not booked (its time had passed, or the service refused)
     found: bool  # True: it had been booked before the crash; False: sent now (or not at all)
     refusal: ApiError | None = None
+    in_flight: datetime | None = None  # left: its last create may be carried out until then
 
     def title(self, lang: Lang = "en") -> str:
         theme = self.request.theme
+        if self.in_flight is not None:
+            return pick(
+                lang,
+                f"An interrupted booking: “{theme}” is still being answered by the service",
+                f"中断的预约：“{theme}”仍在等待服务端处理",
+            )
         if self.booking is None:
             return pick(lang, f"An interrupted booking: “{theme}” was not booked", f"中断的预约：“{theme}”未预约")
         if self.found:
@@ -252,6 +408,13 @@ class Settled:
 
     def detail(self, lang: Lang = "en") -> str:
         when = f"{self.request.start.astimezone():%Y-%m-%d %H:%M}"
+        if self.in_flight is not None:
+            at = f"{self.in_flight.astimezone():%H:%M:%S}"
+            return pick(
+                lang,
+                f"{when}: nothing was sent again; it will be looked for again after {at}",
+                f"{when}：未再次发送；{at} 之后会再次查找",
+            )
         if self.booking is not None:
             return pick(lang, f"{when}, booking id {self.booking.id}", f"{when}，预约 ID {self.booking.id}")
         why = self.refusal.describe(lang) if self.refusal else pick(lang, "its time has passed", "时间已过")
@@ -262,28 +425,50 @@ class Settled:
         return f"{self.title(lang)} — {self.detail(lang)}"
 
 
-async def settle_pending(api: Client, journal: PendingBookings) -> list[Settled]:
-    """Each booking a crash left in `journal`: found, or sent now if still ahead, or given up."""
+async def settle_pending(
+    api: Client, journal: PendingBookings, *, deadline: float = DEFAULT_TIMEOUT, leave: BookingRequest | None = None
+) -> list[Settled]:
+    """Each booking left unsettled in `journal` by a process that is gone: found, or sent
+    now if still ahead and no earlier create of it can still land, or given up. Entries
+    whose owner is alive (a `vmrctl book` waiting for its answer) are not touched, nor
+    those equal to `leave` (the request the caller is about to submit: it takes them over).
+    `deadline`: this client's timeout, journalled with what is sent now."""
     outcomes = []
-    for entry in await asyncio.to_thread(journal.entries):
-        try:
-            request = BookingRequest.model_validate(entry["request"])
-            began = datetime.fromisoformat(entry["began"])
-        except (KeyError, ValueError) as exc:
-            log.warning("a pending booking cannot be read (%s): dropped", exc)
-            await asyncio.to_thread(journal.done, str(entry.get("token")))
-            continue
-        outcomes.append(await _settle(Submission(api, request, began=began)))
-        await asyncio.to_thread(journal.done, entry["token"])
+    taken = await asyncio.to_thread(journal.orphans, leave)
+    try:
+        for entry, claim in taken:
+            if (outcome := await _settle_entry(api, journal, entry, claim, deadline)) is not None:
+                outcomes.append(outcome)
+    finally:  # those left (or all, if the service failed us): free for the next settler
+        await asyncio.to_thread(_release, [claim for _, claim in taken])
     return outcomes
 
 
-async def _settle(submission: Submission) -> Settled:
-    request = submission.request
+def _release(claims: list[Claim]) -> None:
+    for claim in claims:
+        claim.release()
+
+
+async def _settle_entry(
+    api: Client, journal: PendingBookings, entry: dict[str, Any], claim: Claim, deadline: float
+) -> Settled | None:
+    try:
+        request = BookingRequest.model_validate(entry["request"])
+    except (KeyError, ValueError) as exc:
+        log.warning("a pending booking cannot be read (%s): dropped", exc)
+        await asyncio.to_thread(journal.done, claim.token)
+        return None
+    submission = Submission(api, request, journal=journal, timeout=deadline)
+    submission.adopt(claim)
     if (found := await submission.find()) is not None:  # the answer never came: look first
         return Settled(request, found, found=True)
     if request.start <= datetime.now(UTC):
+        await submission.abandon()
         return Settled(request, None, found=False)
+    if (until := submission.in_flight_until) is not None:  # it may still land: not sent twice
+        await submission.close()
+        return Settled(request, None, found=False, in_flight=until)
+    submission.uncertain = False  # just looked: not there
     try:
         return Settled(request, await submission.submit(), found=False)
     except ApiError as refusal:

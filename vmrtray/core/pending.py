@@ -1,22 +1,45 @@
-"""Bookings asked for and not yet settled, kept on disk: a crash between sending a booking
-and hearing the answer is settled at the next start, so no booking is lost or made twice.
+"""Bookings asked for and not yet settled, kept on disk and shared by every process of the
+user: a crash between sending a booking and hearing the answer is settled later, and a
+retry of the same request takes the journalled entry over, so no booking is lost or made
+twice.
 
-A Submission (core.bookings) writes its request here before the first send and removes it
-once the outcome is known (booked, or refused). What is left after a crash is settled by
-`bookings.settle_pending`: looked for among the account's bookings first, and sent only if
-it is not there and still ahead. This module is only the journal.
+A Submission (core.bookings) claims its request here before the first send. What is left
+unsettled is settled by `bookings.settle_pending`: looked for among the account's
+bookings first, and sent only if it is not there, still ahead, and no earlier send of it
+can still be carried out by the service. This module is only the journal.
+
+Across processes (`vmrctl book`, `vmrctl bookings`, the tray, all at once):
+
+- Every read-modify-write of the journal holds `pending-bookings.lock` (filelock: flock(2)
+  on Unix, released by the OS when a holder dies). Nobody waits for another lock while
+  holding this one, so the two kinds of lock cannot deadlock.
+- Each entry names its owner ("owner": pid and host, for the humans reading the file) and
+  the owner holds the entry's own lock (`pending-bookings.d/<token>.lock`) for as long as
+  it works on the entry. Whether the owner is alive is asked of that lock, never of the
+  pid (pids are reused): a non-blocking acquire that succeeds means the owner is gone
+  (crashed, killed) and the one who acquired it is the new owner; one that fails means the
+  owner is alive and still waiting for its answer, and its entry is left alone.
+- An answered booking stays journalled as "settled" (with its id) until its start has
+  passed: a retry of the same request made after that looks for it first, instead of
+  booking it again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
+import os
+import socket
 import uuid
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from vmrtray.api import BookingRequest
 
@@ -25,47 +48,233 @@ from .atomic import write_atomic
 log = logging.getLogger(__name__)
 
 FILE = "pending-bookings.json"
+LOCK = "pending-bookings.lock"
+OWNERS = "pending-bookings.d"  # one lock file per entry, held by its owner
+
+Entry = dict[str, Any]
+
+
+class EntryState(StrEnum):
+    """An entry's "state" on disk."""
+
+    SENDING = "sending"  # asked for; the outcome not known yet
+    SETTLED = "settled"  # booked (its id in "booking"); kept until its start has passed
+
+
+class ClaimKind(Enum):
+    """What a Submission found in the journal for its request."""
+
+    NEW = "new"  # nothing journalled: a new entry, ours
+    ADOPTED = "adopted"  # an earlier try whose owner is gone, still unsettled: now ours
+    SETTLED = "settled"  # an earlier try that was booked: ours now, look for it first
+    BUSY = "busy"  # an earlier try whose owner is alive and waiting: wait for it
+
+
+@dataclass
+class Claim:
+    """One entry of the journal as its (would-be) owner sees it."""
+
+    kind: ClaimKind
+    token: str
+    began: datetime
+    sent: datetime | None = None  # when its last create was sent (by whoever owned it)
+    timeout: float | None = None  # that sender's deadline for an answer, in seconds
+    booking_id: str | None = None  # SETTLED: the booking it became
+    lock: FileLock | None = None  # the entry's owner lock, held by us (None when BUSY)
+
+    def release(self) -> None:
+        """Let go of the entry (it stays journalled: whoever comes next may take it over)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _owner() -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 class PendingBookings:
-    """The journal of one server and account, in `folder`."""
+    """The journal of one server and account, in `folder`. Every method blocks (file locks,
+    fsync): call them through `asyncio.to_thread`."""
 
     def __init__(self, folder: Path, server: str, account: str) -> None:
         self.path = folder / FILE
         self.server, self.account = server, account
-        self._lock = threading.Lock()
+        self._lock_path = folder / LOCK
+        self._owners = folder / OWNERS
+
+    # -- what an owner does ---------------------------------------------------------------
+
+    def claim(
+        self, request: BookingRequest, began: datetime, timeout: float, held: Claim | None = None
+    ) -> Claim:
+        """The entry for `request`: an equal one journalled earlier (taken over if its owner
+        is gone), else a new one. `held`: an entry lock we already hold (we waited for its
+        owner); it is used if its entry is still there, else released."""
+        wanted = request.model_dump(mode="json")
+        with self._locked():
+            entries = self._read()
+            for entry in entries:
+                if self._mine(entry) and entry.get("request") == wanted:
+                    claim = self._take(entry, held)
+                    if claim.kind is not ClaimKind.BUSY:
+                        entry["owner"], entry["state"] = _owner(), EntryState.SENDING.value
+                        self._write(entries)
+                    return claim
+            if held is not None:
+                held.release()  # its owner finished and removed it
+            token = uuid.uuid4().hex
+            lock = self._entry_lock(token)
+            lock.acquire(blocking=False)  # a fresh token: nobody else can hold it
+            entries.append(self._entry(token, request, began, timeout))
+            self._write(entries)
+            return Claim(ClaimKind.NEW, token, began, timeout=timeout, lock=lock)
+
+    def wait_for_owner(self, claim: Claim, seconds: float) -> Claim | None:
+        """Wait up to `seconds` for the owner of a BUSY entry to let it go; the entry's lock,
+        held by us, or None if the owner still holds it."""
+        lock = self._entry_lock(claim.token)
+        try:
+            lock.acquire(timeout=seconds)
+        except Timeout:
+            return None
+        return Claim(ClaimKind.BUSY, claim.token, claim.began, lock=lock)
+
+    def sending(self, token: str, timeout: float) -> None:
+        """A create of this entry leaves now, to be answered within `timeout` seconds."""
+        self._update(token, {"sent": _now().isoformat(), "timeout": timeout, "state": EntryState.SENDING.value})
+
+    def settled(self, token: str, booking_id: str) -> None:
+        """Booked: kept (as settled) until its start has passed, for a retry to find it."""
+        self._update(token, {"state": EntryState.SETTLED.value, "booking": booking_id})
+
+    def done(self, token: str) -> None:
+        """Nothing to settle any more (refused, given up, abandoned): gone from the journal."""
+        self._change(lambda entries: [e for e in entries if e.get("token") != token])
 
     def add(self, request: BookingRequest, began: datetime) -> str:
+        """An entry nobody holds, as a crash before its first send leaves it."""
         token = uuid.uuid4().hex
-        entry = {
+        self._change(lambda entries: [*entries, self._entry(token, request, began, None)])
+        return token
+
+    # -- what a settler does --------------------------------------------------------------
+
+    def orphans(self, leave: BookingRequest | None = None) -> list[tuple[Entry, Claim]]:
+        """The unsettled entries whose owner is gone, each now held by us; settled entries
+        whose start has passed are pruned on the way. Entries of a live owner are left, and
+        those equal to `leave`."""
+        left = leave.model_dump(mode="json") if leave is not None else None
+        taken: list[tuple[Entry, Claim]] = []
+        with self._locked():
+            entries = self._read()
+            kept = [e for e in entries if not self._expired(e)]
+            for entry in kept:
+                if not self._mine(entry) or entry.get("state", EntryState.SENDING) != EntryState.SENDING:
+                    continue
+                if left is not None and entry.get("request") == left:
+                    continue
+                claim = self._take(entry, None)
+                if claim.kind is ClaimKind.ADOPTED:
+                    entry["owner"] = _owner()
+                    taken.append((dict(entry), claim))
+            if taken or len(kept) != len(entries):
+                self._write(kept)
+        return taken
+
+    def entries(self) -> list[Entry]:
+        """Those of this server and account (a journal may hold another account's too)."""
+        with self._locked():
+            return [e for e in self._read() if self._mine(e)]
+
+    # -- inside -----------------------------------------------------------------------------
+
+    def _take(self, entry: Entry, held: Claim | None) -> Claim:
+        """The entry as a claim: ours if its lock is free (or already ours), else BUSY."""
+        token = str(entry.get("token"))
+        began = _time(entry.get("began")) or _now()
+        if held is not None and held.token == token:
+            lock: FileLock | None = held.lock
+        else:
+            if held is not None:
+                held.release()
+            lock = self._entry_lock(token)
+            try:
+                lock.acquire(blocking=False)
+            except Timeout:
+                return Claim(ClaimKind.BUSY, token, began, timeout=_seconds(entry.get("timeout")))
+        settled = entry.get("state") == EntryState.SETTLED
+        return Claim(
+            ClaimKind.SETTLED if settled else ClaimKind.ADOPTED,
+            token,
+            began,
+            sent=_time(entry.get("sent")),
+            timeout=_seconds(entry.get("timeout")),
+            booking_id=str(entry["booking"]) if settled and entry.get("booking") else None,
+            lock=lock,
+        )
+
+    def _entry(self, token: str, request: BookingRequest, began: datetime, timeout: float | None) -> Entry:
+        return {
             "token": token,
             "server": self.server,
             "began": began.isoformat(),
             "request": request.model_dump(mode="json"),
+            "owner": _owner(),
+            "state": EntryState.SENDING.value,
+            "sent": None,
+            "timeout": timeout,
         }
-        self._change(lambda entries: [*entries, entry])
-        return token
 
-    def done(self, token: str) -> None:
-        self._change(lambda entries: [e for e in entries if e.get("token") != token])
+    def _entry_lock(self, token: str) -> FileLock:
+        # thread_local=False: acquired in one worker thread, released from another. No soft
+        # fallback: a marker file would outlive a killed owner, and liveness is the OS lock.
+        self._owners.mkdir(parents=True, exist_ok=True)
+        return FileLock(self._owners / f"{token}.lock", mode=0o600, thread_local=False, fallback_to_soft=False)
 
-    def entries(self) -> list[dict[str, Any]]:
-        """Those of this server and account (a journal may hold another account's too)."""
-        with self._lock:
-            return [e for e in self._read() if self._mine(e)]
+    def _expired(self, entry: Entry) -> bool:
+        """A settled entry whose start has passed: no retry of it can be made any more."""
+        if entry.get("state") != EntryState.SETTLED:
+            return False
+        start = _time((entry.get("request") or {}).get("start"))
+        return start is None or start <= _now()
 
-    def _mine(self, entry: dict[str, Any]) -> bool:
+    def _mine(self, entry: Entry) -> bool:
         return entry.get("server") == self.server and entry.get("request", {}).get("account") == self.account
 
-    def _change(self, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
-        with self._lock:
-            entries = change(self._read())
-            if entries:
-                write_atomic(self.path, json.dumps(entries, ensure_ascii=False, indent=1).encode())
-            else:
-                self.path.unlink(missing_ok=True)
+    def _update(self, token: str, fields: Entry) -> None:
+        self._change(lambda entries: [{**e, **fields} if e.get("token") == token else e for e in entries])
 
-    def _read(self) -> list[dict[str, Any]]:
+    def _change(self, change: Callable[[list[Entry]], list[Entry]]) -> None:
+        with self._locked():
+            self._write(change(self._read()))
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The journal to ourselves, against every other process and thread: a lock object
+        per use, so two threads of one process exclude each other as two processes do."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(self._lock_path, mode=0o600, thread_local=False, fallback_to_soft=False):
+            yield
+
+    def _write(self, entries: list[Entry]) -> None:
+        if entries:
+            write_atomic(self.path, json.dumps(entries, ensure_ascii=False, indent=1).encode())  # 0600 (mkstemp)
+        else:
+            self.path.unlink(missing_ok=True)
+
+    def _read(self) -> list[Entry]:
         try:
             data = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
@@ -74,3 +283,7 @@ class PendingBookings:
             log.warning("the pending bookings in %s cannot be read (%s): they are left as they are", self.path, exc)
             return []
         return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+
+def _seconds(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -35,6 +35,9 @@ KINDS = (
     "huge",
     "drip",
 )
+#: Slow answers, with the milliseconds in the kind: `slow:MS` holds the request MS ms, then
+#: carries it out and answers; `slow-after:MS` carries it out at once and answers MS ms later.
+SLOW, SLOW_AFTER = "slow", "slow-after"
 #: Faults that strike after the request was carried out: the work is done, the answer lost.
 AFTER_KINDS = ("hang-after", "reset-after")
 #: Faults that change the real answer (the work is done): every value of another type, or
@@ -67,9 +70,10 @@ class FaultPlan:
     redirect_to: str = ""  # "redirect" sends a 307 to this origin ("" = the same one)
 
     def queue(self, kind: str, *, count: int = 1, path: str | None = None) -> None:
-        """Queue `count` faults; `code:N` answers business code N (state 0) instead."""
-        if kind not in KINDS and not _business_code(kind):
-            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}, code:N")
+        """Queue `count` faults; `code:N` answers business code N (state 0) instead;
+        `slow:MS` and `slow-after:MS` answer late (see SLOW)."""
+        if kind not in KINDS and not _business_code(kind) and not _slow(kind):
+            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}, code:N, slow:MS, slow-after:MS")
         self.queued.append(QueuedFault(kind, count, path))
 
     def clear(self) -> None:
@@ -94,6 +98,11 @@ class FaultPlan:
             jitter = self.rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.release.wait(), max(0.0, self.latency_ms + jitter) / 1000)
+
+    async def hold(self, ms: int) -> None:
+        """Wait `ms` milliseconds, or less if the plan is released (the service stopping)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.release.wait(), ms / 1000)
 
     async def answer(self, kind: str, request: web.Request) -> web.StreamResponse:
         if kind in ("500", "502"):
@@ -139,6 +148,8 @@ def middleware(plan: FaultPlan, stats: Stats) -> Middleware:
         stats.note("api", request)
         await plan.delay()
         fault = plan.pick(request.path)
+        if fault is not None and (slow := _slow(fault)) is not None:
+            return await _late(plan, slow, request, handler)
         if fault in AFTER_KINDS:
             await handler(request)
         if fault in MANGLE_KINDS:
@@ -151,6 +162,25 @@ def middleware(plan: FaultPlan, stats: Stats) -> Middleware:
         return await handler(request)
 
     return strike
+
+
+async def _late(
+    plan: FaultPlan, slow: tuple[str, int], request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """The real answer, late: carried out after the wait (`slow`) or before it (`slow-after`)."""
+    kind, ms = slow
+    if kind == SLOW:
+        await request.read()  # kept by aiohttp: the work is done even if the client has gone
+        await plan.hold(ms)
+        return await handler(request)
+    real = await handler(request)
+    await plan.hold(ms)
+    return real
+
+
+def _slow(kind: str) -> tuple[str, int] | None:
+    prefix, _, number = kind.partition(":")
+    return (prefix, int(number)) if prefix in (SLOW, SLOW_AFTER) and number.isdigit() else None
 
 
 def _business_code(kind: str) -> int | None:

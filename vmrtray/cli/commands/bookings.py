@@ -24,19 +24,45 @@ from ..output import local_time, warn
 async def book(ctx: Context) -> int:
     request = _request(ctx)
     async with ctx.client() as api:
-        journal = await _settle_pending(ctx, api)
+        journal = await _settle_pending(ctx, api, leave=request)  # ours is taken over below, not settled
+        submission = bookings.Submission(
+            api,
+            request,
+            journal=journal,
+            timeout=_deadline(ctx),
+            tell=lambda wait, until: warn(bookings.wait_words(wait, until, ctx.lang)),
+        )
         try:
-            booking = await bookings.create(api, request, journal)
+            booking = await submission.submit()
         except ApiError as error:
             if error.code == bookings.ROOM_TAKEN:
                 directory = RoomDirectory(api, ctx.account)
                 _propose(ctx, await slots.alternatives(api, directory, request.pid, request.start, request.end))
             raise
+    if submission.adopted and submission.recovered:
+        _say_already(ctx, booking)
     if ctx.args.ics:
         await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), [booking])
     ctx.emit(booking.to_api())
     _say_booked(ctx, booking)
     return Exit.OK
+
+
+def _deadline(ctx: Context) -> float:
+    """The client's timeout for one answer (journalled with each create)."""
+    return ctx.timeout or ctx.settings.timeout
+
+
+def _say_already(ctx: Context, booking: Booking) -> None:
+    """On stderr: this run sent nothing, an earlier run (or another process) had booked it."""
+    warn(
+        pick(
+            ctx.lang,
+            f"Already booked (an earlier try of this same booking went through): booking id {booking.id}; "
+            "nothing was sent again.",
+            f"已预约（此预约先前的一次尝试已成功）：预约 ID {booking.id}；未再次发送。",
+        )
+    )
 
 
 def _request(ctx: Context) -> BookingRequest:
@@ -91,10 +117,12 @@ def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
-async def _settle_pending(ctx: Context, api: Client) -> PendingBookings:
-    """What an interrupted `book` (or tray) left unsettled: found, sent, or given up; said on stderr."""
+async def _settle_pending(ctx: Context, api: Client, leave: BookingRequest | None = None) -> PendingBookings:
+    """What an interrupted `book` (or tray) left unsettled: found, sent, given up, or left
+    while it may still land; said on stderr. Another process's booking in flight is not
+    touched; `leave`: the request about to be booked (it takes its own entries over)."""
     journal = PendingBookings(data_dir(), api.server, ctx.account)
-    for outcome in await bookings.settle_pending(api, journal):
+    for outcome in await bookings.settle_pending(api, journal, deadline=_deadline(ctx), leave=leave):
         warn(outcome.describe(ctx.lang))
     return journal
 
