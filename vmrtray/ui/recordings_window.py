@@ -34,8 +34,8 @@ from vmrtray.api import Lang, VmrError
 from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
-from vmrtray.core.errors import NoFiles
-from vmrtray.core.targets import remove_files
+from vmrtray.core.errors import CoreError, NoFiles
+from vmrtray.core.targets import DownloadError, remove_files
 
 from .asyncutil import spawn
 from .forms import hbox, named, named_button, window_keys
@@ -84,7 +84,7 @@ class RecordingsWindow(QWidget):
         self.buttons["delete"].setToolTip(self.tr("Asks first, naming the files; the downloaded copies stay."))
         self.buttons["add"].setToolTip(self.tr("A recording started elsewhere (the portal, a colleague) by its ID."))
         named(self.table, self.tr("Recordings"))
-        window_keys(self, lambda: spawn(self.refresh()))
+        window_keys(self, lambda: self._spawn(self.refresh()))
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, lambda: self.search.setFocus())
         self.auto_delete = QCheckBox(self.tr("Delete from the cloud once downloaded and verified"))
         self.auto_delete.setChecked(auto_delete)
@@ -128,17 +128,28 @@ class RecordingsWindow(QWidget):
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         return [
-            ("download", self.tr("Download"), lambda: spawn(self.download())),
-            ("pause", self.tr("Pause"), lambda: spawn(self._each_transfer(self.queue.pause))),
-            ("resume", self.tr("Resume"), lambda: spawn(self._each_transfer(self.queue.resume))),
-            ("cancel", self.tr("Cancel"), lambda: spawn(self._each_transfer(self.queue.cancel))),
-            ("copy-link", self.tr("Copy link"), lambda: spawn(self.copy_link())),
-            ("open", self.tr("Open"), lambda: spawn(self.open_local(folder=False))),
-            ("show", self.tr("Show in folder"), lambda: spawn(self.open_local(folder=True))),
-            ("delete", self.tr("Delete from cloud…"), lambda: spawn(self.ask_delete())),
-            ("refresh", self.tr("Refresh"), lambda: spawn(self.refresh())),
+            ("download", self.tr("Download"), lambda: self._spawn(self.download())),
+            ("pause", self.tr("Pause"), lambda: self._spawn(self._each_transfer(self.queue.pause))),
+            ("resume", self.tr("Resume"), lambda: self._spawn(self._each_transfer(self.queue.resume))),
+            ("cancel", self.tr("Cancel"), lambda: self._spawn(self._each_transfer(self.queue.cancel))),
+            ("copy-link", self.tr("Copy link"), lambda: self._spawn(self.copy_link())),
+            ("open", self.tr("Open"), lambda: self._spawn(self.open_local(folder=False))),
+            ("show", self.tr("Show in folder"), lambda: self._spawn(self.open_local(folder=True))),
+            ("delete", self.tr("Delete from cloud…"), lambda: self._spawn(self.ask_delete())),
+            ("refresh", self.tr("Refresh"), lambda: self._spawn(self.refresh())),
             ("add", self.tr("Add recording ID…"), self.ask_add),
         ]
+
+    def _spawn(self, work: Awaitable[object]) -> None:
+        spawn(self._telling(work))
+
+    async def _telling(self, work: Awaitable[object]) -> None:
+        """An action's own condition (a catalog busy in another vmrtray or vmrctl, …) said in the
+        status line instead of lost in the log."""
+        try:
+            await work
+        except (VmrError, CoreError, DownloadError) as error:
+            self.say(error.describe(self.lang))
 
     def closeEvent(self, event: Any) -> None:
         self._unlisten()
@@ -213,7 +224,7 @@ class RecordingsWindow(QWidget):
         for record_id in self.selected():
             try:
                 await self.queue.add(record_id)
-            except (VmrError, NoFiles) as error:
+            except (VmrError, NoFiles, DownloadError) as error:  # no file, no free name for it
                 self.say(error.describe(self.lang))
             except OSError as error:
                 self.say(self.tr("Cannot use the download folder: {why}").format(why=error.strerror or error))
@@ -266,7 +277,12 @@ class RecordingsWindow(QWidget):
         box.setCheckBox(local)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         yes = QMessageBox.StandardButton.Yes.value
-        box.finished.connect(lambda answer: spawn(self.delete(chosen, local.isChecked())) if answer == yes else None)
+
+        def answered(answer: int) -> None:
+            if answer == yes:
+                self._spawn(self.delete(chosen, local.isChecked()))
+
+        box.finished.connect(answered)
         box.open()
         return box
 
@@ -305,7 +321,7 @@ class RecordingsWindow(QWidget):
         dialog = QInputDialog(self)
         dialog.setWindowTitle(self.tr("Add recording ID"))
         dialog.setLabelText(self.tr("Recording ID (from openRecord, the portal or a colleague):"))
-        dialog.textValueSelected.connect(lambda text: spawn(self.add(text)))
+        dialog.textValueSelected.connect(lambda text: self._spawn(self.add(text)))
         dialog.open()
         return dialog
 
