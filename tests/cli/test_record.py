@@ -49,3 +49,43 @@ def test_a_failed_start_still_gives_its_record_id_and_remembers_it(vmrctl: Vmrct
     assert data["recordId"]
     listed = json.loads(vmrctl("recordings", "list", "--json", env=AUTH).stdout)
     assert [(r["recordId"], r["conferenceKey"], r["source"]) for r in listed] == [(data["recordId"], ROOM, "opened")]
+
+
+def test_a_recorder_that_joins_after_two_seconds_is_a_started_recording(
+    vmrctl: Vmrctl, sim_process: SimProcess
+) -> None:
+    """`record: false` with the new recordId right after openRecord means starting, not failed."""
+    sim_process.control("room", {"room": ROOM, "start_delay": 2})
+    done = vmrctl("record", "start", ROOM, env=AUTH)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Recording started in {ROOM} (record id ")
+    assert next(r for r in sim_process.control("info")["rooms"] if r["sipkey"] == ROOM)["recording"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Recording did not start in 100701: 录制服务器繁忙"),
+        ("zh", "会议室 100701 录制未能开始：录制服务器繁忙"),
+    ],
+)
+def test_a_recorder_that_fails_after_three_seconds_is_told_with_its_reason(
+    vmrctl: Vmrctl, sim_process: SimProcess, lang: str, words: str
+) -> None:
+    sim_process.control("room", {"room": ROOM, "start_delay": 3, "record_fails": "录制服务器繁忙"})
+    done = vmrctl("record", "start", ROOM, env={**AUTH, "VMRTRAY_LANG": lang})
+    assert done.returncode == 4
+    assert done.stderr.strip() == words
+
+
+def test_a_start_never_confirmed_within_the_wait_is_exit_5_in_one_sentence(
+    vmrctl: Vmrctl, sim_process: SimProcess
+) -> None:
+    sim_process.control("room", {"room": ROOM, "start_delay": 3600})
+    done = vmrctl("record", "start", ROOM, "--wait", "1", "--json", env=AUTH)
+    assert done.returncode == 5
+    record_id = json.loads(done.stdout)["recordId"]
+    assert done.stderr.strip() == (
+        f"Recording not confirmed in {ROOM} (record id {record_id}): the service has not said it records after 1 s;"
+        " it may still start."
+    )

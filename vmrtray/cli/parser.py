@@ -25,6 +25,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to 3600")
+    return value
+
+
 Add = Callable[[str, str], argparse.ArgumentParser]  # (name, help) -> a command's parser
 
 
@@ -76,6 +86,13 @@ def _room_commands(command: Add) -> None:
     p = command("record", "start or stop cloud recording in a room's running meeting")
     p.add_argument("action", choices=["start", "stop"])
     p.add_argument("room", metavar="ROOM")
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="start: how long to wait for the service to say it records (default 30; exit 5 if it has not)",
+    )
 
 
 def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:

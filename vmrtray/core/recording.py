@@ -1,7 +1,10 @@
 """Starting and stopping a room's cloud recording: the one toggle the tray and vmrctl share.
 
-`openRecord` answering with a recordId does not mean the service records: it may accept
-and fail a moment later, so a start is confirmed with `getLiveRecStatus`. Every recordId
+`openRecord` answering with a recordId does not mean the service records: a recorder joins
+the meeting first, and `getLiveRecStatus` says `record: false` with the new recordId until
+it has (API_NOTES.md, "the service's pace") — or names a `failedReason`. So a start is
+confirmed by asking again with a short backoff until it records, fails, or `wait` runs out
+("not confirmed yet": neither started nor failed). Every recordId
 the toggle learns goes to the `RecordSink` (the catalog) before anything else can fail.
 The outcome carries the reason in words, and the error it came from, so that each face
 decides what to do with it (the coordinator marks a room that may not be recorded, vmrctl
@@ -25,6 +28,10 @@ log = logging.getLogger(__name__)
 
 #: The business code for "this room may not be recorded" (its subscription has no recording).
 MAY_NOT_RECORD = 200004
+#: How long a start is confirmed for, by default (vmrctl's `--wait`).
+START_WAIT = 30.0
+#: The pauses between the confirming questions: from the first to the longest.
+CONFIRM_FIRST, CONFIRM_MOST = 0.5, 3.0
 
 RecordSink = Callable[[str, str, Source], Awaitable[None]]  # (record_id, room, source)
 
@@ -42,6 +49,7 @@ class RecordOutcome:
     record_id: str | None = None
     reason: str = ""  # why not, one sentence in the user's language
     error: VmrError | None = field(default=None, compare=False)  # the service's error, when it gave one
+    unconfirmed: bool = False  # a start the service neither confirmed nor refused within the wait
 
     @property
     def may_not_record(self) -> bool:
@@ -53,6 +61,12 @@ class RecordOutcome:
             return pick(lang, f"{self.room}: recording started", f"{self.room}：已开始录制")
         if self.ok:
             return pick(lang, f"{self.room}: recording stopped", f"{self.room}：已停止录制")
+        if self.unconfirmed:
+            return pick(
+                lang,
+                f"{self.room}: recording not confirmed yet — {self.reason}",
+                f"{self.room}：录制尚未确认——{self.reason}",
+            )
         verb_zh = "开始" if self.action == Action.START else "停止"
         return pick(
             lang,
@@ -77,9 +91,11 @@ async def toggle(
     *,
     sink: RecordSink | None = None,
     ours: str | None = None,
+    wait: float = START_WAIT,
     lang: Lang = "en",
 ) -> RecordOutcome:
-    """Start or stop recording in `room`; `ours` is the recordId this app last started there."""
+    """Start or stop recording in `room`; `ours` is the recordId this app last started there;
+    a start is confirmed for up to `wait` seconds."""
     try:
         if action == Action.STOP:
             record_id = await client.close_record(room)
@@ -87,13 +103,31 @@ async def toggle(
             return RecordOutcome(room, action, True, record_id)
         record_id = await client.open_record(room)
         await remember(sink, record_id, room, Source.OPENED)
-        status = await client.get_live_rec_status(room)
+        return await _confirm(client, room, record_id, wait, lang)
     except VmrError as error:
         return RecordOutcome(room, action, False, reason=error.describe(lang), error=error)
-    if status.record and status.record_id == record_id:
-        return RecordOutcome(room, action, True, record_id)
-    reason = status.failed_reason or pick(lang, "the service did not start recording", "服务未开始录制")
-    return RecordOutcome(room, action, False, record_id, reason)
+
+
+async def _confirm(client: Client, room: str, record_id: str, wait: float, lang: Lang) -> RecordOutcome:
+    """Ask getLiveRecStatus until it records with `record_id`, names a failure, or `wait` is over."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + wait, CONFIRM_FIRST
+    while True:
+        status = await client.get_live_rec_status(room)
+        if status.record and status.record_id == record_id:
+            return RecordOutcome(room, Action.START, True, record_id)
+        if status.failed_reason and status.record_id in (None, "", record_id):
+            return RecordOutcome(room, Action.START, False, record_id, status.failed_reason)
+        left = deadline - loop.time()
+        if left <= 0:
+            waited = pick(
+                lang,
+                f"the service has not said it records after {wait:g} s; it may still start",
+                f"等待 {wait:g} 秒后服务仍未确认在录制，可能稍后开始",
+            )
+            return RecordOutcome(room, Action.START, False, record_id, waited, unconfirmed=True)
+        await asyncio.sleep(min(pause, left))
+        pause = min(CONFIRM_MOST, pause * 2)
 
 
 async def remember(sink: RecordSink | None, record_id: str, room: str, source: Source) -> None:

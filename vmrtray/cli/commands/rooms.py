@@ -72,7 +72,9 @@ async def record(ctx: Context) -> int:
     room = ctx.rooms([ctx.args.room])[0]
     action = recording.Action(ctx.args.action)
     async with ctx.client() as api:
-        outcome = await recording.toggle(api, room, action, sink=recording.catalog_sink(ctx.catalog), lang=ctx.lang)
+        outcome = await recording.toggle(
+            api, room, action, sink=recording.catalog_sink(ctx.catalog), wait=ctx.args.wait, lang=ctx.lang
+        )
     if outcome.error is not None:
         raise outcome.error
     record_id = outcome.record_id
@@ -89,6 +91,16 @@ async def record(ctx: Context) -> int:
             f"会议室 {room} 已开始录制（录制 ID {record_id}）。",
         )
         return Exit.OK
+    if outcome.unconfirmed:
+        print(
+            pick(
+                ctx.lang,
+                f"Recording not confirmed in {room} (record id {record_id}): {outcome.reason}.",
+                f"会议室 {room} 的录制尚未确认（录制 ID {record_id}）：{outcome.reason}。",
+            ),
+            file=sys.stderr,
+        )
+        return Exit.FAILURE
     print(
         pick(
             ctx.lang,
