@@ -14,6 +14,7 @@ import pytest_asyncio
 from tests.support.recordings import SIZE, make_recording
 from tests.support.waiting import until
 from vmrtray.api import Client
+from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.downloads import new_file_session
@@ -133,7 +134,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], check=True)
 
 
-async def test_a_full_disk_pauses_with_the_reason_and_keeps_the_part(
+async def test_a_file_larger_than_the_free_space_pauses_with_the_reason_before_anything_is_written(
     sim: Sim, api: Client, tmp_path: Path, small_disk: Path
 ) -> None:
     record_id = await make_recording(sim, api)  # 3 MiB and a bit, on a 2 MiB disk
@@ -144,7 +145,78 @@ async def test_a_full_disk_pauses_with_the_reason_and_keeps_the_part(
         await until(lambda: transfer.state not in (State.QUEUED, State.DOWNLOADING))
         await queue.aclose()
     assert transfer.state == State.PAUSED
+    assert "free" in (transfer.error or "")
+    assert not transfer.target.exists()
+    assert not transfer.target.with_name(transfer.target.name + ".part").exists()
+    assert [(r.state, r.error) for r in catalog.files(record_id)] == [("paused", transfer.error)]
+
+
+async def test_a_disk_filling_up_mid_download_pauses_with_the_reason_and_keeps_the_part(
+    sim: Sim, api: Client, tmp_path: Path, small_disk: Path
+) -> None:
+    record_id = await make_recording(sim, api, size=1536 * 1024)  # fits on the 2 MiB disk, at first
+    sim.files.rate_limit = 512 * 1024
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    async with new_file_session() as http:
+        queue = DownloadQueue(api, catalog, http, lambda: small_disk, segments=1, tick=0.01)
+        (transfer,) = await queue.add(record_id)
+        await until(lambda: transfer.done > 0, "the first bytes written")
+        free = os.statvfs(small_disk)
+        (small_disk / "someone else's file").write_bytes(b"x" * (free.f_bavail * free.f_frsize))
+        await until(lambda: transfer.state not in (State.QUEUED, State.DOWNLOADING))
+        await queue.aclose()
+    assert transfer.state == State.PAUSED
     assert "disk is full" in (transfer.error or "")
     assert transfer.target.with_name(transfer.target.name + ".part").stat().st_size > 0
     assert not transfer.target.exists()
     assert [(r.state, r.error) for r in catalog.files(record_id)] == [("paused", transfer.error)]
+
+
+async def _waiting_elsewhere(sim: Sim, api: Client, queue: DownloadQueue) -> tuple[str, Path]:
+    """A recording whose file another process is downloading (its lock held here, as that
+    process would: one flock per open file), and the file's target."""
+    record_id = await make_recording(sim, api)
+    listed = await recordings.listing(api, queue.catalog, record_id)
+    target = recordings.name_in(queue.folder(), listed, 0)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    assert queue.catalog.claim_target(record_id, 0, target)  # the other process named it first
+    return record_id, target
+
+
+async def test_cancel_while_another_process_downloads_leaves_its_part(
+    sim: Sim, api: Client, queue: DownloadQueue
+) -> None:
+    from vmrtray.core import part_lock
+
+    record_id, target = await _waiting_elsewhere(sim, api, queue)
+    async with part_lock.holding(target):
+        part = target.with_name(target.name + ".part")
+        part.write_bytes(b"the other process's bytes")
+        (transfer,) = await queue.add(record_id)
+        await until(lambda: transfer.state == State.ELSEWHERE, "waiting for the other process")
+        await queue.cancel(transfer.key)
+        assert part.read_bytes() == b"the other process's bytes"
+    assert queue.transfers == {}
+    assert not [h for o, *_, h in sim.stats.headers if o == "files"]
+
+
+async def test_a_quit_while_waiting_for_another_process_goes_on_at_the_next_start(
+    sim: Sim, api: Client, tmp_path: Path
+) -> None:
+    from vmrtray.core import part_lock
+
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    async with new_file_session() as http:
+        first = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", tick=0.01)
+        record_id, target = await _waiting_elsewhere(sim, api, first)
+        async with part_lock.holding(target):
+            (transfer,) = await first.add(record_id)
+            await until(lambda: transfer.state == State.ELSEWHERE, "waiting for the other process")
+            await first.aclose()  # the app quits
+        assert [r.state for r in catalog.files(record_id)] == ["elsewhere"]
+        second = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", tick=0.01)
+        (again,) = await second.restore()
+        await until(lambda: again.state == State.DONE, "downloaded at the next start")
+        await second.aclose()
+    assert again.target == target
+    assert again.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]

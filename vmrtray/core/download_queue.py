@@ -240,12 +240,12 @@ class DownloadQueue:
         self._timers.clear()
         for key, task in list(self._tasks.items()):
             transfer = self.transfers[key]
-            if transfer.state != State.DOWNLOADING:
+            if transfer.state not in (State.DOWNLOADING, State.ELSEWHERE):  # a try of ELSEWHERE may be fetching
                 with contextlib.suppress(asyncio.CancelledError):
                     await task  # it is only writing down how it ended (paused, failed, done)
                 continue
             await self._stop_task(key)
-            await asyncio.to_thread(self.catalog.set_state, *key, State.DOWNLOADING, bytes_done=transfer.done)
+            await asyncio.to_thread(self.catalog.set_state, *key, transfer.state, bytes_done=transfer.done)
         if self._make_http is not None and self._http is not None:
             await self._http.close()
             self._http = None
