@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from vmrtray.core.bookings import IN_FLIGHT_MARGIN, in_flight_until
-from vmrtray.core.pending import FILE
+FILE = "pending-bookings.json"  # core.pending.FILE; core is imported where used, so that these
+# helpers load against older code too (the tests of issue 13 are run against it once)
 
 
 def entries(folder: Path) -> list[dict[str, Any]]:
@@ -24,6 +24,8 @@ def states(folder: Path) -> list[str]:
 
 def in_flight_over(folder: Path) -> bool:
     """Every entry's last create is past the time the service could still carry it out."""
+    from vmrtray.core.bookings import in_flight_until
+
     now = datetime.now(UTC)
     for entry in entries(folder):
         if entry.get("sent") and in_flight_until(datetime.fromisoformat(entry["sent"]), entry.get("timeout")) > now:
@@ -34,6 +36,8 @@ def in_flight_over(folder: Path) -> bool:
 def age(folder: Path) -> None:
     """As if every create in the journal had been sent long ago (no process may hold it: the
     tests call this between runs)."""
+    from vmrtray.core.bookings import IN_FLIGHT_MARGIN
+
     path = folder / FILE
     old = datetime.now(UTC) - IN_FLIGHT_MARGIN - timedelta(hours=1)
     aged = [{**e, "sent": old.isoformat()} if e.get("sent") else e for e in entries(folder)]
