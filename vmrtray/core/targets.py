@@ -165,15 +165,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def free_target(folder: Path, name: str, size: int) -> Path:
-    """`folder/name`, unless a different file is there: then `name (2)`, `name (3)`…"""
-    target = folder / name
-    stem, suffix = os.path.splitext(name)
-    n = 1
-    while target.exists() and target.stat().st_size != size:
-        n += 1
-        target = folder / f"{stem} ({n}){suffix}"
-    return target
+def free_target(folder: Path, name: str) -> Path:
+    """The first of `folder/name`, `name (2)`, `name (3)`… with nothing there, file or part.
+
+    Never takes an existing file for the one wanted (its size says nothing of what it is):
+    which name a recording's file gets, and whether a file there is it, is decided with the
+    catalog by core.recordings.place. Kept for callers without a catalog.
+    """
+    for candidate in names(folder / name):
+        if not (candidate.is_symlink() or candidate.exists() or part_of(candidate).exists()):
+            return candidate
+    raise NoFreeName(folder / name)
 
 
 def remove_files(*paths: Path) -> None:
