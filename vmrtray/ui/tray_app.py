@@ -221,15 +221,23 @@ class TrayApp:
         parts.agenda.on_reminder(self._remind)  # a listener, and so polled for, while reminders are on
 
     async def _settle_pending(self, client: Client, parts: Bookings) -> None:
-        try:
-            settled = await bookings.settle_pending(client, parts.journal)
-        except VmrError as error:
-            log.info("pending bookings stay pending: %s", error)  # the next start tries again
-            return
-        for outcome in settled:
-            self.tray.alert(alerts.settled(outcome, self.lang))
-        if settled:
-            parts.agenda.request_refresh()
+        """Through the same core function as vmrctl: a booking another vmrctl or vmrtray is
+        still waiting for is left to it. One whose create the service may still carry out is
+        looked for again once that time is over (not only at the next start)."""
+        while True:
+            try:
+                settled = await bookings.settle_pending(client, parts.journal, deadline=self.settings.timeout)
+            except VmrError as error:
+                log.info("pending bookings stay pending: %s", error)  # the next start tries again
+                return
+            for outcome in settled:
+                self.tray.alert(alerts.settled(outcome, self.lang))
+            if settled:
+                parts.agenda.request_refresh()
+            later = [outcome.in_flight for outcome in settled if outcome.in_flight is not None]
+            if not later:
+                return
+            await asyncio.sleep((max(later) - datetime.now(max(later).tzinfo)).total_seconds() + 1.0)
 
     # -- what the session tells ------------------------------------------------------------------
 
