@@ -100,6 +100,14 @@ _MIGRATIONS: Sequence[str] = (
     CREATE INDEX files_target ON files(target);
     CREATE INDEX files_local_path ON files(local_path);
     """,
+    # A stopped recording is made and uploaded before getRecords lists it (API_NOTES.md, "the
+    # service's pace"): when this app learned it stopped, and when to ask again.
+    """
+    ALTER TABLE recordings ADD COLUMN stopped_at TEXT;
+    ALTER TABLE recordings ADD COLUMN next_check INTEGER;
+    ALTER TABLE recordings ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX recordings_next_check ON recordings(next_check) WHERE next_check IS NOT NULL;
+    """,
 )
 
 _SUMMARY = """
@@ -180,15 +188,23 @@ class CatalogEntry(NamedTuple):
     downloaded: int
     states_text: str | None
     search: str  # record id, room and room name, lower-cased, for a text filter
+    stopped_at: str | None = None  # when this app learned it stopped (ISO 8601), if it did
+    next_check: int | None = None  # while it is made: when getRecords is asked again (epoch s)
 
     @property
     def states(self) -> frozenset[str]:
         return frozenset(self.states_text.split(",")) if self.states_text else frozenset()
 
+    @property
+    def being_made(self) -> bool:
+        """Stopped, not listed yet, still looked for."""
+        return not self.files and not self.deleted and self.next_check is not None
+
 
 _ENTRIES = (
     "SELECT record_id, room, source, first_seen, deleted, room_name, start_time, start_epoch, seconds, files,"
-    " total_size, downloaded, states, COALESCE(search, '') FROM recordings WHERE (?1 IS NULL OR room = ?1)"
+    " total_size, downloaded, states, COALESCE(search, ''), stopped_at, next_check FROM recordings"
+    " WHERE (?1 IS NULL OR room = ?1)"
     " ORDER BY start_epoch DESC LIMIT ?2"
 )
 
@@ -445,6 +461,35 @@ class Catalog:
             ).fetchone()
         )
         return bool(row[0]) and row[0] == row[1]
+
+    def stopped(self, record_id: str, at: datetime, first_check: float) -> None:
+        """The recording stopped (its files are being made): ask for them `first_check` s after
+        `at`. Only the first word of a stop counts; a recording already listed is left alone."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE recordings SET stopped_at = ?, next_check = ?, checks = 0"
+                " WHERE record_id = ? AND stopped_at IS NULL AND files = 0 AND deleted = 0",
+                (at.isoformat(timespec="seconds"), int(at.timestamp() + first_check), record_id),
+            )
+        )
+
+    def being_made(self) -> list[tuple[str, str, int, int]]:
+        """(record_id, stopped_at, next_check, checks) of each recording still looked for."""
+        rows = self._run(
+            lambda db: db.execute(
+                "SELECT record_id, stopped_at, next_check, checks FROM recordings"
+                " WHERE next_check IS NOT NULL AND files = 0 AND deleted = 0 ORDER BY next_check"
+            ).fetchall()
+        )
+        return [(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    def check_again(self, record_id: str, at: int | None) -> None:
+        """Not listed yet: ask again at epoch second `at`; None: stop looking (listed, or given up)."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE recordings SET next_check = ?, checks = checks + 1 WHERE record_id = ?", (at, record_id)
+            )
+        )
 
     def set_room_name(self, record_id: str, name: str) -> None:
         self._run(lambda db: db.execute("UPDATE recordings SET room_name = ? WHERE record_id = ?", (name, record_id)))
