@@ -174,3 +174,21 @@ async def test_a_file_system_that_cannot_hold_the_file_is_said_in_one_sentence(
         f"the file system at {tmp_path} cannot hold a file this large; choose another download folder"
     )
     assert not (tmp_path / "x.mp4").exists()
+
+
+async def test_a_target_already_there_is_left_alone_and_nothing_is_fetched(
+    sim: Sim, api: Client, tmp_path: Path
+) -> None:
+    # An existing file is never taken for the recording by its name and size (case 4: the
+    # catalog says which file is which); here nothing is downloaded over it either.
+    file, _ = await _file(sim, api)
+    target = tmp_path / "x.mp4"
+    target.write_bytes(b"\0" * SIZE)  # of the very size announced
+    async with new_file_session() as http:
+        with pytest.raises(
+            DownloadError, match=r"x\.mp4 is already in .*; it was left alone and nothing was downloaded"
+        ):
+            await download(file, target, http=http, refresh=_never)
+    assert target.read_bytes() == b"\0" * SIZE
+    assert sim.stats.requests["files"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]

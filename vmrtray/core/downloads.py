@@ -54,7 +54,10 @@ from .transfer import (
     Fetch,
     Fetched,
     Validator,
+    Worded,
+    answered,
     check_crc,
+    check_free,
     check_room,
     check_size,
     check_still_there,
@@ -63,12 +66,15 @@ from .transfer import (
     disk_error,
     has_holes,
     keeps_changing,
+    kept_failing,
+    link_refused,
     load_stream_meta,
     move_into_place,
     new_file_session,
     open_part,
     read_back,
     save_stream_meta,
+    sent_more,
     stream_sidecar,
     write_due,
 )
@@ -125,6 +131,7 @@ async def _fetch(
     on_progress: OnProgress | None,
     segments: int,
 ) -> Downloaded:
+    await asyncio.to_thread(check_free, target)
     if segments > 1 and file.file_size >= SEGMENT_MIN:
         segmented = Segmented(file, part, http, refresh, on_progress, segments)
         if await asyncio.to_thread(segmented.may_run):
@@ -177,16 +184,14 @@ class _Job(Fetch):
             except TRANSFER_ERRORS as exc:
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
-                    raise DownloadError(
-                        f"the file server kept failing ({type(exc).__name__}); the part is kept"
-                    ) from exc
+                    raise kept_failing(exc) from exc
                 log.info("download of %s broke at %d bytes, resuming", self.part.name, self.offset)
                 await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
                 continue
             if outcome == Fetched.EXPIRED:
                 refreshes += 1
                 if refreshes > MAX_REFRESHES:
-                    raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+                    raise link_refused()
                 self.url = await self.refresh()
                 continue
             if outcome == Fetched.DONE:
@@ -259,7 +264,7 @@ class _Job(Fetch):
                     return Fetched.MORE
                 check_total(response, self.offset, self.size)
             else:
-                raise DownloadError(f"the file server answered HTTP {response.status}")
+                raise answered(response.status)
             await self._remember(answer)
             self._check_length(response)
             await self._stream(response)
@@ -294,7 +299,10 @@ class _Job(Fetch):
         if response.status == 200:
             check_size(int(announced), self.size)
         elif int(announced) != self.size - self.offset:
-            raise DownloadError(f"the file server announced {announced} bytes where {self.size - self.offset} were due")
+            raise Worded(
+                f"the file server announced {announced} bytes where {self.size - self.offset} were due",
+                f"文件服务器公布 {announced} 字节，而应为 {self.size - self.offset} 字节",
+            )
 
     async def _stream(self, response: aiohttp.ClientResponse) -> None:
         """Read on the loop, write and hash in the sink's thread; what arrived is kept on a break."""
@@ -304,7 +312,7 @@ class _Job(Fetch):
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
                 if position + size + len(chunk) > self.size:
-                    raise DownloadError(f"the file server sent more than the {self.size} bytes announced")
+                    raise sent_more(self.size)
                 batch.append(chunk)
                 size += len(chunk)
                 if size >= CHUNK or (size and write_due(last_put)):

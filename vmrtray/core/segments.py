@@ -31,7 +31,7 @@ from vmrtray.api import RecordFile
 
 from .atomic import write_atomic
 from .sink import Sink
-from .targets import DownloadError, OnProgress, Refresh, segments_sidecar
+from .targets import OnProgress, Refresh, segments_sidecar
 from .transfer import (
     CHUNK,
     MAX_ATTEMPTS,
@@ -40,14 +40,19 @@ from .transfer import (
     TRANSFER_ERRORS,
     Fetch,
     Validator,
+    Worded,
+    answered,
     check_crc,
     check_still_there,
     check_total,
     create_part,
     disk_error,
     keeps_changing,
+    kept_failing,
+    link_refused,
     open_part,
     read_back,
+    short,
     write_due,
 )
 
@@ -210,9 +215,9 @@ class Segmented(Fetch):
                 if response.status == 200:
                     raise NoRange
                 if response.status != 403:
-                    raise DownloadError(f"the file server answered HTTP {response.status}")
+                    raise answered(response.status)
             await self._renew(self.url)
-        raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+        raise link_refused()
 
     async def _fetch_all(self, fd: int) -> None:
         sink = Sink(fd, in_flight=8)  # ~8 MiB queued at most, however many segments
@@ -238,9 +243,7 @@ class Segmented(Fetch):
             except TRANSFER_ERRORS as exc:
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
-                    raise DownloadError(
-                        f"the file server kept failing ({type(exc).__name__}); the part is kept"
-                    ) from exc
+                    raise kept_failing(exc) from exc
                 await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
                 continue
             if expired:
@@ -260,9 +263,12 @@ class Segmented(Fetch):
             if response.status == 200:
                 if condition:  # the validator no longer matches: another object
                     raise _Changed
-                raise DownloadError("the file server stopped honouring Range mid-download; start it again")
+                raise Worded(
+                    "the file server stopped honouring Range mid-download; start it again",
+                    "文件服务器在下载中途不再支持分段请求；请重新开始下载",
+                )
             if response.status != 206:
-                raise DownloadError(f"the file server answered HTTP {response.status}")
+                raise answered(response.status)
             if self.validator.changed(Validator.of(response)):
                 raise _Changed
             check_total(response, position, self.size)
@@ -280,7 +286,9 @@ class Segmented(Fetch):
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
                 if position + size + len(chunk) > segment.end:
-                    raise DownloadError("the file server sent more than the range asked for")
+                    raise Worded(
+                        "the file server sent more than the range asked for", "文件服务器发来的数据超出所请求的范围"
+                    )
                 batch.append(chunk)
                 size += len(chunk)
                 if size >= CHUNK or (size and write_due(last_put)):
@@ -312,7 +320,7 @@ class Segmented(Fetch):
                 return  # another segment renewed it already
             self._refreshes += 1
             if self._refreshes > MAX_REFRESHES:
-                raise DownloadError("the file server keeps refusing the link (HTTP 403)")
+                raise link_refused()
             self.url = await self.refresh()
 
     # -- the end --------------------------------------------------------------------------------
@@ -320,7 +328,7 @@ class Segmented(Fetch):
     def _verify(self, fd: int) -> str:
         """The sha256 of the part as it is on disk (read back through its descriptor), CRC-64 checked."""
         if self.done != self.size:
-            raise DownloadError(f"the file has {self.done} bytes where the service announced {self.size}")
+            raise short(self.done, self.size)
         check_still_there(fd, self.part, self.size)
         digest = hashlib.sha256()
         crc = read_back(fd, self.size, digest, 0)

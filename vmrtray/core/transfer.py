@@ -120,6 +120,37 @@ def check_crc(expected: int | None, got: int, part: Path) -> None:
         )
 
 
+# -- what the file server did, in one sentence each ---------------------------------------------
+
+
+def kept_failing(exc: BaseException) -> DownloadError:
+    name = type(exc).__name__
+    return Worded(
+        f"the file server kept failing ({name}); the part is kept", f"文件服务器一再出错（{name}）；已下载部分保留"
+    )
+
+
+def link_refused() -> DownloadError:
+    return Worded("the file server keeps refusing the link (HTTP 403)", "文件服务器一再拒绝下载链接（HTTP 403）")
+
+
+def answered(status: int) -> DownloadError:
+    return Worded(f"the file server answered HTTP {status}", f"文件服务器返回 HTTP {status}")
+
+
+def sent_more(size: int) -> DownloadError:
+    return Worded(
+        f"the file server sent more than the {size} bytes announced", f"文件服务器发来的数据多于公布的 {size} 字节"
+    )
+
+
+def short(have: int, size: int) -> DownloadError:
+    return Worded(
+        f"the file has {have} bytes where the service announced {size}",
+        f"文件有 {have} 字节，而服务端公布的是 {size} 字节",
+    )
+
+
 def keeps_changing() -> DownloadError:
     return Worded(
         "the file keeps changing on the file server; try again later", "文件服务器上的文件一直在变化；请稍后再试"
@@ -391,10 +422,7 @@ def check_still_there(fd: int, part: Path, size: int) -> None:
             f"下载期间 {part.name} 被移动或替换；请重新下载",
         )
     if held.st_size != size:
-        raise Worded(
-            f"the file has {held.st_size} bytes where the service announced {size}",
-            f"文件有 {held.st_size} 字节，而服务端公布的是 {size} 字节",
-        )
+        raise short(held.st_size, size)
 
 
 def move_into_place(part: Path, target: Path) -> None:
@@ -415,6 +443,15 @@ def move_into_place(part: Path, target: Path) -> None:
         os.replace(part, target)
         return
     part.unlink()
+
+
+def check_free(target: Path) -> None:
+    """Nothing is at `target` (the caller chose a free name): checked first, so no download is wasted."""
+    if os.path.lexists(target):
+        raise Worded(
+            f"{target.name} is already in {target.parent}; it was left alone and nothing was downloaded",
+            f"{target.parent} 中已有 {target.name}；未改动它，也未下载",
+        )
 
 
 def _taken(part: Path, target: Path) -> DownloadError:
