@@ -92,9 +92,7 @@ def test_a_retry_while_the_first_create_may_still_land_waits_for_it(vmrctl: Vmrc
     assert _creates(sim_process) == 1
 
 
-def test_bookings_and_the_trays_settle_leave_a_booking_in_flight_alone(
-    vmrctl: Vmrctl, sim_process: SimProcess
-) -> None:
+def test_bookings_and_the_trays_settle_leave_a_booking_in_flight_alone(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
     """Case 2: while `vmrctl book` waits for a slow answer, `vmrctl bookings` and the tray's
     settle (the same core function, called here in-process) neither send it nor report it."""
     sign_in(vmrctl)

@@ -82,7 +82,7 @@ async def test_a_booking_whose_time_has_passed_is_given_up_not_sent(sim: Sim, ap
     assert journal.entries() == []
 
 
-async def test_an_answered_booking_leaves_nothing_pending(sim: Sim, api: Client, tmp_path: Path) -> None:
+async def test_an_answered_booking_leaves_nothing_to_settle(sim: Sim, api: Client, tmp_path: Path) -> None:
     journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
     booked = await Submission(api, _request(), journal=journal).submit()
     sim.faults.queue(f"code:{ROOM_TAKEN}", path=CREATE)
@@ -117,3 +117,24 @@ async def test_the_journal_is_created_0600(sim: Sim, tmp_path: Path) -> None:
             await sending
         await submission.close()
     sim.faults.release.set()
+
+
+async def test_a_booking_its_owner_still_waits_for_is_left_to_it(sim: Sim, api: Client, tmp_path: Path) -> None:
+    """The tray's dialog waits for a slow answer while the tray settles at start (one process,
+    two lock objects): the settle neither sends it nor reports it; one booking."""
+    sim.faults.queue("slow:1500", path=CREATE)
+    owner = Submission(api, _request(), journal=PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT))
+    sending = asyncio.ensure_future(owner.submit())
+    await until(lambda: _creates(sim) == 1, "the create sent")
+    assert await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)) == []
+    booking = await sending
+    assert _creates(sim) == 1
+    assert _themes(sim) == ["Quarterly"]
+    assert journal_of.entries(tmp_path)[0]["booking"] == str(booking.id)
+
+
+async def test_another_accounts_pending_booking_is_left_alone(sim: Sim, api: Client, tmp_path: Path) -> None:
+    other = PendingBookings(tmp_path, sim.url, "alice@demo.myvmr.cn")
+    other.add(_request().model_copy(update={"account": "alice@demo.myvmr.cn"}), datetime.now().astimezone())
+    assert await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)) == []
+    assert len(other.entries()) == 1

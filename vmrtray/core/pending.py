@@ -116,9 +116,7 @@ class PendingBookings:
 
     # -- what an owner does ---------------------------------------------------------------
 
-    def claim(
-        self, request: BookingRequest, began: datetime, timeout: float, held: Claim | None = None
-    ) -> Claim:
+    def claim(self, request: BookingRequest, began: datetime, timeout: float, held: Claim | None = None) -> Claim:
         """The entry for `request`: an equal one journalled earlier (taken over if its owner
         is gone), else a new one. `held`: an entry lock we already hold (we waited for its
         owner); it is used if its entry is still there, else released."""

@@ -164,9 +164,7 @@ def middleware(plan: FaultPlan, stats: Stats) -> Middleware:
     return strike
 
 
-async def _late(
-    plan: FaultPlan, slow: tuple[str, int], request: web.Request, handler: Handler
-) -> web.StreamResponse:
+async def _late(plan: FaultPlan, slow: tuple[str, int], request: web.Request, handler: Handler) -> web.StreamResponse:
     """The real answer, late: carried out after the wait (`slow`) or before it (`slow-after`)."""
     kind, ms = slow
     if kind == SLOW:
