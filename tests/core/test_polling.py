@@ -3,6 +3,7 @@ how it backs off, what it logs, and that its listeners cannot silence one anothe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 
@@ -18,10 +19,12 @@ DEBOUNCE = 0.05  # shorter than the app's, for quicker tests; the rule is the sa
 class Job:
     """The polled job: counts its runs, fails while `failing` is set, tells the listeners its count."""
 
-    def __init__(self, interval: float = 3600.0, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, interval: float = 3600.0, *, rng: random.Random | None = None, debounce: float = DEBOUNCE
+    ) -> None:
         self.runs = 0
         self.failing: Exception | None = None
-        self.poller: Poller[[int]] = Poller("the test's data", self, lambda: interval, debounce=DEBOUNCE, rng=rng)
+        self.poller: Poller[[int]] = Poller("the test's data", self, lambda: interval, debounce=debounce, rng=rng)
 
     async def __call__(self) -> None:
         self.runs += 1
@@ -62,13 +65,21 @@ async def test_it_polls_only_while_someone_listens() -> None:
     remove()  # removing twice is harmless
 
 
+async def _turns(count: int) -> None:
+    """Let the loop turn: time enough for a refresh woken without a debounce to run."""
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
 async def test_requests_within_the_debounce_make_one_refresh() -> None:
-    job = Job()
+    job = Job(debounce=1.0)  # long enough that the spread-out burst below is surely within it
     job.poller.add_listener(lambda _: None)
     try:
         await until(lambda: job.runs == 1, "the first refresh")
-        for _ in range(5):
+        for _ in range(5):  # spread out: a poller without a debounce would refresh between them
             job.poller.request_refresh()
+            await _turns(20)
+        assert job.runs == 1
         await until(lambda: job.runs >= 2, "the asked refresh")
         job.poller.request_refresh()  # a later one, after the window: the burst made one refresh before it
         await until(lambda: job.runs >= 3, "the later refresh")
@@ -126,6 +137,23 @@ async def test_a_job_that_breaks_is_a_failure_not_the_end(caplog: pytest.LogCapt
     finally:
         await job.poller.aclose()
     assert caplog.text.count("KeyError") == 1  # the traceback once, when the failure began
+
+
+async def test_a_refresh_that_works_again_after_a_rejected_key_resumes_polling() -> None:
+    """A direct refresh (a window's own) that succeeds proves the key good: polling goes on."""
+    job = Job(interval=0.01)
+    job.failing = AuthError("wrong key")
+    told: list[int] = []
+    job.poller.add_listener(told.append)
+    try:
+        await until(lambda: not job.poller.polling, "polling stopped")
+        job.failing = None
+        await job.poller.refresh()
+        assert not job.poller.rejected
+        await until(lambda: len(told) >= 3, "polling again on its interval")
+        assert job.poller.polling
+    finally:
+        await job.poller.aclose()
 
 
 async def test_a_rejected_key_stops_polling_until_new_credentials() -> None:

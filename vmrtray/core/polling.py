@@ -176,6 +176,10 @@ class Poller(Generic[P]):
             if self.failures:
                 log.warning("refreshed %s again after %d failed refreshes", self.what, self.failures)
             self.failures = 0
+            if self.rejected:  # a refresh of its own (a window's) worked: the key is good again
+                log.warning("the service accepts the key again: refreshing %s", self.what)
+                self.rejected = False
+                self._start()
 
     def _failed(self, error: Exception) -> None:
         if self.failures == 0:
