@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from tests.support.waiting import until
 from vmrtray.api import AuthError, Client, VmrError
 from vmrtray.core.directory import RoomDirectory, check_connection
 from vmrtray.core.settings import Settings
@@ -50,6 +51,22 @@ async def test_a_failure_reaches_every_caller_and_the_next_call_asks_again(sim: 
     assert all(isinstance(r, VmrError) for r in results)
     assert _asked(sim) == 1
     assert [r.sipkey for r in await directory.rooms()]  # not stuck on the failure
+    assert _asked(sim) == 2
+
+
+async def test_a_failure_nobody_waited_for_is_not_handed_to_the_next_caller(sim: Sim, api: Client) -> None:
+    """The only caller went away (its dialog closed) while the request failed: the next one asks anew."""
+    directory = RoomDirectory(api, DEMO_ACCOUNT)
+    sim.faults.latency_ms = 200
+    sim.faults.queue("500", path=ROOMS_PATH)
+    caller = asyncio.ensure_future(directory.rooms())
+    await until(lambda: _asked(sim) == 1, "the request reached the service")
+    caller.cancel()
+    asking = directory._asking  # white box: the shared request, which goes on without its caller
+    assert asking is not None
+    await until(asking.done, "the shared request failed")
+    sim.faults.latency_ms = 0
+    assert [r.sipkey for r in await directory.rooms()]  # the service is fine now: not the old failure
     assert _asked(sim) == 2
 
 

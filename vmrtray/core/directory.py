@@ -42,12 +42,16 @@ class RoomDirectory:
             return list(self._rooms)
         if self._asking is None:
             self._asking = asyncio.ensure_future(self._ask())
-        asking = self._asking
-        try:
-            return list(await asyncio.shield(asking))
-        finally:
-            if self._asking is asking and asking.done():
-                self._asking = None
+            self._asking.add_done_callback(self._asked)
+        return list(await asyncio.shield(self._asking))
+
+    def _asked(self, asking: asyncio.Future[list[Room]]) -> None:
+        """The shared request ended: the next call asks anew, even if nobody waited for this
+        one (its callers went away) — its failure is not handed to a later caller."""
+        if self._asking is asking:
+            self._asking = None
+        if not asking.cancelled():
+            asking.exception()  # retrieved, so asyncio does not log it as never retrieved
 
     async def _ask(self) -> list[Room]:
         rooms = await self.client.get_rooms(self.account)
