@@ -14,6 +14,7 @@ from tests.ui.conftest import demo_app, open_window
 from vmrtray.api import BookingRequest
 from vmrtray.core import autostart
 from vmrtray.core import settings as settings_mod
+from vmrtray.core.catalog import Catalog
 from vmrtray.core.pending import PendingBookings
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
@@ -106,3 +107,25 @@ async def test_a_booking_a_crash_left_is_settled_and_told_at_start(
         app.quit.set()
         assert await asyncio.wait_for(running, 15) == 0
     assert PendingBookings(tmp_path / "data", sim.url, DEMO_ACCOUNT).entries() == []
+
+
+async def test_trying_the_demo_after_a_real_session_leaves_the_users_recordings_alone(
+    qapp: object, sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VMRTRAY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VMRTRAY_AUTH", DEMO_PUBLIC_KEY)
+    settings_mod.save(Settings(server=sim.url, account=DEMO_ACCOUNT, favourites=["100701"]))
+    app = TrayApp(lang="en", demo=False)
+    running = asyncio.ensure_future(app.run())
+    try:
+        await until(lambda: app.session is not None and app.catalog is not None, "the user's own session")
+        await app.start_demo()
+        assert app.demo is not None
+        assert app.settings.download_dir is not None
+        assert Path(app.settings.download_dir).is_relative_to(app.demo.path)  # not ~/Downloads/vmrtray
+        await until(lambda: app.catalog is not None and len(app.catalog.entries()) == 3, "the demo's recordings")
+    finally:
+        app.quit.set()
+        assert await asyncio.wait_for(running, 15) == 0
+    assert Catalog(tmp_path / "data" / "catalog.sqlite3").entries() == []  # the user's catalog: as it was

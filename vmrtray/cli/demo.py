@@ -21,8 +21,6 @@ async def in_demo(ctx: Context, *, sign_in: bool) -> AsyncIterator[Context]:
     demo = await start_demo(lively=False)
     try:
         ctx.args.server, ctx.demo_key, ctx.settings = demo.settings.server, demo.key, demo.settings
-        if ctx.args.command == "recordings" and ctx.args.action == "download" and not ctx.args.output:
-            ctx.args.output = str(demo.path)
         yield ctx
     finally:
         await demo.stop()

@@ -2,8 +2,8 @@
 
 The only module outside the simulator's own launcher (`vmrctl sim`) that imports it (an
 import-linter contract says so), and only when a demo starts. The demo key lives in
-memory; settings and data go to a temporary folder removed when the demo stops, so a demo
-never touches the user's own.
+memory; settings, data (its own catalog) and downloads go to a temporary folder removed
+when the demo stops, so a demo never touches the user's own.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Demo:
     key: str
     folder: tempfile.TemporaryDirectory[str]
     keys: dict[str, str] = field(default_factory=dict)  # the demo's "keyring", in memory
+    #: The environment the demo changed (config and data folders), as it was: put back at stop.
+    moved: dict[str, str | None] = field(default_factory=dict)
     #: Recordings made before the demo began, (record id, room).
     recordings: list[tuple[str, str]] = field(default_factory=list)
 
@@ -49,6 +51,11 @@ class Demo:
     async def stop(self) -> None:
         await self.sim.stop()
         self.folder.cleanup()
+        for name, value in self.moved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 async def start_demo(*, lively: bool = True, script_interval: float = 3.0, seed: int | None = None) -> Demo:
@@ -59,6 +66,7 @@ async def start_demo(*, lively: bool = True, script_interval: float = 3.0, seed:
     """
     register_secret(DEMO_PUBLIC_KEY)  # a demo key is public, but the habit is the same
     folder = tempfile.TemporaryDirectory(prefix="vmrtray-demo-")
+    moved = {name: os.environ.get(name) for name in ("VMRTRAY_CONFIG_DIR", "VMRTRAY_DATA_DIR")}
     os.environ["VMRTRAY_CONFIG_DIR"] = os.path.join(folder.name, "config")
     os.environ["VMRTRAY_DATA_DIR"] = os.path.join(folder.name, "data")
     if seed is None:  # a lively demo differs each time; a still one is the same world each time
@@ -66,8 +74,15 @@ async def start_demo(*, lively: bool = True, script_interval: float = 3.0, seed:
     sim = Sim(seed=seed, script_interval=script_interval if lively else None)
     await sim.start()
     rooms = [room.sipkey for room in sim.state.tenants[DEMO_PUBLIC_KEY].rooms.values()]
-    settings = Settings(server=sim.url, account=DEMO_ACCOUNT, favourites=rooms, interval_active=3, interval_idle=5)
-    demo = Demo(sim, settings, DEMO_PUBLIC_KEY, folder, {settings.server or "": DEMO_PUBLIC_KEY})
+    settings = Settings(
+        server=sim.url,
+        account=DEMO_ACCOUNT,
+        favourites=rooms,
+        interval_active=3,
+        interval_idle=5,
+        download_dir=os.path.join(folder.name, "downloads"),  # never the user's Downloads
+    )
+    demo = Demo(sim, settings, DEMO_PUBLIC_KEY, folder, {settings.server or "": DEMO_PUBLIC_KEY}, moved)
     demo.recordings = _past_recordings(sim)
     return demo
 

@@ -130,6 +130,9 @@ class TrayApp:
         from vmrtray.core.demo import start_demo  # the simulator (aiohttp) loads only for the demo
 
         await self.close_session()
+        if self.catalog is not None:  # the user's own: the demo keeps its recordings in its own folder
+            self.catalog.close()
+            self.catalog = None
         self.demo = await start_demo()
         self.tray.set_demo(True)
         self.settings = self.demo.settings
