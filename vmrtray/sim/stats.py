@@ -40,9 +40,6 @@ class Stats:
         self.bodies.clear()
         self.file_bytes = 0
 
-    def api_requests(self) -> int:
-        return sum(n for path, n in self.requests.items() if path != "files" and not path.startswith("/_sim"))
-
     def api_connections(self) -> int:
         return len({c for c in self.connections["*"] if c[0] == "api"})
 
