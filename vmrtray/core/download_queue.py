@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -288,6 +289,9 @@ class DownloadQueue:
         except DownloadBusy as busy:
             await self._wait_elsewhere(transfer, busy)
         except DownloadError as error:
+            if await self._beaten(transfer, error):  # another process finished it just now
+                await self._wait_elsewhere(transfer, error)
+                return
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=error.describe(self.lang))
         except (VmrError, CoreError) as error:
@@ -316,12 +320,23 @@ class DownloadQueue:
         self._tell(transfer)
         await self._maybe_delete(transfer.record_id)
 
-    async def _wait_elsewhere(self, transfer: Transfer, busy: DownloadBusy) -> None:
+    async def _beaten(self, transfer: Transfer, error: DownloadError) -> bool:
+        """The download refused because a file appeared at its name after it was placed: most
+        likely the other process's, finished between the two steps. Placed again shortly
+        (adopted if the catalog says so, else another name), a few times at most."""
+        if error.disk_full or transfer._settling >= SETTLE_TRIES:
+            return False
+        if not await asyncio.to_thread(os.path.lexists, transfer.target):
+            return False
+        transfer._settling += 1
+        return True
+
+    async def _wait_elsewhere(self, transfer: Transfer, busy: DownloadError) -> None:
         """Another process holds the file's lock: wait in ELSEWHERE, and try again in `retry` seconds."""
         transfer.speed = 0.0
-        if transfer.state != State.ELSEWHERE:
+        if transfer.state != State.ELSEWHERE:  # said once, not at every try
+            log.info("%s: %s; trying again every %.0f s", transfer.record_id, busy, self.retry)
             await self._set(transfer, State.ELSEWHERE)
-        log.info("%s: %s; trying again in %.0f s", transfer.record_id, busy, self.retry)
         self._try_again(transfer)
 
     def _try_again(self, transfer: Transfer) -> None:
