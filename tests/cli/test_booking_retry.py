@@ -147,3 +147,16 @@ def test_two_bookings_of_the_same_request_at_once_make_one(vmrctl: Vmrctl, sim_p
     assert _booking_id(out1) == _booking_id(out2)  # both tell the one booking
     assert _themes(sim_process) == ["Board"]
     assert _creates(sim_process) == 1
+
+
+def test_two_bookings_of_the_same_request_started_together_make_one(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+    """No room named (the service would take any free one, so nothing refuses a second):
+    started in the same instant, one sends and the other finds what it booked."""
+    sign_in(vmrctl)
+    runs = [_start(vmrctl, _book()) for _ in range(2)]
+    answers = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], answers
+    assert sum("Already booked" in err for _, err in answers) == 1
+    assert _booking_id(answers[0][0]) == _booking_id(answers[1][0])
+    assert _themes(sim_process) == ["Board"]
+    assert _creates(sim_process) == 1
