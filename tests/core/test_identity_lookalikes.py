@@ -176,3 +176,17 @@ async def test_a_file_not_vouched_for_keeps_its_recording_in_the_cloud(
     await queue.aclose()  # what the download does after it is done (the opt-in) is over
     assert transfer.state == "done"
     assert not sim.recording_info(record_id)["deleted"]
+
+
+async def test_adopting_a_file_never_vouches_for_it(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:
+    """A file the catalog records but not as fetched and verified by this app (kept before
+    verification was recorded) is adopted as it is: still not vouched for."""
+    (record_id,) = look_alikes(sim, SIZE)
+    out = tmp_path / "out"
+    (done,) = await _download(api, catalog, record_id, out)
+    catalog.mark_downloaded(record_id, 0, done.path, done.sha256, verified=False)
+    asked = fetched(sim, record_id)
+    (again,) = await _download(api, catalog, record_id, out)
+    assert fetched(sim, record_id) == asked
+    assert again.path == done.path
+    assert not catalog.verified_whole(record_id)
