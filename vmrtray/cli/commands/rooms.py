@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from vmrtray.core import recording
@@ -34,9 +33,10 @@ async def status(ctx: Context) -> int:
     names = ctx.rooms(ctx.args.rooms)
     async with ctx.client() as api:
         statuses = await fetch_statuses(api, names)
-    for s in statuses:  # a recording seen running is one to follow
+    sink = recording.catalog_sink(ctx.catalog)
+    for s in statuses:  # a recording seen running is one to follow (a busy catalog must not stop the status)
         if s.live and s.live.record and s.live.record_id:
-            await asyncio.to_thread(ctx.catalog.add, s.live.record_id, room=s.room, source=Source.SEEN)
+            await recording.remember(sink, s.live.record_id, s.room, Source.SEEN)
     ctx.emit([s.to_api() for s in statuses], lambda: _status_table(ctx, statuses))
     errors = [s.error for s in statuses if s.error is not None]
     for said in dict.fromkeys(e.describe(ctx.lang) for e in errors):  # once each, in order
