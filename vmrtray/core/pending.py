@@ -120,11 +120,10 @@ class PendingBookings:
         """The entry for `request`: an equal one journalled earlier (taken over if its owner
         is gone), else a new one. `held`: an entry lock we already hold (we waited for its
         owner); it is used if its entry is still there, else released."""
-        wanted = request.model_dump(mode="json")
         with self._locked():
             entries = self._read()
             for entry in entries:
-                if self._mine(entry) and entry.get("request") == wanted:
+                if self._mine(entry) and _asks_for(entry, request):
                     claim = self._take(entry, held)
                     if claim.kind is not ClaimKind.BUSY:
                         entry["owner"], entry["state"] = _owner(), EntryState.SENDING.value
@@ -173,7 +172,6 @@ class PendingBookings:
         """The unsettled entries whose owner is gone, each now held by us; settled entries
         whose start has passed are pruned on the way. Entries of a live owner are left, and
         those equal to `leave`."""
-        left = leave.model_dump(mode="json") if leave is not None else None
         taken: list[tuple[Entry, Claim]] = []
         with self._locked():
             entries = self._read()
@@ -181,7 +179,7 @@ class PendingBookings:
             for entry in kept:
                 if not self._mine(entry) or entry.get("state", EntryState.SENDING) != EntryState.SENDING:
                     continue
-                if left is not None and entry.get("request") == left:
+                if leave is not None and _asks_for(entry, leave):
                     continue
                 claim = self._take(entry, None)
                 if claim.kind is ClaimKind.ADOPTED:
@@ -281,6 +279,14 @@ class PendingBookings:
             log.warning("the pending bookings in %s cannot be read (%s): they are left as they are", self.path, exc)
             return []
         return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+
+def _asks_for(entry: Entry, request: BookingRequest) -> bool:
+    """The entry is `request` (times compared as instants: the zone's offset may differ)."""
+    try:
+        return BookingRequest.model_validate(entry.get("request")) == request
+    except ValueError:
+        return False
 
 
 def _seconds(value: object) -> float | None:
