@@ -56,7 +56,7 @@ def exit_code(error: BaseException) -> Exit:
 
 
 def sentence(error: BaseException, lang: Lang) -> str:
-    if isinstance(error, VmrError | CredentialsError | CoreError):
+    if isinstance(error, VmrError | CredentialsError | CoreError | DownloadError):
         return error.describe(lang)
     if isinstance(error, bookings.InvalidBooking):
         return pick(lang, "Invalid booking: ", "预约信息有误：") + str(error)

@@ -17,7 +17,7 @@ from vmrtray.api import RecordFile
 from vmrtray.core import recordings
 from vmrtray.core.paths import default_download_dir
 from vmrtray.core.session import download_client
-from vmrtray.core.targets import DownloadBusy, DownloadError, OnProgress
+from vmrtray.core.targets import OnProgress
 
 from ..context import Context
 from ..exits import Exit
@@ -36,8 +36,6 @@ async def download(ctx: Context, record_id: str) -> int:
             results = await recordings.download_all(
                 api, ctx.catalog, record_id, folder, http=http, progress=_bars(bars), segments=segments
             )
-        except DownloadBusy as busy:  # exit 5 as every DownloadError, said in the user's language
-            raise DownloadError(busy.describe(ctx.lang)) from busy
         finally:
             for bar in bars:
                 bar.close()
@@ -53,7 +51,13 @@ def _bars(bars: list[tqdm[Any]]) -> Callable[[RecordFile, Path], OnProgress]:
 
     def progress(file: RecordFile, target: Path) -> OnProgress:
         bar = tqdm(
-            total=file.file_size, unit="B", unit_scale=True, desc=target.name[:40], file=sys.stderr, disable=None
+            total=file.file_size,
+            unit="iB",  # with the divisor: KiB, MiB, GiB, as every size vmrtray shows (core.units)
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=target.name[:40],
+            file=sys.stderr,
+            disable=None,
         )
         bars.append(bar)
 
