@@ -7,7 +7,9 @@ In one run:
    app's downloader does (in a child process, as the app would: streamed to `.part`, sha256
    and CRC-64 computed, fsync, atomic rename) — in one stream (the default) and in 4 segments.
    Printed: throughput of each, the ratio to curl (target >= 0.9x), and the child's peak RSS
-   growth while downloading (target <= 30 MB).
+   growth while downloading (target <= 30 MB). Then one stream resuming a `.part` of half the
+   file left by another process: its bytes are read back and hashed (issue 13: the checksums
+   are of what is on disk), and what that read-back costs is printed.
 2. The simulator with a per-connection rate limit serves a recording; single-connection curl
    against the app's segmented download (target >= 3x).
 """
@@ -29,6 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESUME = 0  # the key of the runs resuming half a part another process left
 sys.path.insert(0, str(ROOT))
 
 NGINX_CONF = """
@@ -143,6 +146,16 @@ def child(url: str, size: int, folder: Path, segments: int) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
+def leave_half(www_file: Path, folder: Path, size: int) -> None:
+    """A `.part` holding the first half of the file, as another process would have left it."""
+    with www_file.open("rb") as source, (folder / "bench.mp4.part").open("wb") as part:
+        left = size // 2
+        while left:
+            block = source.read(min(left, 16 << 20))
+            part.write(block)
+            left -= len(block)
+
+
 def nginx_part(size: int, runs: int) -> tuple[float, float, dict[int, list[dict[str, float]]]]:
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as name:
         folder = Path(name)
@@ -152,12 +165,14 @@ def nginx_part(size: int, runs: int) -> tuple[float, float, dict[int, list[dict[
         nginx, port = start_nginx(folder / "nginx", folder / "www")
         url = f"http://127.0.0.1:{port}/rec.mp4"
         try:
-            curls, durable, apps = [], [], {1: [], 4: []}  # type: ignore[var-annotated]
+            curls, durable, apps = [], [], {1: [], 4: [], RESUME: []}  # type: ignore[var-annotated]
             for _ in range(runs):
                 curls.append(curl(url, folder / "curl.mp4"))
                 durable.append(curl(url, folder / "curl.mp4", durable=True))
-                for segments in apps:
+                for segments in (1, 4):
                     apps[segments].append(app_download(url, size, folder, segments))
+                leave_half(folder / "www" / "rec.mp4", folder, size)
+                apps[RESUME].append(app_download(url, size, folder, 1))
         finally:
             nginx.terminate()
             nginx.wait()
@@ -214,6 +229,8 @@ def main() -> None:
     print(f"  curl to disk                    {mib / curl_s:5.0f} MiB/s")
     print(f"  curl to disk, then fsync        {mib / durable_s:5.0f} MiB/s   (as the app: the file on disk)")
     for segments, results in apps.items():
+        if segments == RESUME:
+            continue
         seconds = statistics.median(r["seconds"] for r in results)
         growth = max(r["rss_growth"] for r in results)
         label = "one stream (default)" if segments == 1 else f"{segments} segments (opt-in)"
@@ -223,6 +240,13 @@ def main() -> None:
             f" to curl + fsync {durable_s / seconds:.2f} ({aim})"
             f"   peak RSS growth {growth:.1f} MB (target <= 30)"
         )
+    whole = statistics.median(r["seconds"] for r in apps[1])
+    resumed = statistics.median(r["seconds"] for r in apps[RESUME])
+    print(
+        f"  vmrtray, one stream resuming a part of half the file another process left: {resumed:.2f} s"
+        f" (the whole file: {whole:.2f} s; the half it fetched ~{whole / 2:.2f} s; reading back and hashing"
+        f" the other half ~{max(0.0, resumed - whole / 2):.2f} s, {mib / 2 / max(1e-3, resumed - whole / 2):.0f} MiB/s)"
+    )
     rate = 4 << 20
     single, segmented = sim_part(64 << 20, rate)
     print(f"simulator, 64 MiB at {rate >> 20} MiB/s per connection")

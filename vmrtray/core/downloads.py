@@ -217,9 +217,10 @@ class _Job(Fetch):
         """How much of the part can be resumed; its bytes, as on disk, go into the sha256 and CRC."""
         have = os.fstat(fd).st_size
         stored = load_stream_meta(self.part, self.size)
+        foreign = stored is None and stream_sidecar(self.part).exists()  # of another size, or unreadable
         segmented = segments_sidecar(self.part).exists()
-        if have > self.size or segmented or has_holes(fd, have):
-            # too long, a segmented download's (preallocated) part, or never written in places
+        if have > self.size or foreign or segmented or has_holes(fd, have):
+            # too long, of another object, a segmented download's (preallocated) part, or never written in places
             log.info("%s cannot be resumed: starting it over", self.part.name)
             os.ftruncate(fd, 0)
             segments_sidecar(self.part).unlink(missing_ok=True)
