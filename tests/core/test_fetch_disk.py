@@ -192,3 +192,15 @@ async def test_a_target_already_there_is_left_alone_and_nothing_is_fetched(
     assert target.read_bytes() == b"\0" * SIZE
     assert sim.stats.requests["files"] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]
+
+
+@pytest.mark.parametrize("segments", [1, 4])
+async def test_a_folder_that_is_gone_is_said_in_one_sentence(
+    sim: Sim, api: Client, tmp_path: Path, segments: int
+) -> None:
+    file, _ = await _file(sim, api, BIG)
+    async with new_file_session() as http:
+        with pytest.raises(DownloadError) as refused:
+            await download(file, tmp_path / "gone" / "x.mp4", http=http, refresh=_never, segments=segments)
+    assert refused.value.describe("en") == f"the folder {tmp_path / 'gone'} does not exist"
+    assert refused.value.describe("zh") == f"文件夹 {tmp_path / 'gone'} 不存在"
