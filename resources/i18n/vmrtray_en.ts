@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
     <context>
+        <name>Alerts</name>
+        <message numerus="yes">
+            <source>“{theme}” starts in %n minute(s)</source>
+            <translation>
+                <numerusform>“{theme}” starts in %n minute</numerusform>
+                <numerusform>“{theme}” starts in %n minutes</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>BookingDialog</name>
         <message numerus="yes">
             <source>%n minute(s)</source>

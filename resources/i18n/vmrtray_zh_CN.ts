@@ -7,9 +7,11 @@
             <source>Booked “{theme}”</source>
             <translation>已预约“{theme}”</translation>
         </message>
-        <message>
+        <message numerus="yes">
             <source>“{theme}” starts in %n minute(s)</source>
-            <translation>“{theme}”将在 %n 分钟后开始</translation>
+            <translation>
+                <numerusform>“{theme}”将在 %n 分钟后开始</numerusform>
+            </translation>
         </message>
         <message>
             <source>Download stopped</source>

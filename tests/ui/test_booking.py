@@ -3,6 +3,7 @@ answers, My bookings and cancelling, the reminder."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -214,6 +215,8 @@ async def test_the_app_offers_booking_and_reminds_once(qapp: object) -> None:
         app.agenda.clock = lambda: start - timedelta(minutes=5)
         app.agenda.request_refresh()
         await until(lambda: any("starts in" in a.title for a in app.tray.alerts), "the reminder")
+        reminded = next(a.title for a in app.tray.alerts if "starts in" in a.title)
+        assert re.fullmatch(r"“Planning” starts in \d+ minutes", reminded), reminded  # not "… minute(s)"
         app.agenda.clock = lambda: start - timedelta(minutes=4)
         app.agenda.request_refresh()
         await until(lambda: app.agenda is not None and app.agenda.updated == start - timedelta(minutes=4), "again")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from vmrtray.api import Booking, Lang
 from vmrtray.core.bookings import Settled
@@ -23,10 +23,19 @@ def booked(booking: Booking) -> Alert:
     return Alert(QCoreApplication.translate("Alerts", "Booked “{theme}”").format(theme=booking.theme), when)
 
 
+class Alerts(QObject):
+    """The "Alerts" translation context for words with a plural: pyside6-lupdate marks a
+    string as plural (numerus) only when it comes through a QObject's `tr`, not through
+    `QCoreApplication.translate` (measured: the English reminder said "5 minute(s)")."""
+
+    def starts_in(self, minutes: int) -> str:
+        return self.tr("“{theme}” starts in %n minute(s)", "", minutes)
+
+
 def reminder(booking: Booking, now: datetime) -> Alert:
     """`booking` starts soon (the agenda decides when to remind)."""
     minutes = max(0, round((booking.start_date - now).total_seconds() / 60))
-    title = QCoreApplication.translate("Alerts", "“{theme}” starts in %n minute(s)", "", minutes)
+    title = Alerts().starts_in(minutes)
     body = f"{booking.start_date.astimezone():%H:%M} · {booking.sipkey or ''}"
     return Alert(title.format(theme=booking.theme), body)
 
