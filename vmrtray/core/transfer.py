@@ -35,7 +35,7 @@ from vmrtray.api import Lang, RecordFile
 
 from .atomic import write_atomic
 from .lang import pick
-from .targets import DownloadError, OnProgress, Refresh
+from .targets import DownloadError, OnProgress, Refresh, segments_sidecar
 from .units import size_text
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,8 @@ def expected_crc(response: aiohttp.ClientResponse) -> int | None:
 def check_crc(expected: int | None, got: int, part: Path) -> None:
     """A mismatch means the bytes are wrong: the part is removed, not resumed."""
     if expected is not None and expected != got:
-        part.unlink(missing_ok=True)
+        for path in (part, stream_sidecar(part), segments_sidecar(part)):
+            path.unlink(missing_ok=True)
         raise Worded(
             f"the file does not match the checksum the file server gave (CRC-64 {got} ≠ {expected});"
             " it was not kept: download it again",
