@@ -142,6 +142,11 @@ class Client:
         self._http = http or make_http_client(timeout=timeout, max_connections=max_connections, **(http_options or {}))
 
     @property
+    def timeout(self) -> float:
+        """Seconds this client gives one answer (the whole exchange) before NetworkError."""
+        return self._timeout
+
+    @property
     def origin_host(self) -> str:
         """The API's host name (for ids that must be unique to this service)."""
         return self._origin.host

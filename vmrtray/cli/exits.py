@@ -50,7 +50,7 @@ def exit_code(error: BaseException) -> Exit:
         return Exit.REFUSED
     if isinstance(error, NoFiles):
         return Exit.NO_FILES
-    if isinstance(error, ServerError | NetworkError | DownloadError | CatalogBusy):
+    if isinstance(error, ServerError | NetworkError | DownloadError | CatalogBusy | bookings.BookingBusy):
         return Exit.FAILURE
     return Exit.USAGE
 

@@ -202,11 +202,12 @@ class Submission:
         *,
         journal: PendingBookings | None = None,
         began: datetime | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         tell: Callable[[Wait, datetime], None] | None = None,
     ) -> None:
-        """`timeout`: the client's deadline for one answer (journalled: a settler waits it
-        out before sending again). `tell`: told when the submission starts a wait."""
+        """`timeout`: the client's deadline for one answer, `api.timeout` unless given
+        (journalled: a settler waits it out before sending again). `tell`: told when the
+        submission starts a wait."""
         self.api = api
         self.request = request
         self.began = began or datetime.now(UTC)
@@ -214,7 +215,7 @@ class Submission:
         self.recovered = False  # the booking was found, not answered
         self.adopted = False  # an earlier try of this request (another run) was taken over
         self.journal = journal  # where the request waits until settled (survives a crash)
-        self.timeout = timeout
+        self.timeout = api.timeout if timeout is None else timeout
         self._tell = tell
         self._claim: Claim | None = None
         self._in_flight_until: datetime | None = None  # an adopted create may land until then
@@ -426,13 +427,14 @@ class Settled:
 
 
 async def settle_pending(
-    api: Client, journal: PendingBookings, *, deadline: float = DEFAULT_TIMEOUT, leave: BookingRequest | None = None
+    api: Client, journal: PendingBookings, *, deadline: float | None = None, leave: BookingRequest | None = None
 ) -> list[Settled]:
     """Each booking left unsettled in `journal` by a process that is gone: found, or sent
     now if still ahead and no earlier create of it can still land, or given up. Entries
     whose owner is alive (a `vmrctl book` waiting for its answer) are not touched, nor
     those equal to `leave` (the request the caller is about to submit: it takes them over).
-    `deadline`: this client's timeout, journalled with what is sent now."""
+    `deadline`: this client's timeout (`api.timeout` unless given), journalled with what is sent now."""
+    deadline = api.timeout if deadline is None else deadline
     outcomes = []
     taken = await asyncio.to_thread(journal.orphans, leave)
     try:

@@ -42,7 +42,9 @@ def reminder(booking: Booking, now: datetime) -> Alert:
 
 def settled(outcome: Settled, lang: Lang) -> Alert:
     """A booking a crash left unanswered, settled at start (its words are core's, shared with vmrctl)."""
-    return Alert(outcome.title(lang), outcome.detail(lang), urgent=outcome.booking is None)
+    # Urgent only when it was not booked; one still being answered is not yet either.
+    urgent = outcome.booking is None and outcome.in_flight is None
+    return Alert(outcome.title(lang), outcome.detail(lang), urgent=urgent)
 
 
 def download(transfer: Transfer, transfers: Iterable[Transfer]) -> Alert | None:
