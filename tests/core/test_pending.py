@@ -138,3 +138,14 @@ async def test_another_accounts_pending_booking_is_left_alone(sim: Sim, api: Cli
     other.add(_request().model_copy(update={"account": "alice@demo.myvmr.cn"}), datetime.now().astimezone())
     assert await bookings.settle_pending(api, PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)) == []
     assert len(other.entries()) == 1
+
+
+async def test_a_damaged_journal_is_set_aside_not_written_over(sim: Sim, api: Client, tmp_path: Path) -> None:
+    """Whatever it held may still name a booking someone will want to look for."""
+    journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
+    damaged = b'[{"token": "ab12", "request": {"theme": "Quarterly"'  # cut short by a full disk
+    journal.path.write_bytes(damaged)
+    await Submission(api, _request(), journal=journal).submit()
+    (aside,) = tmp_path.glob("pending-bookings.json.damaged-*")
+    assert aside.read_bytes() == damaged
+    assert [e["request"]["theme"] for e in journal.entries()] == ["Quarterly"]

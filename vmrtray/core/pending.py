@@ -26,6 +26,7 @@ Across processes (`vmrctl book`, `vmrctl bookings`, the tray, all at once):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -271,14 +272,28 @@ class PendingBookings:
             self.path.unlink(missing_ok=True)
 
     def _read(self) -> list[Entry]:
+        """The entries (under the journal lock). A journal that is not one is set aside, not
+        written over: whoever looks at it later may still find a booking in it."""
         try:
             data = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
             return []
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             log.warning("the pending bookings in %s cannot be read (%s): they are left as they are", self.path, exc)
             return []
-        return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+        except ValueError as exc:
+            self._set_aside(str(exc))
+            return []
+        if not isinstance(data, list):
+            self._set_aside("not a list")
+            return []
+        return [e for e in data if isinstance(e, dict)]
+
+    def _set_aside(self, why: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+        log.warning("the pending bookings in %s are damaged (%s): set aside as %s", self.path, why, aside.name)
+        with contextlib.suppress(OSError):
+            os.replace(self.path, aside)
 
 
 def _asks_for(entry: Entry, request: BookingRequest) -> bool:
