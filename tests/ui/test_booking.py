@@ -19,6 +19,7 @@ from tests.ui.conftest import demo_app, open_window
 from vmrtray.api import Client
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.contacts import ContactCache
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui.booking_dialog import UNTIL, BookingDialog, _to_qt
@@ -243,3 +244,25 @@ async def test_an_edit_after_a_lost_answer_finds_the_earlier_booking_first(
         assert _sim_themes(sim) == ["Board"]
         dialog.close()
         sim.faults.release.set()
+
+
+async def test_a_room_added_since_the_tray_last_asked_shows_once_its_list_is_old(
+    sim: Sim, api: Client, qapp: object, tmp_path: Path
+) -> None:
+    """The dialog opens with what the tray knew, then asks the directory, which asks the service
+    when what it has is older than its max_age (before, a list given at opening was never renewed)."""
+    now = [0.0]
+    directory = RoomDirectory(api, DEMO_ACCOUNT, max_age=600, clock=lambda: now[0])
+    known = await directory.rooms()
+    tenant = sim.state.tenants[DEMO_PUBLIC_KEY]
+    added = sim.state.add_room(tenant, "100799", "New boardroom")
+    now[0] = 601.0
+    settings = Settings(server=sim.url, account=DEMO_ACCOUNT)
+    contacts = ContactCache(tmp_path, sim.url, DEMO_ACCOUNT)
+    found = BookingDialog(api, settings, contacts, rooms=known, directory=directory)
+    try:
+        assert found.room.findData(added.pid) == -1  # what was known at opening
+        await found.load()
+        assert found.room.findData(added.pid) >= 0
+    finally:
+        found.close()

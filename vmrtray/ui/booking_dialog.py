@@ -176,19 +176,26 @@ class BookingDialog(QDialog):
             self.end.setDateTime(self.start.dateTime().addSecs(int(minutes) * 60))
 
     def set_rooms(self, rooms: Sequence[Room]) -> None:
+        """The rooms to choose from; the one chosen stays chosen if it is still there, else the last booked."""
+        chosen = self.room.currentData()
         self.room.clear()
         for room in rooms:
             self.room.addItem(f"{room.p_desc or room.sipkey} ({room.sipkey})", room.pid)
-        last = self.room.findData(self.settings.last_booked_room)
-        self.room.setCurrentIndex(max(0, last))
+        keep = self.room.findData(chosen) if chosen is not None else -1
+        self.room.setCurrentIndex(keep if keep >= 0 else max(0, self.room.findData(self.settings.last_booked_room)))
 
     async def load(self) -> None:
-        """The rooms (if none were given) and the contacts: the cached list, else the service's."""
-        if self.room.count() == 0:
-            try:
-                self.set_rooms(await self.directory.rooms())
-            except VmrError as error:
+        """The rooms and the contacts: the directory's rooms (kept ones while fresh, else asked
+        for: the list given at opening is only what was known then), and the cached contacts,
+        else the service's."""
+        try:
+            rooms = await self.directory.rooms()
+        except VmrError as error:
+            if self.room.count() == 0:  # a list shown already stays, as it was
                 self.form.show_errors({"room": error.describe(self.lang)}, "room")
+        else:
+            if [self.room.itemData(i) for i in range(self.room.count())] != [room.pid for room in rooms]:
+                self.set_rooms(rooms)
         if await self.contacts.load():
             self.picker.set_people(self.contacts.people)
         else:
