@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.recordings import SIZE, make_recording
+from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core import recordings
 from vmrtray.core.catalog import _MIGRATIONS, Catalog
@@ -70,18 +72,38 @@ async def test_resume_from_a_part_left_by_an_earlier_run(sim: Sim, api: Client, 
     record_id = await make_recording(sim, api)
     (file,) = await api.get_records(record_id)
     from vmrtray.core.downloads import download
-    from vmrtray.sim import file_content
 
-    sim_file = sim.state.recordings[record_id].files[0]
-    (tmp_path / "x.mp4.part").write_bytes(file_content(sim_file.file_id, SIZE, 0, 2_000_000))
-    sim.stats.reset()
+    part = tmp_path / "x.mp4.part"
+    sim.files.rate_limit = 1024 * 1024
     async with new_file_session() as http:
+        first = asyncio.ensure_future(download(file, tmp_path / "x.mp4", http=http, refresh=_never))
+        await until(lambda: part.exists() and part.stat().st_size >= 1_000_000, "a third of the file on disk")
+        first.cancel()  # the app quits
+        await asyncio.gather(first, return_exceptions=True)
+        kept = part.stat().st_size
+        sim.files.rate_limit = None
+        sim.stats.reset()
         result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
-    assert result.resumed_from == 2_000_000
-    assert sim.stats.file_bytes == SIZE - 2_000_000
+    assert result.resumed_from == kept
+    assert sim.stats.file_bytes == SIZE - kept
     assert result.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
     assert hashlib.sha256((tmp_path / "x.mp4").read_bytes()).hexdigest() == result.sha256
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]  # no part, sidecar or lock left
+
+
+async def test_a_part_this_version_did_not_describe_starts_over(sim: Sim, api: Client, tmp_path: Path) -> None:
+    # A bare .part (an older version's, or put there): which object its bytes are of is not
+    # known, so they are not trusted; the file is fetched whole.
+    record_id = await make_recording(sim, api)
+    (file,) = await api.get_records(record_id)
+    from vmrtray.core.downloads import download
+
+    (tmp_path / "x.mp4.part").write_bytes(b"\x01" * 2_000_000)
+    sim.files.checksum = "none"
+    async with new_file_session() as http:
+        result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
+    assert result.resumed_from == 0
+    assert result.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
 
 
 async def test_an_expired_link_is_renewed(sim: Sim, api: Client, catalog: Catalog, tmp_path: Path) -> None:

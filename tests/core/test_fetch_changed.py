@@ -102,9 +102,18 @@ async def test_an_object_larger_than_announced_is_not_kept(
 async def test_a_part_with_holes_is_not_resumed_as_data(sim: Sim, api: Client, tmp_path: Path) -> None:
     file, stored = await _file(sim, api, SIZE)
     sim.files.checksum = "none"  # nothing from the store would catch the zeros
-    with (tmp_path / "x.mp4.part").open("wb") as handle:
-        handle.truncate(2_000_000)  # what a part made again at an offset looked like: never written
+    part = tmp_path / "x.mp4.part"
+    sim.files.rate_limit = 1024 * 1024
     async with new_file_session() as http:
+        first = asyncio.ensure_future(download(file, tmp_path / "x.mp4", http=http, refresh=_never))
+        await until(lambda: part.exists() and part.stat().st_size >= 1_000_000, "a third of the file on disk")
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        kept = part.stat().st_size
+        part.unlink()  # what case 3 left: the part made again and written only past an offset
+        with part.open("wb") as handle:
+            handle.truncate(kept)
+        sim.files.rate_limit = None
         result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
     expected = sha256_of(stored.file_id, SIZE)
     assert _sha256(tmp_path / "x.mp4") == expected == result.sha256
@@ -112,12 +121,21 @@ async def test_a_part_with_holes_is_not_resumed_as_data(sim: Sim, api: Client, t
 
 
 async def test_a_resumed_part_is_hashed_as_it_is_on_disk(sim: Sim, api: Client, tmp_path: Path) -> None:
-    # A part another process left: its bytes are read back, so the sha256 returned is of the
-    # file kept, even when no CRC-64 comes to say it is not the recording.
-    file, _ = await _file(sim, api, SIZE)
+    # A part whose bytes changed on disk after it was written (another program, a bad disk):
+    # they are read back, so the sha256 returned is of the file kept, even when no CRC-64
+    # comes to say it is not the recording.
+    file, stored = await _file(sim, api, SIZE)
     sim.files.checksum = "none"
-    (tmp_path / "x.mp4.part").write_bytes(b"\x01" * 1_000_000)
+    part = tmp_path / "x.mp4.part"
+    sim.files.rate_limit = 1024 * 1024
     async with new_file_session() as http:
+        first = asyncio.ensure_future(download(file, tmp_path / "x.mp4", http=http, refresh=_never))
+        await until(lambda: part.exists() and part.stat().st_size >= 1_000_000, "a third of the file on disk")
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        with part.open("r+b") as handle:
+            handle.write(b"\x01" * 1000)
+        sim.files.rate_limit = None
         result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
-    assert result.resumed_from == 1_000_000
-    assert result.sha256 == _sha256(tmp_path / "x.mp4")
+    assert result.resumed_from >= 1_000_000
+    assert result.sha256 == _sha256(tmp_path / "x.mp4") != sha256_of(stored.file_id, SIZE)

@@ -163,17 +163,18 @@ class _Job(Fetch):
     fd: int
     validator: Validator
     changes: int  # times the object was found replaced during this download
+    resumed_from: int  # the bytes of the part kept (0 once it started over)
 
     async def run(self) -> int:
         self.digest, self.crc, self.validator = hashlib.sha256(), 0, Validator()
         self.fd = await asyncio.to_thread(self._open)
         try:
-            resumed_from = self.offset
+            self.resumed_from = self.offset
             await self._fetch_all()
             await asyncio.to_thread(self._finish)
         finally:
             await asyncio.to_thread(os.close, self.fd)
-        return resumed_from
+        return self.resumed_from
 
     async def _fetch_all(self) -> None:
         attempts = refreshes = 0
@@ -217,15 +218,14 @@ class _Job(Fetch):
         """How much of the part can be resumed; its bytes, as on disk, go into the sha256 and CRC."""
         have = os.fstat(fd).st_size
         stored = load_stream_meta(self.part, self.size)
-        foreign = stored is None and stream_sidecar(self.part).exists()  # of another size, or unreadable
-        segmented = segments_sidecar(self.part).exists()
-        if have > self.size or foreign or segmented or has_holes(fd, have):
-            # too long, of another object, a segmented download's (preallocated) part, or never written in places
+        if stored is None or have > self.size or segments_sidecar(self.part).exists() or has_holes(fd, have):
+            # Not described by its .part.meta (another size, unreadable, none: not made by this
+            # version), too long, a segmented download's (preallocated) part, or never written in places.
             log.info("%s cannot be resumed: starting it over", self.part.name)
             os.ftruncate(fd, 0)
             segments_sidecar(self.part).unlink(missing_ok=True)
             return 0
-        self.validator = stored or Validator()
+        self.validator = stored
         self.expected_crc = self.validator.crc
         self.crc = read_back(fd, have, self.digest, self.crc)
         return have
@@ -233,7 +233,7 @@ class _Job(Fetch):
     def _restart(self) -> None:
         """The same file emptied (never removed and made again: the descriptor stays the part)."""
         os.ftruncate(self.fd, 0)
-        self.digest, self.crc, self.offset = hashlib.sha256(), 0, 0
+        self.digest, self.crc, self.offset, self.resumed_from = hashlib.sha256(), 0, 0, 0
         self.expected_crc, self.validator = None, Validator()
 
     def _finish(self) -> None:
