@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,24 @@ async def test_a_resumed_part_is_hashed_as_it_is_on_disk(sim: Sim, api: Client, 
         result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
     assert result.resumed_from >= 1_000_000
     assert result.sha256 == _sha256(tmp_path / "x.mp4") != sha256_of(stored.file_id, SIZE)
+
+
+async def test_segments_said_done_that_are_holes_on_disk_are_fetched_again(
+    sim: Sim, api: Client, tmp_path: Path
+) -> None:
+    file, stored = await _file(sim, api, BIG)
+    sim.files.checksum = "none"
+    sim.files.rate_limit = 8 * 1024 * 1024  # per connection: slow enough to stop early
+    sidecar = tmp_path / "x.mp4.part.segments"
+    async with new_file_session() as http:
+        first = asyncio.ensure_future(download(file, tmp_path / "x.mp4", http=http, refresh=_never, segments=4))
+        await until(lambda: sim.stats.file_bytes >= BIG // 4, "a quarter of the file served")
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        state = json.loads(sidecar.read_text())
+        start, end, _ = state["segments"][-1]
+        state["segments"][-1][2] = end - start  # a sidecar ahead of the data: the rest was never written
+        sidecar.write_text(json.dumps(state))
+        sim.files.rate_limit = None
+        result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never, segments=4)
+    assert _sha256(tmp_path / "x.mp4") == sha256_of(stored.file_id, BIG) == result.sha256

@@ -59,6 +59,8 @@ from .transfer import (
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 8 << 20
+#: Fetched again before a hole found inside a segment's done bytes (more than any block size).
+HOLE_MARGIN = 1 << 20
 
 
 class NoRange(Exception):
@@ -149,6 +151,7 @@ class Segmented(Fetch):
             fd = open_part(self.part)
             if fd is not None:
                 if os.fstat(fd).st_size == self.size:
+                    self._trim_to_data(fd)
                     return fd
                 os.close(fd)
         self.sidecar.unlink(missing_ok=True)
@@ -157,6 +160,26 @@ class Segmented(Fetch):
             os.close(fd)
             self.part.unlink()  # a part without its sidecar: which bytes are in is unknown
         return None
+
+    def _trim_to_data(self, fd: int) -> None:
+        """What the sidecar says was written, but is a hole on disk, is fetched again.
+
+        The part is sparse by design, so a hole is only wrong inside a segment's done bytes
+        (a sidecar ahead of the data). Holes are whole blocks (4 KiB, up to 128 KiB on some
+        file systems): the block before one may hold zeros never written, so a margin before
+        the hole is fetched again too. A file system that reports no holes trims nothing.
+        """
+        if not hasattr(os, "SEEK_HOLE"):
+            return
+        for segment in self.segments:
+            if not segment.done:
+                continue
+            try:
+                hole = os.lseek(fd, segment.start, os.SEEK_HOLE)
+            except OSError:
+                return
+            if hole < segment.start + segment.done:
+                segment.done = max(0, hole - HOLE_MARGIN - segment.start)
 
     def _load(self) -> bool:
         try:
