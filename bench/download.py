@@ -154,6 +154,8 @@ def leave_half(www_file: Path, folder: Path, size: int) -> None:
             block = source.read(min(left, 16 << 20))
             part.write(block)
             left -= len(block)
+        part.flush()
+        os.fsync(part.fileno())  # on disk, as a killed download's part long is: only the read-back is timed
 
 
 def nginx_part(size: int, runs: int) -> tuple[float, float, dict[int, list[dict[str, float]]]]:
