@@ -138,3 +138,22 @@ async def test_the_lock_is_given_back_on_every_path(sim: Sim, api: Client, tmp_p
 
 async def _never() -> str:
     raise AssertionError("no refresh expected")
+
+
+async def test_a_killed_downloader_leaves_no_lock_behind(sim: Sim, api: Client, tmp_path: Path) -> None:
+    # The OS drops the lock with the process: the next download resumes, it is not "busy".
+    file, expected = await _file(sim, api)
+    target, part = tmp_path / "x.mp4", tmp_path / "x.mp4.part"
+    sim.files.rate_limit = 1024 * 1024
+    first = await _start(file, target)
+    await until(lambda: part.exists() and part.stat().st_size >= SIZE // 4, "the first process a quarter in")
+    first.kill()  # SIGKILL: no finally runs
+    await first.wait()
+    assert (tmp_path / "x.mp4.part.lock").exists()  # left by the killed process, not held by anyone
+    kept = part.stat().st_size
+    sim.files.rate_limit = None
+    async with new_file_session() as http:
+        result = await download(file, target, http=http, refresh=_never)
+    assert result.resumed_from == kept
+    assert result.sha256 == expected == _sha256(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]
