@@ -14,7 +14,6 @@ part away; and it is moved into place without clobbering whatever may be at the 
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -214,14 +213,6 @@ def _allocated(part: Path) -> int:
         return 0
     blocks = getattr(info, "st_blocks", None)
     return min(info.st_size, blocks * 512) if blocks is not None else info.st_size
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Fetch:
