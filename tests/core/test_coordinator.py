@@ -228,3 +228,37 @@ async def test_our_recording_is_ours_before_the_toggle_has_heard_the_status(sim:
     assert started.ours is True
     sim.faults.release.set()
     await toggling
+
+
+async def test_every_stop_it_sees_or_makes_is_told_once_each(sim: Sim, api: Client) -> None:
+    """Stopped by someone else (seen while polling), by the meeting ending, and by this app's
+    own toggle: each recordId told as stopped, for its files to be asked for (core.making)."""
+    stopped: list[str] = []
+
+    async def told(record_id: str) -> None:
+        stopped.append(record_id)
+
+    coord = Coordinator(api, ROOMS, interval_active=30, interval_idle=30, record_stopped=told)
+    rec = Recorder(coord)
+    try:
+        await rec.until(lambda: bool(rec.snapshots) and rec.last.rooms[0].available, "first refresh")
+        tenant = sim.state.tenants[DEMO_PUBLIC_KEY]
+        by_someone = sim.state.open_record(tenant, "100701")
+        await coord.refresh()
+        sim.state.close_record(tenant, "100701")  # someone else stops it (the portal)
+        await coord.refresh()
+        assert stopped == [by_someone]
+        by_meeting_end = sim.state.open_record(tenant, "100701")
+        await coord.refresh()
+        sim.state.set_meeting("100701", started=False)  # the meeting ends, and the recording with it
+        await coord.refresh()
+        assert stopped == [by_someone, by_meeting_end]
+        sim.state.set_meeting("100701", started=True)
+        started = await coord.start_recording("100701")
+        await coord.refresh()
+        assert (await coord.stop_recording("100701")).ok
+        await coord.refresh()  # the refresh that sees it stopped tells nothing more
+        assert stopped == [by_someone, by_meeting_end, started.record_id]
+    finally:
+        rec.remove()
+        await coord.aclose()

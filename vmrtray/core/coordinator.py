@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from vmrtray.api import ApiError, AuthError, Client, Lang
@@ -28,6 +28,7 @@ from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Snapshot, list[Event]], None]
+StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
 
 WAKE_JUMP = 15.0  # seconds the wall clock may run ahead of the monotonic one before we call it a wake
 WAKE_QUIET = 20.0  # seconds after a wake in which events are listed but not alerted
@@ -46,9 +47,13 @@ class Coordinator:
         interval_idle: float = 60.0,
         concurrency: int = DEFAULT_CONCURRENCY,
         record_sink: RecordSink | None = None,
+        record_stopped: StopSink | None = None,
         lang: Lang = "en",
         rng: random.Random | None = None,
     ) -> None:
+        """`record_sink` hears of every recordId seen or opened; `record_stopped` of every
+        recording seen to stop (by this app, by someone else, by the meeting ending): its
+        files are made from then on (core.making)."""
         self.client = client
         self.rooms = list(dict.fromkeys(rooms))
         self.interval_active = interval_active
@@ -56,6 +61,7 @@ class Coordinator:
         self.concurrency = concurrency
         self.lang = lang
         self._record_sink = record_sink
+        self._record_stopped = record_stopped
         self._poller: Poller[[Snapshot, list[Event]]] = Poller(
             "the rooms' state", self._update, self._interval, watch=self._watch_clock, rng=rng
         )
@@ -66,6 +72,7 @@ class Coordinator:
         self._no_record: set[str] = set()  # rooms that answered 200004
         self._busy: dict[str, Busy] = {}
         self._seen_records: set[str] = set()
+        self._told_stopped: set[str] = set()
         self._clocks = (time.time(), time.monotonic())  # for the wake watch
         self._quiet_until = 0.0
 
@@ -144,7 +151,10 @@ class Coordinator:
         self._last_good = time.monotonic()
         rooms = tuple(self._room_state(s) for s in statuses)
         await self._remember_records(rooms)
+        stopped = _stopped_records(self.snapshot.rooms, rooms)
         self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused))
+        for record_id in stopped:
+            await self._tell_stopped(record_id)
 
     def _room_state(self, status: RoomStatus) -> RoomState:
         previous = self.snapshot.room(status.room) or RoomState(status.room)
@@ -177,6 +187,17 @@ class Coordinator:
             if room.record_id and room.record_id not in self._seen_records:
                 self._seen_records.add(room.record_id)
                 await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN)
+
+    async def _tell_stopped(self, record_id: str) -> None:
+        """Once per recordId (the toggle's stop and the refresh that then sees it are one stop);
+        as with the sink, a failing catalog must not stop the polling that saw it."""
+        if self._record_stopped is None or record_id in self._told_stopped:
+            return
+        self._told_stopped.add(record_id)
+        try:
+            await self._record_stopped(record_id)
+        except Exception:
+            log.exception("could not note that recording %s stopped", record_id)
 
     async def _sink(self, record_id: str, room: str, source: Source) -> None:
         await recording.remember(self._record_sink, record_id, room, source)
@@ -216,6 +237,8 @@ class Coordinator:
         finally:
             self._set_busy(room, None)
             self.request_refresh()
+        if outcome.ok and action == Action.STOP and outcome.record_id:
+            await self._tell_stopped(outcome.record_id)
         if outcome.may_not_record:
             self._no_record.add(room)
         if isinstance(outcome.error, AuthError):
@@ -229,3 +252,14 @@ class Coordinator:
             self._busy[room] = busy
         rooms = tuple(replace(r, busy=busy) if r.room == room else r for r in self.snapshot.rooms)
         self._publish(replace(self.snapshot, rooms=rooms), [])
+
+
+def _stopped_records(before: Sequence[RoomState], now: Sequence[RoomState]) -> list[str]:
+    """The recordIds recording in `before` and no longer in `now` (a room that became
+    unavailable keeps its last state: that is not a stop)."""
+    recording = {r.room: r.record_id for r in before if r.recording and r.record_id}
+    return [
+        record_id
+        for r in now
+        if (record_id := recording.get(r.room)) is not None and r.available and r.record_id != record_id
+    ]
