@@ -36,7 +36,7 @@ from .catalog import Catalog, FileRow
 from .errors import CoreError
 from .listeners import Listeners
 from .recordings import delete, file_row, fresh_file, keep_adopted, listing, name_in, place
-from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar
+from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar, stream_sidecar
 
 if TYPE_CHECKING:
     import aiohttp
@@ -221,7 +221,7 @@ class DownloadQueue:
         await self._stop_task(key)
         if not elsewhere:
             part = part_of(transfer.target)
-            await asyncio.to_thread(remove_files, part, segments_sidecar(part))
+            await asyncio.to_thread(remove_files, part, segments_sidecar(part), stream_sidecar(part))
         transfer.done = 0
         await self._set(transfer, State.CLOUD)
         self.transfers.pop(key, None)

@@ -40,10 +40,10 @@ from .targets import (
     DownloadError,
     OnProgress,
     Refresh,
-    free_target,
     part_of,
     recording_filename,
     segments_sidecar,
+    stream_sidecar,
 )
 from .transfer import (
     CHUNK,
@@ -75,7 +75,6 @@ from .transfer import (
     read_back,
     save_stream_meta,
     sent_more,
-    stream_sidecar,
     write_due,
 )
 
@@ -85,7 +84,6 @@ __all__ = [  # what the rest of core and vmrctl import from here (the light half
     "OnProgress",
     "Refresh",
     "download",
-    "free_target",
     "new_file_session",
     "recording_filename",
     "segments_sidecar",

@@ -165,19 +165,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def free_target(folder: Path, name: str) -> Path:
-    """The first of `folder/name`, `name (2)`, `name (3)`… with nothing there, file or part.
-
-    Never takes an existing file for the one wanted (its size says nothing of what it is):
-    which name a recording's file gets, and whether a file there is it, is decided with the
-    catalog by core.recordings.place. Kept for callers without a catalog.
-    """
-    for candidate in names(folder / name):
-        if not (candidate.is_symlink() or candidate.exists() or part_of(candidate).exists()):
-            return candidate
-    raise NoFreeName(folder / name)
-
-
 def remove_files(*paths: Path) -> None:
     """Remove each file there is (a downloaded copy, a part and its sidecar)."""
     for path in paths:
@@ -187,6 +174,11 @@ def remove_files(*paths: Path) -> None:
 def part_of(target: Path) -> Path:
     """Where `target` grows until it is whole and checked (`<name>.part`, beside it)."""
     return target.with_name(target.name + ".part")
+
+
+def stream_sidecar(part: Path) -> Path:
+    """Where a one-stream download keeps the validators of what its `.part` holds."""
+    return part.with_name(part.name + ".meta")
 
 
 def segments_sidecar(part: Path) -> Path:

@@ -34,7 +34,7 @@ from vmrtray.api import Lang, RecordFile
 
 from .atomic import write_atomic
 from .lang import pick
-from .targets import DownloadError, OnProgress, Refresh, segments_sidecar
+from .targets import DownloadError, OnProgress, Refresh, segments_sidecar, stream_sidecar
 from .units import size_text
 
 log = logging.getLogger(__name__)
@@ -306,11 +306,6 @@ class Validator:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def stream_sidecar(part: Path) -> Path:
-    """Where a one-stream download keeps the validators of what its `.part` holds."""
-    return part.with_name(part.name + ".meta")
 
 
 def save_stream_meta(part: Path, size: int, validator: Validator) -> None:
