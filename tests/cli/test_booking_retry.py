@@ -92,6 +92,38 @@ def test_a_retry_while_the_first_create_may_still_land_waits_for_it(vmrctl: Vmrc
     assert _creates(sim_process) == 1
 
 
+def test_a_retry_is_booked_once_whatever_the_services_clock_says(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+    """Case 1 with the service's clock 15 minutes behind ours: its createTime cannot tell the
+    earlier try's booking from someone else's, the bookings listed before the first create can."""
+    sign_in(vmrctl)
+    sim_process.control("service", {"clock_behind": 900})
+    sim_process.control("faults", {"kind": "slow:4000", "path": CREATE})  # carried out after the sender gave up
+    first = vmrctl(*_book("--timeout", "2"))
+    assert first.returncode == 5, first.stderr
+    again = vmrctl(*_book())
+    assert again.returncode == 0, again.stderr
+    assert "Already booked" in again.stderr
+    assert _themes(sim_process) == ["Board"]
+    assert _creates(sim_process) == 1
+
+
+def test_a_create_carried_out_long_after_a_short_timeout_is_not_sent_again(
+    vmrctl: Vmrctl, sim_process: SimProcess
+) -> None:
+    """The service carries out a create 15 s after it came, the sender gave up after 2 s: a
+    retry waits as long as a create may still land (at least 20 s + 10 s), however short the
+    sender's own deadline, and finds it."""
+    sign_in(vmrctl)
+    sim_process.control("faults", {"kind": "slow:15000", "path": CREATE})
+    first = vmrctl(*_book("--timeout", "2"))
+    assert first.returncode == 5, first.stderr
+    again = vmrctl(*_book())
+    assert again.returncode == 0, again.stderr
+    assert "Already booked" in again.stderr
+    assert _themes(sim_process) == ["Board"]
+    assert _creates(sim_process) == 1
+
+
 def test_bookings_and_the_trays_settle_leave_a_booking_in_flight_alone(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
     """Case 2: while `vmrctl book` waits for a slow answer, `vmrctl bookings` and the tray's
     settle (the same core function, called here in-process) neither send it nor report it."""

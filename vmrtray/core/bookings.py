@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError
+from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, VmrError
 
 from .errors import CoreError
 from .lang import pick
@@ -126,7 +126,9 @@ def new_password(digits: int = 6) -> str:
     return "".join(secrets.choice("0123456789") for _ in range(digits))
 
 
-#: How far the service's clock may be behind ours and a lost booking still be recognised.
+#: How far the service's clock may be behind ours and a lost booking still be recognised —
+#: only for an entry journalled before the equal bookings were listed ahead of the first send
+#: (`before`), which tells ours apart without reading anyone's clock.
 CLOCK_SKEW = timedelta(minutes=10)
 #: How long after its sender's deadline a create may still be carried out by the service.
 #: The client's deadline covers the whole exchange (connect, send, answer), so by then the
@@ -135,6 +137,10 @@ CLOCK_SKEW = timedelta(minutes=10)
 #: slowest knob in the tests is 4 s; a gateway answering 504 does so within seconds). Past
 #: it, a create is taken as lost and sent again, after one more look.
 IN_FLIGHT_MARGIN = timedelta(seconds=10)
+#: A create is taken as possibly still carried out for at least this long after it was sent,
+#: however short its sender's own deadline (`vmrctl book --timeout 2`): the service does not
+#: know that deadline, and its own gateways answer within about this.
+IN_FLIGHT_FLOOR = 20.0
 #: How often a retry looks for an earlier create that may still be carried out.
 LOOK_EVERY = 2.0
 DEFAULT_TIMEOUT = 20.0  # the client's default deadline (api.client), when none is given
@@ -219,6 +225,8 @@ class Submission:
         self._tell = tell
         self._claim: Claim | None = None
         self._in_flight_until: datetime | None = None  # an adopted create may land until then
+        #: The equal bookings that existed before this request's first create (None: not known).
+        self.before: frozenset[str] | None = None
 
     async def submit(self) -> Booking:
         if self.journal is not None and self._claim is None:
@@ -227,6 +235,7 @@ class Submission:
             return found
         if (found := await self._wait_out_in_flight()) is not None:
             return found
+        await self._note_before()
         await self._journal_sending()
         try:
             booking = await self.api.create_meeting(self.request)
@@ -264,6 +273,8 @@ class Submission:
     def adopt(self, claim: Claim) -> None:
         """Work on a journalled entry we hold (an earlier try): look for it before sending."""
         self._claim = claim
+        if claim.before is not None:
+            self.before = claim.before
         if claim.kind in (ClaimKind.ADOPTED, ClaimKind.SETTLED):
             self.began, self.uncertain, self.adopted = claim.began, True, True
         if claim.kind is ClaimKind.ADOPTED and claim.sent is not None:  # a settled one was answered
@@ -313,9 +324,22 @@ class Submission:
         if self._tell is not None:
             self._tell(wait, until)
 
+    async def _note_before(self) -> None:
+        """Before the first create: which equal bookings exist already, so that a later look
+        takes only a new one for ours (the service's createTime needs a clock that agrees
+        with ours; this does not). If the service cannot say, nothing is sent."""
+        if self.before is not None or self.uncertain:
+            return
+        try:
+            listed = await self.api.get_bookings(self.request.account)
+        except VmrError:
+            await self._settled(None)  # nothing was sent: nothing to settle later
+            raise
+        self.before = frozenset(b.id for b in listed if self._same(b))
+
     async def _journal_sending(self) -> None:
         if self.journal is not None and self._claim is not None:
-            await asyncio.to_thread(self.journal.sending, self._claim.token, self.timeout)
+            await asyncio.to_thread(self.journal.sending, self._claim.token, self.timeout, self.before)
 
     async def _settled(self, booking: Booking | None) -> None:
         """The outcome is known: booked (kept journalled, settled) or not (removed)."""
@@ -336,20 +360,29 @@ class Submission:
         except NetworkError:
             return None  # still uncertain: the next submit looks again first
 
-    def _is_ours(self, booking: Booking) -> bool:
+    def _same(self, booking: Booking) -> bool:
+        """A booking of what this request asks for (whoever made it, whenever)."""
         request = self.request
         return (
             booking.theme.strip() == request.theme
             and _minute(booking.start_date) == _minute(request.start)
             and _minute(booking.end_date) == _minute(request.end)
             and (request.pid is None or booking.biz_product_id == request.pid)
-            and (booking.create_time is None or booking.create_time >= self.began - CLOCK_SKEW)
         )
+
+    def _is_ours(self, booking: Booking) -> bool:
+        """An equal booking that was not there before our first create (when that is known;
+        else one the service says it made since this submission began, give or take its clock)."""
+        if not self._same(booking):
+            return False
+        if self.before is not None:
+            return booking.id not in self.before
+        return booking.create_time is None or booking.create_time >= self.began - CLOCK_SKEW
 
 
 def in_flight_until(sent: datetime, timeout: float | None) -> datetime:
     """Until when a create sent at `sent` with that deadline may still be carried out."""
-    return sent + _seconds(timeout if timeout is not None else DEFAULT_TIMEOUT) + IN_FLIGHT_MARGIN
+    return sent + _seconds(max(IN_FLIGHT_FLOOR, timeout if timeout is not None else DEFAULT_TIMEOUT)) + IN_FLIGHT_MARGIN
 
 
 def _seconds(value: float) -> timedelta:

@@ -82,12 +82,19 @@ class Claim:
     timeout: float | None = None  # that sender's deadline for an answer, in seconds
     booking_id: str | None = None  # SETTLED: the booking it became
     lock: FileLock | None = None  # the entry's owner lock, held by us (None when BUSY)
+    #: The ids of the bookings equal to the request that existed before its first create: any
+    #: other equal booking is this one's (None: an entry journalled before this was kept).
+    before: frozenset[str] | None = None
 
     def release(self) -> None:
         """Let go of the entry (it stays journalled: whoever comes next may take it over)."""
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _ids(value: object) -> frozenset[str] | None:
+    return frozenset(str(v) for v in value) if isinstance(value, list) else None
 
 
 def _owner() -> dict[str, Any]:
@@ -149,9 +156,13 @@ class PendingBookings:
             return None
         return Claim(ClaimKind.BUSY, claim.token, claim.began, lock=lock)
 
-    def sending(self, token: str, timeout: float) -> None:
-        """A create of this entry leaves now, to be answered within `timeout` seconds."""
-        self._update(token, {"sent": _now().isoformat(), "timeout": timeout, "state": EntryState.SENDING.value})
+    def sending(self, token: str, timeout: float, before: frozenset[str] | None = None) -> None:
+        """A create of this entry leaves now, to be answered within `timeout` seconds;
+        `before`: the equal bookings there were before its first create."""
+        change: Entry = {"sent": _now().isoformat(), "timeout": timeout, "state": EntryState.SENDING.value}
+        if before is not None:
+            change["before"] = sorted(before)
+        self._update(token, change)
 
     def settled(self, token: str, booking_id: str) -> None:
         """Booked: kept (as settled) until its start has passed, for a retry to find it."""
@@ -220,6 +231,7 @@ class PendingBookings:
             timeout=_seconds(entry.get("timeout")),
             booking_id=str(entry["booking"]) if settled and entry.get("booking") else None,
             lock=lock,
+            before=_ids(entry.get("before")),
         )
 
     def _entry(self, token: str, request: BookingRequest, began: datetime, timeout: float | None) -> Entry:

@@ -28,6 +28,8 @@ ROOM_KNOBS = (
 )
 #: The object store's knobs `/_sim/files` sets.
 FILE_KNOBS = ("ttl", "range_enabled", "rate_limit", "reset_after", "checksum", "change_after", "if_range")
+#: What `/_sim/service` sets for the whole service (a room's own knobs override the pace).
+SERVICE_KNOBS = ("start_delay", "files_delay", "clock_behind")
 #: The quirks `/_sim/quirks` turns on or off.
 QUIRKS = ("trailing_commas", "createmeet_object", "paging_ignored")
 
@@ -54,6 +56,7 @@ class Control:
         app.router.add_post("/_sim/faults", self._faults)
         app.router.add_post("/_sim/files", self._files)
         app.router.add_post("/_sim/quirks", self._quirks)
+        app.router.add_post("/_sim/service", self._service)
         app.router.add_get("/_sim/stats", self._stats)
         app.router.add_post("/_sim/stats/reset", self._stats_reset)
         app.router.add_get("/_sim/recordings/{record_id}", self._recording)
@@ -143,6 +146,14 @@ class Control:
             except ValueError as exc:
                 return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"queued": len(faults.queued)})
+
+    async def _service(self, request: web.Request) -> web.Response:
+        """The whole service's pace and clock: SERVICE_KNOBS given in the body, in seconds."""
+        body = await request.json()
+        for name in SERVICE_KNOBS:
+            if name in body:
+                setattr(self.sim.state, name, float(body[name]))
+        return web.json_response({name: getattr(self.sim.state, name) for name in SERVICE_KNOBS})
 
     async def _files(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -34,6 +34,7 @@ KINDS = (
     "missing-fields",
     "huge",
     "drip",
+    "pass",  # answered as usual: queued before another fault, it lets that one strike a later call
 )
 #: Slow answers, with the milliseconds in the kind: `slow:MS` holds the request MS ms, then
 #: carries it out and answers; `slow-after:MS` carries it out at once and answers MS ms later.
@@ -148,6 +149,8 @@ def middleware(plan: FaultPlan, stats: Stats) -> Middleware:
         stats.note("api", request)
         await plan.delay()
         fault = plan.pick(request.path)
+        if fault == "pass":
+            fault = None
         if fault is not None and (slow := _slow(fault)) is not None:
             return await _late(plan, slow, request, handler)
         if fault in AFTER_KINDS:

@@ -171,6 +171,8 @@ class SimState:
         # start_delay / files_delay overrides these. 0: at once, as the tests of other things want.
         self.start_delay = 0.0
         self.files_delay = 0.0
+        # How far the service's own clock is behind the real one (its bookings' createTime).
+        self.clock_behind = 0.0
         self.tenants: dict[str, Tenant] = {}
         self.recordings: dict[str, Recording] = {}
         self._next_booking = 1429
@@ -418,7 +420,7 @@ class SimState:
             auto_open=_text(body.get("isAutoOpen")).lower() == "yes",
             start=start,
             end=end,
-            created=service_now(),
+            created=service_now() - timedelta(seconds=self.clock_behind),
             visitors=visitors,
             creator=creator,
         )
