@@ -28,6 +28,7 @@ from typing import NamedTuple, TypeVar
 from vmrtray.api import RecordFile
 
 from .errors import CatalogBusy
+from .paths import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ class Catalog:
     opening it as from any call."""
 
     def __init__(self, path: Path, *, busy_wait: float = BUSY_WAIT) -> None:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.path = path
         self.busy_wait = busy_wait
         self.set_aside: Path | None = None

@@ -49,3 +49,18 @@ class CatalogBusy(CoreError):
             f"The recordings catalog ({self.path.name}) is busy in another vmrtray or vmrctl; try again in a moment.",
             f"录制目录（{self.path.name}）正被另一个 vmrtray 或 vmrctl 占用，请稍后再试。",
         )
+
+
+class JournalUnusable(CoreError):
+    """The bookings journal's folder or lock cannot be used (no permission, something planted)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path, self.why = path, error.strerror or type(error).__name__
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"The bookings journal in {self.path.parent} cannot be used ({self.why}); nothing was sent.",
+            f"无法使用 {self.path.parent} 中的预约记录（{self.why}）；未发送任何内容。",
+        )

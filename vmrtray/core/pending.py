@@ -45,6 +45,8 @@ from filelock import FileLock, Timeout
 from vmrtray.api import BookingRequest
 
 from .atomic import write_atomic
+from .errors import JournalUnusable
+from .paths import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +251,7 @@ class PendingBookings:
     def _entry_lock(self, token: str) -> FileLock:
         # thread_local=False: acquired in one worker thread, released from another. No soft
         # fallback: a marker file would outlive a killed owner, and liveness is the OS lock.
-        self._owners.mkdir(parents=True, exist_ok=True)
+        self._guarded(lambda: private_dir(self._owners))
         return FileLock(self._owners / f"{token}.lock", mode=0o600, thread_local=False, fallback_to_soft=False)
 
     def _expired(self, entry: Entry) -> bool:
@@ -273,9 +275,21 @@ class PendingBookings:
     def _locked(self) -> Iterator[None]:
         """The journal to ourselves, against every other process and thread: a lock object
         per use, so two threads of one process exclude each other as two processes do."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(self._lock_path, mode=0o600, thread_local=False, fallback_to_soft=False):
+        self._guarded(lambda: private_dir(self.path.parent))
+        lock = FileLock(self._lock_path, mode=0o600, thread_local=False, fallback_to_soft=False)
+        self._guarded(lock.acquire)
+        try:
             yield
+        finally:
+            lock.release()
+
+    def _guarded(self, call: Callable[[], object]) -> None:
+        """`call()`, with a folder or a lock file that cannot be used (a directory or a link
+        planted where the lock goes, no permission) told in one sentence, not as a crash."""
+        try:
+            call()
+        except OSError as exc:
+            raise JournalUnusable(self.path, exc) from exc
 
     def _write(self, entries: list[Entry]) -> None:
         if entries:

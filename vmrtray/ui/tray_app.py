@@ -26,7 +26,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
 from vmrtray.core.download_queue import Transfer
-from vmrtray.core.errors import CatalogBusy
+from vmrtray.core.errors import CatalogBusy, CoreError
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
@@ -232,6 +232,9 @@ class TrayApp:
                 settled = await bookings.settle_pending(client, parts.journal, deadline=self.settings.timeout)
             except VmrError as error:
                 log.info("pending bookings stay pending: %s", error)  # the next start tries again
+                return
+            except CoreError as error:  # the journal cannot be used: say so, once
+                self.say(error.describe(self.lang), urgent=True)
                 return
             for outcome in settled:
                 self.tray.alert(alerts.settled(outcome, self.lang))
