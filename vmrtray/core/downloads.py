@@ -16,17 +16,22 @@ sends `If-Range` with the validators of the first answer (kept in `<name>.part.m
 compares the answer's own, so an object replaced between attempts is fetched again from the
 start instead of spliced; every 206's Content-Range total must be `fileSize`; the finished
 part never replaces a file that appeared at the target.
+
+And after an adversary's review: no download ends without an answer from the store (a part
+whole on arrival gets a one-byte probe); validators compare strictly (one side lacking one
+is a change: start over); the CRC-64 checked comes from an answer, never the sidecar alone;
+a `bytes a-b/*` total confirms no size (the whole object is fetched instead); the sha256 and
+CRC-64 are read back from disk after the last write (alongside the fsync); an answer that
+moves no bytes is a failed attempt with the usual backoff and limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -47,12 +52,12 @@ from .targets import (
 )
 from .transfer import (
     CHUNK,
-    MAX_ATTEMPTS,
     MAX_CHANGES,
     MAX_REFRESHES,
     TRANSFER_ERRORS,
     Fetch,
     Fetched,
+    UnknownTotal,
     Validator,
     Worded,
     answered,
@@ -64,17 +69,17 @@ from .transfer import (
     check_total,
     create_part,
     disk_error,
+    failed_attempt,
     has_holes,
     keeps_changing,
-    kept_failing,
     link_refused,
     load_stream_meta,
     move_into_place,
     new_file_session,
     open_part,
-    read_back,
     save_stream_meta,
     sent_more,
+    synced_and_hashed,
     write_due,
 )
 
@@ -143,7 +148,7 @@ async def _fetch(
     job = _Job(file, part, http, refresh, on_progress)
     resumed_from = await job.run()
     await asyncio.to_thread(_into_place, part, target)
-    return Downloaded(target, job.digest.hexdigest(), resumed_from)
+    return Downloaded(target, job.sha256, resumed_from)
 
 
 def _into_place(part: Path, target: Path) -> None:
@@ -153,53 +158,53 @@ def _into_place(part: Path, target: Path) -> None:
 
 
 class _Job(Fetch):
-    """One stream, from where the `.part` ends; hashed as it is written, through one descriptor."""
+    """One stream, from where the `.part` ends, through one descriptor; hashed from disk at the end."""
 
-    digest: Any  # hashlib's sha256 object
-    crc: int
+    sha256: str
     offset: int
     fd: int
     validator: Validator
     changes: int  # times the object was found replaced during this download
     resumed_from: int  # the bytes of the part kept (0 once it started over)
+    no_range: bool  # a 206 did not confirm the size (`bytes a-b/*`): whole answers (200) only
 
     async def run(self) -> int:
-        self.digest, self.crc, self.validator = hashlib.sha256(), 0, Validator()
+        self.validator, self.no_range = Validator(), False
         self.fd = await asyncio.to_thread(self._open)
         try:
             self.resumed_from = self.offset
             await self._fetch_all()
-            await asyncio.to_thread(self._finish)
+            self.sha256 = await asyncio.to_thread(self._finish)
         finally:
             await asyncio.to_thread(os.close, self.fd)
         return self.resumed_from
 
     async def _fetch_all(self) -> None:
+        """Until every byte is in and confirmed by an answer of this download (never none)."""
         attempts = refreshes = 0
         self.changes = 0
-        while self.offset < self.size or self.size == 0:
+        while True:
+            before = self.offset
             try:
                 outcome = await self._fetch()
             except TRANSFER_ERRORS as exc:
-                attempts += 1
-                if attempts >= MAX_ATTEMPTS:
-                    raise kept_failing(exc) from exc
                 log.info("download of %s broke at %d bytes, resuming", self.part.name, self.offset)
-                await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
+                attempts = await failed_attempt(attempts, exc)
                 continue
             if outcome == Fetched.EXPIRED:
                 refreshes += 1
                 if refreshes > MAX_REFRESHES:
                     raise link_refused()
                 self.url = await self.refresh()
-                continue
-            if outcome == Fetched.DONE:
-                break
+            elif outcome == Fetched.DONE:
+                return
+            elif outcome == Fetched.MORE and self.offset == before:
+                attempts = await failed_attempt(attempts, None)
 
     # -- the part -------------------------------------------------------------------------------
 
     def _open(self) -> int:
-        """The part this job writes: the one there is (its bytes read back and hashed), or a new one."""
+        """The part this job writes: the one there is (to resume), or a new one."""
         fd = open_part(self.part)
         if fd is None:
             self.offset = 0
@@ -213,7 +218,12 @@ class _Job(Fetch):
         return fd
 
     def _adopt(self, fd: int) -> int:
-        """How much of the part can be resumed; its bytes, as on disk, go into the sha256 and CRC."""
+        """How much of the part can be resumed (its validators are kept to compare with the store's).
+
+        The sidecar's CRC-64 is never what the part is checked against: only an answer of
+        this download says what the object is (a planted sidecar once made a part of zeros
+        "verified" with no request at all).
+        """
         have = os.fstat(fd).st_size
         stored = load_stream_meta(self.part, self.size)
         if stored is None or have > self.size or segments_sidecar(self.part).exists() or has_holes(fd, have):
@@ -224,50 +234,72 @@ class _Job(Fetch):
             segments_sidecar(self.part).unlink(missing_ok=True)
             return 0
         self.validator = stored
-        self.expected_crc = self.validator.crc
-        self.crc = read_back(fd, have, self.digest, self.crc)
         return have
 
     def _restart(self) -> None:
         """The same file emptied (never removed and made again: the descriptor stays the part)."""
         os.ftruncate(self.fd, 0)
-        self.digest, self.crc, self.offset, self.resumed_from = hashlib.sha256(), 0, 0, 0
+        self.offset, self.resumed_from = 0, 0
         self.expected_crc, self.validator = None, Validator()
 
-    def _finish(self) -> None:
+    def _finish(self) -> str:
+        """The sha256 of the part as it is on disk (read back through its descriptor), CRC-64 checked.
+
+        Hashing what was handed to pwrite would vouch for bytes another writer (one not
+        taking the part lock: an older version, a sync tool) may since have changed.
+        """
         check_still_there(self.fd, self.part, self.size)
-        check_crc(self.expected_crc, self.crc, self.part)
-        os.fsync(self.fd)
+        sha256, crc = synced_and_hashed(self.fd, self.size)
+        check_crc(self.expected_crc, crc, self.part)
+        return sha256
 
     # -- the network ----------------------------------------------------------------------------
 
     async def _fetch(self) -> Fetched:
+        probing = self.offset >= self.size > 0  # whole on arrival: the store must still confirm it
         headers = {}
-        if self.offset:
+        if probing:
+            headers["Range"] = "bytes=0-0"
+        elif self.offset and not self.no_range:
             headers["Range"] = f"bytes={self.offset}-"
-            if condition := self.validator.if_range():
-                headers["If-Range"] = condition
+        if "Range" in headers and (condition := self.validator.if_range()):
+            headers["If-Range"] = condition
         async with self.http.get(self.url, headers=headers) as response:
             if response.status == 403:
                 return Fetched.EXPIRED
-            if response.status == 416 and self.offset == self.size:
-                return Fetched.DONE
             answer = Validator.of(response)
             if response.status == 200:
                 if self.offset:
                     log.info("the object changed or Range was ignored: starting %s over", self.part.name)
                     await asyncio.to_thread(self._restart)
             elif response.status == 206:
-                if self.validator.changed(answer):
+                if self.offset and self.validator.changed(answer):
                     await self._changed()
-                    return Fetched.MORE
-                check_total(response, self.offset, self.size)
+                    return Fetched.RESTART
+                if not await self._total_confirmed(response, 0 if probing else self.offset):
+                    return Fetched.RESTART
+                if probing:
+                    await self._remember(answer)
+                    return Fetched.DONE
             else:
                 raise answered(response.status)
             await self._remember(answer)
             self._check_length(response)
             await self._stream(response)
         return Fetched.DONE if self.offset >= self.size else Fetched.MORE
+
+    async def _total_confirmed(self, response: aiohttp.ClientResponse, start: int) -> bool:
+        """The 206's total is the size; an unknown one (`*`) once makes it fetch the whole object."""
+        try:
+            check_total(response, start, self.size)
+        except UnknownTotal:
+            if self.no_range or not self.offset:
+                raise
+            log.info("the file server does not confirm the size of %s: fetching all of it", self.part.name)
+            self.no_range = True
+            await asyncio.to_thread(self._restart)
+            return False
+        return True
 
     async def _changed(self) -> None:
         """The store holds another object than the part began with: all of it again, from zero."""
@@ -278,17 +310,14 @@ class _Job(Fetch):
         await asyncio.to_thread(self._restart)
 
     async def _remember(self, answer: Validator) -> None:
-        """What this answer says the object is, beside the part before any of its bytes are."""
-        if answer.crc is not None:
-            self.expected_crc = answer.crc
-        merged = Validator(
-            self.validator.etag or answer.etag,
-            self.validator.last_modified or answer.last_modified,
-            self.expected_crc,
-        )
-        if merged != self.validator or self.offset == 0:
-            self.validator = merged
-            await asyncio.to_thread(save_stream_meta, self.part, self.size, merged)
+        """What this answer says the object is, beside the part before any of its bytes are.
+
+        Its CRC-64 is what the finished part is checked against (an answer of this download,
+        never the sidecar alone)."""
+        self.expected_crc = answer.crc
+        if answer != self.validator or self.offset == 0:
+            self.validator = answer
+            await asyncio.to_thread(save_stream_meta, self.part, self.size, answer)
 
     def _check_length(self, response: aiohttp.ClientResponse) -> None:
         """The bytes announced are the rest of the file (a 200's length is the whole object's)."""
@@ -305,8 +334,7 @@ class _Job(Fetch):
 
     async def _stream(self, response: aiohttp.ClientResponse) -> None:
         """Read on the loop, write and hash in the sink's thread; what arrived is kept on a break."""
-        sink = Sink(self.fd, hashing=True)
-        sink.digest, sink.crc = self.digest, self.crc
+        sink = Sink(self.fd)
         position, batch, size, last_put = self.offset, [], 0, time.monotonic()
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
@@ -325,7 +353,6 @@ class _Job(Fetch):
                     await sink.put(position, batch, self._credit)
             finally:
                 await sink.close()
-                self.crc = sink.crc
         if sink.error is not None:
             raise disk_error(sink.error, self.part)
 

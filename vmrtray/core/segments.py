@@ -11,13 +11,18 @@ The part is created exclusively and never through a link, and used through one d
 cut to `fileSize` was once kept). The probe's ETag, Last-Modified and CRC-64 are kept in the
 sidecar; every request sends `If-Range` and every answer's validators are compared, so a
 replaced object starts the whole download over rather than mixing two versions.
+
+A resume probes too, even a part whole on arrival: its sidecar's validators must be exactly
+the probe's, the CRC-64 checked is the probe's, and the sidecar's segments must cover the
+file exactly once — a planted or stale sidecar never makes a part "verified" (issue 13). A
+probe whose total is `*` confirms no size: the file comes in one stream (a 200's length is
+checked). An answer that brings no bytes is a failed attempt (backoff, limit), not a loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -34,11 +39,12 @@ from .sink import Sink
 from .targets import OnProgress, Refresh, segments_sidecar
 from .transfer import (
     CHUNK,
-    MAX_ATTEMPTS,
     MAX_CHANGES,
     MAX_REFRESHES,
     TRANSFER_ERRORS,
     Fetch,
+    Fetched,
+    UnknownTotal,
     Validator,
     Worded,
     answered,
@@ -47,12 +53,12 @@ from .transfer import (
     check_total,
     create_part,
     disk_error,
+    failed_attempt,
     keeps_changing,
-    kept_failing,
     link_refused,
     open_part,
-    read_back,
     short,
+    synced_and_hashed,
     write_due,
 )
 
@@ -80,6 +86,18 @@ class Segment:
     @property
     def left(self) -> int:
         return self.end - self.start - self.done
+
+
+def covers(segments: list[Segment], size: int) -> bool:
+    """The segments cover [0, size) exactly once, none done beyond its end (else the part is discarded)."""
+    position = 0
+    for segment in sorted(segments, key=lambda s: s.start):
+        if segment.start != position or segment.end <= segment.start:
+            return False
+        if not 0 <= segment.done <= segment.end - segment.start:
+            return False
+        position = segment.end
+    return position == size
 
 
 def split(size: int, count: int) -> list[Segment]:
@@ -121,6 +139,12 @@ class Segmented(Fetch):
         if fd is None:
             await self._probe()
             fd = await asyncio.to_thread(self._create)
+        else:
+            try:
+                await self._confirm(fd)
+            except BaseException:
+                await asyncio.to_thread(os.close, fd)
+                raise
         try:
             self.resumed_from = self.done
             await self._fetch_changing(fd)
@@ -142,6 +166,20 @@ class Segmented(Fetch):
             await self._probe()
             await asyncio.to_thread(self._reset, fd)
         raise keeps_changing()
+
+    async def _confirm(self, fd: int) -> None:
+        """A part to resume (even one whole on arrival) is of the object the store holds now.
+
+        Asked with a probe, whose validators must be exactly the sidecar's (one side lacking
+        one counts as changed), and whose CRC-64 is the one checked at the end: a sidecar
+        alone, planted or stale, never makes a part "verified" without a word from the store.
+        """
+        stored = self.validator
+        await self._probe()
+        if stored.changed(self.validator):
+            log.info("%s is not of the object the file server holds now: starting it over", self.part.name)
+            self.resumed_from = 0
+            await asyncio.to_thread(self._reset, fd)
 
     # -- state beside the part ------------------------------------------------------------------
 
@@ -187,11 +225,10 @@ class Segmented(Fetch):
             segments = [Segment(int(a), int(b), int(c)) for a, b, c in data["segments"]]
         except (OSError, ValueError, KeyError, TypeError):
             return False
-        if data.get("size") != self.size:
+        if data.get("size") != self.size or not covers(segments, self.size):
             return False
-        self.segments = segments
-        self.validator = Validator.from_json(data)
-        self.expected_crc = self.validator.crc
+        self.segments = sorted(segments, key=lambda s: s.start)
+        self.validator = Validator.from_json(data)  # compared with the probe's (`_confirm`)
         return True
 
     def _create(self) -> int:
@@ -231,7 +268,10 @@ class Segmented(Fetch):
         for _ in range(MAX_REFRESHES + 1):
             async with self.http.get(self.url, headers={"Range": "bytes=0-0"}) as response:
                 if response.status == 206:
-                    check_total(response, 0, self.size)
+                    try:
+                        check_total(response, 0, self.size)
+                    except UnknownTotal:  # the size is not confirmed: one stream checks a 200's length
+                        raise NoRange from None
                     self.validator = Validator.of(response)
                     self.expected_crc = self.validator.crc
                     return
@@ -262,27 +302,26 @@ class Segmented(Fetch):
         while segment.left > 0:
             url = self.url
             try:
-                expired = await self._fetch(sink, segment, url)
+                outcome = await self._fetch(sink, segment, url)
             except TRANSFER_ERRORS as exc:
-                attempts += 1
-                if attempts >= MAX_ATTEMPTS:
-                    raise kept_failing(exc) from exc
-                await asyncio.sleep(min(8.0, 0.25 * 2**attempts))
+                attempts = await failed_attempt(attempts, exc)
                 continue
-            if expired:
+            if outcome == Fetched.EXPIRED:
                 await self._renew(url)
+            elif outcome == Fetched.NOTHING:
+                attempts = await failed_attempt(attempts, None)
 
-    async def _fetch(self, sink: Sink, segment: Segment, url: str) -> bool:
+    async def _fetch(self, sink: Sink, segment: Segment, url: str) -> Fetched:
         await self._flush(sink)  # what this segment queued is on disk: `done` is exact
         if segment.left == 0:
-            return False
+            return Fetched.DONE
         position = segment.start + segment.done
         headers = {"Range": f"bytes={position}-{segment.end - 1}"}
         if condition := self.validator.if_range():
             headers["If-Range"] = condition
         async with self.http.get(url, headers=headers) as response:
             if response.status == 403:
-                return True
+                return Fetched.EXPIRED
             if response.status == 200:
                 if condition:  # the validator no longer matches: another object
                     raise _Changed
@@ -294,18 +333,20 @@ class Segmented(Fetch):
                 raise answered(response.status)
             if self.validator.changed(Validator.of(response)):
                 raise _Changed
-            check_total(response, position, self.size)
-            await self._stream(sink, segment, response, position)
-        return False
+            check_total(response, position, self.size)  # `*` too is refused: the probe gave the total
+            moved = await self._stream(sink, segment, response, position)
+        return Fetched.MORE if moved else Fetched.NOTHING
 
-    async def _stream(self, sink: Sink, segment: Segment, response: aiohttp.ClientResponse, position: int) -> None:
+    async def _stream(self, sink: Sink, segment: Segment, response: aiohttp.ClientResponse, position: int) -> int:
+        """The bytes this answer brought (queued for the sink)."""
+
         def credit(written: int) -> None:
             segment.done += written
             self._since_save += written
             self.on_progress(self.done, self.size)
 
         batch: list[bytes] = []
-        size, last_put = 0, time.monotonic()
+        size, last_put, moved = 0, time.monotonic(), 0
         try:
             async for chunk in response.content.iter_any():  # as it arrives: a break loses little
                 if position + size + len(chunk) > segment.end:
@@ -314,6 +355,7 @@ class Segmented(Fetch):
                     )
                 batch.append(chunk)
                 size += len(chunk)
+                moved += len(chunk)
                 if size >= CHUNK or (size and write_due(last_put)):
                     await sink.put(position, batch, credit)
                     position, batch, size, last_put = position + size, [], 0, time.monotonic()
@@ -323,6 +365,7 @@ class Segmented(Fetch):
         finally:
             if batch and sink.error is None:
                 await sink.put(position, batch, credit)
+        return moved
 
     async def _flush(self, sink: Sink) -> None:
         try:
@@ -353,8 +396,6 @@ class Segmented(Fetch):
         if self.done != self.size:
             raise short(self.done, self.size)
         check_still_there(fd, self.part, self.size)
-        digest = hashlib.sha256()
-        crc = read_back(fd, self.size, digest, 0)
-        os.fsync(fd)
+        sha256, crc = synced_and_hashed(fd, self.size)
         check_crc(self.expected_crc, crc, self.part)
-        return digest.hexdigest()
+        return sha256

@@ -86,6 +86,12 @@ class FileOrigin:
     #: new version (same size, other bytes, ETag, CRC-64 and Last-Modified).
     change_after: int | None = None
     if_range: bool = True  # honour If-Range; False: a Range is served whatever the validator says
+    #: False: a 206 carries no ETag, Last-Modified or CRC-64 (a store that describes only whole answers).
+    range_validators: bool = True
+    #: False: a 206 says `Content-Range: bytes a-b/*` (RFC 9110 allows an unknown total).
+    range_total: bool = True
+    #: True: a 206 has the right headers and no bytes at all (chunked, empty), every time.
+    empty_ranges: bool = False
     base_url: str = ""
     versions: dict[str, int] = field(default_factory=dict)  # file_id -> times replaced
 
@@ -177,7 +183,13 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
             if span is None:
                 return web.Response(status=416, headers={"Content-Range": f"bytes */{file.size}"})
             (start, end), status = span, 206
-            headers["Content-Range"] = f"bytes {start}-{end - 1}/{file.size}"
+            total = file.size if origin.range_total else "*"
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{total}"
+            if not origin.range_validators:
+                for name in ("ETag", "Last-Modified", "x-cos-hash-crc64ecma"):
+                    headers.pop(name, None)
+    if status == 206 and origin.empty_ranges:
+        return await _send_empty(request, headers)
     headers["Content-Length"] = str(end - start)
     response = web.StreamResponse(status=status, headers=headers)
     await response.prepare(request)
@@ -193,6 +205,15 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
     finally:
         if change is not None:
             origin.replace(file)
+    return response
+
+
+async def _send_empty(request: web.Request, headers: dict[str, str]) -> web.StreamResponse:
+    """A 206 that moves no bytes: no Content-Length, an empty chunked body."""
+    response = web.StreamResponse(status=206, headers=headers)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write_eof()
     return response
 
 
