@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,3 +137,47 @@ def test_a_catalog_an_older_version_left_readable_is_made_private(tmp_path: Path
     path.chmod(0o644)
     Catalog(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+#: Starts at one moment of the wall clock (argv[3]), spinning until then: closer together than a
+#: line on stdin can start them.
+AT_ONCE = """
+import sys, time
+from pathlib import Path
+from vmrtray.core.catalog import Catalog
+while time.time() < float(sys.argv[3]):
+    pass
+catalog = Catalog(Path(sys.argv[1]))
+catalog.add("rec-" + sys.argv[2], room="100701", source="seen")
+print(catalog.version)
+"""
+
+
+def test_a_damaged_catalog_met_by_first_starts_at_once_is_set_aside_once(tmp_path: Path) -> None:
+    """Each start used to check and set aside on its own: one set aside the catalog another had
+    just begun, and the damaged original was overwritten (or a start failed outright)."""
+    damaged = b"this is not a database" * 300
+    for run in range(12):
+        path = tmp_path / f"run{run}" / "catalog.sqlite3"
+        path.parent.mkdir()
+        path.write_bytes(damaged)
+        at = time.time() + 2.0  # time enough for four interpreters to import
+        starts = [
+            subprocess.Popen(
+                [sys.executable, "-c", AT_ONCE, str(path), str(n), str(at)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            for n in range(4)
+        ]
+        results = []
+        for start in starts:
+            out, err = start.communicate(timeout=60)
+            results.append(subprocess.CompletedProcess(start.args, start.returncode, out, err))
+        failed = [r.stderr.strip().splitlines()[-1] for r in results if r.returncode != 0]
+        assert not failed, f"run {run}: {failed}"
+        asides = [p for p in path.parent.iterdir() if ".damaged-" in p.name and p.suffix != ".lock"]
+        assert [p.read_bytes() for p in asides if not p.name.endswith(("-wal", "-shm"))] == [damaged], run
+        assert len(Catalog(path).entries()) == 4, run  # every start's entry in the one new catalog

@@ -25,6 +25,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from filelock import FileLock, Timeout
+
 from vmrtray.api import RecordFile
 
 from .errors import CatalogBusy
@@ -252,12 +254,27 @@ class Catalog:
         self.busy_wait = busy_wait
         self.set_aside: Path | None = None
         self._lock = threading.Lock()
-        self._db = self._guard(lambda: self._open_checked(path))
+        with self._opening():
+            self._db = self._guard(lambda: self._open_checked(path))
+            try:
+                self._guard(self._migrate)
+            except BaseException:
+                self._db.close()
+                raise
+
+    @contextlib.contextmanager
+    def _opening(self) -> Iterator[None]:
+        """One process at a time opens, checks (and may set aside) and migrates the catalog:
+        four first starts at once on a damaged one set aside each other's new catalog."""
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"), mode=PRIVATE, thread_local=False)
         try:
-            self._guard(self._migrate)
-        except BaseException:
-            self._db.close()
-            raise
+            lock.acquire(timeout=self.busy_wait)
+        except Timeout as exc:
+            raise CatalogBusy(self.path) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _guard(self, call: Callable[[], _T]) -> _T:
         """`call()`, with a catalog held locked elsewhere told as CatalogBusy."""
@@ -288,7 +305,7 @@ class Catalog:
             db.execute("PRAGMA foreign_keys=ON")
             return db
         db.close()
-        self.set_aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        self.set_aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}")
         log.warning("the catalog %s is damaged (%s): set aside as %s", path, verdict, self.set_aside.name)
         os.replace(path, self.set_aside)
         for extra in ("-wal", "-shm"):
