@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.core.test_catalog_concurrency import LOCKER
+from tests.support.catalogs import LOCKER
 from tests.support.cli import Vmrctl
 from vmrtray.cli.exits import Exit
 from vmrtray.core.catalog import Catalog, Source

@@ -8,12 +8,11 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.support.catalogs import locked
 from vmrtray.core.catalog import _MIGRATIONS, Catalog, Source
 from vmrtray.core.errors import CatalogBusy
 
@@ -29,21 +28,6 @@ catalog = Catalog(Path(sys.argv[1]))
 catalog.add("rec-" + sys.argv[2], room="100701", source="seen")
 print(catalog.version)
 """
-
-#: Holds the catalog's write lock (or, with "exclusive", every lock) until stdin closes.
-LOCKER = """
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-db.execute("PRAGMA journal_mode=WAL")
-if sys.argv[2] == "exclusive":
-    db.execute("PRAGMA locking_mode=EXCLUSIVE")
-db.execute("BEGIN IMMEDIATE")
-db.execute("CREATE TABLE IF NOT EXISTS held (x)")
-db.execute("INSERT INTO held VALUES (1)")
-print("locked", flush=True)
-sys.stdin.read()
-"""
-
 
 def _start_together(path: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
     openers = [
@@ -78,26 +62,11 @@ def test_four_first_starts_at_once_on_a_fresh_folder_all_open_it(tmp_path: Path)
         assert len(Catalog(path).entries()) == 4
 
 
-@contextmanager
-def _locked(path: Path, how: str = "write") -> Iterator[None]:
-    locker = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(path), how], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert locker.stdout is not None
-    assert locker.stdin is not None
-    try:
-        assert locker.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        locker.stdin.close()
-        locker.wait(timeout=30)
-
-
 def test_a_catalog_another_process_keeps_locked_is_busy_in_one_sentence_and_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "catalog.sqlite3"
     Catalog(path).add("rec-1", room="100701", source=Source.SEEN)
     catalog = Catalog(path, busy_wait=0.2)
-    with _locked(path):
+    with locked(path):
         with pytest.raises(CatalogBusy) as busy:
             catalog.add("rec-2", room="100701", source=Source.SEEN)
         assert busy.value.describe() == (
@@ -115,7 +84,7 @@ def test_a_catalog_locked_even_for_reading_is_busy_not_damaged(tmp_path: Path) -
     first = Catalog(path)
     first.add("rec-1", room="100701", source=Source.SEEN)
     first.close()
-    with _locked(path, "exclusive"), pytest.raises(CatalogBusy):
+    with locked(path, "exclusive"), pytest.raises(CatalogBusy):
         Catalog(path, busy_wait=0.2)
     assert [p.name for p in tmp_path.iterdir() if "damaged" in p.name] == []
     assert [e.record_id for e in Catalog(path).entries()] == ["rec-1"]

@@ -18,6 +18,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,6 +143,8 @@ FILE_STATES = ("cloud", "queued", "downloading", "paused", "done", "failed", "el
 
 #: How long a call waits for a catalog another process holds locked before CatalogBusy.
 BUSY_WAIT = 5.0
+#: How long a finished download waits, at most, to be written down in a busy catalog.
+PATIENCE = 60.0
 #: Mode of the catalog file (and, by SQLite's rule, its -wal and -shm files).
 PRIVATE = 0o600
 
@@ -409,14 +412,23 @@ class Catalog:
 
     def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str, *, verified: bool) -> None:
         """File `idx` is whole at `path`; `verified`: this app fetched and checked every byte itself
-        (False for a file found there and only recognised)."""
-        self._run(
-            lambda db: db.execute(
-                "UPDATE files SET local_path = ?, sha256 = ?, state = 'done', bytes_done = file_size, error = NULL,"
-                " verified = ? WHERE record_id = ? AND idx = ?",
-                (str(path), sha256, int(verified), record_id, idx),
-            )
-        )
+        (False for a file found there and only recognised). Waited for longer than other writes
+        (`PATIENCE`): the bytes are in place, and only this row lets the next run know them."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            try:
+                self._run(
+                    lambda db: db.execute(
+                        "UPDATE files SET local_path = ?, sha256 = ?, state = 'done', bytes_done = file_size,"
+                        " error = NULL, verified = ? WHERE record_id = ? AND idx = ?",
+                        (str(path), sha256, int(verified), record_id, idx),
+                    )
+                )
+                return
+            except CatalogBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                log.info("the catalog is busy elsewhere: still waiting to record %s/%d as downloaded", record_id, idx)
 
     def set_state(
         self,
