@@ -4,7 +4,10 @@ written down once the catalog is free: a retry must not fetch it again under ano
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
+
+import pytest
 
 from tests.support.catalogs import locked
 from tests.support.recordings import make_recording
@@ -17,8 +20,9 @@ from vmrtray.sim import Sim
 
 
 async def test_a_download_finished_while_the_catalog_is_busy_is_written_down_when_it_is_free(
-    sim: Sim, api: Client, tmp_path: Path
+    sim: Sim, api: Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, "vmrtray.core.catalog")
     record_id = await make_recording(sim, api)
     path = tmp_path / "catalog.sqlite3"
     catalog = Catalog(path, busy_wait=0.2)
@@ -29,7 +33,10 @@ async def test_a_download_finished_while_the_catalog_is_busy_is_written_down_whe
         await until(lambda: sim.stats.file_bytes > 0, "the download under way")
         with locked(path):  # another vmrtray or vmrctl writes to the catalog meanwhile
             await until(lambda: any(p.suffix == ".mp4" for p in folder.iterdir()), "the file in place", 60)
-            assert not downloading.done(), downloading  # waiting to write it down, not failed
+            # the first write met the lock: it either failed (the code before) or waits on
+            met = "still waiting to record"
+            await until(lambda: downloading.done() or met in caplog.text, "the write met the lock")
+            assert not downloading.done(), downloading
         (done,) = await downloading
     (row,) = catalog.files(record_id)
     assert (row.state, row.local_path, row.sha256, row.verified) == ("done", str(done.path), done.sha256, True)
