@@ -27,7 +27,18 @@ ROOM_KNOBS = (
     "files_delay",
 )
 #: The object store's knobs `/_sim/files` sets.
-FILE_KNOBS = ("ttl", "range_enabled", "rate_limit", "reset_after", "checksum", "change_after", "if_range")
+FILE_KNOBS = (
+    "ttl",
+    "range_enabled",
+    "rate_limit",
+    "reset_after",
+    "checksum",
+    "change_after",
+    "if_range",
+    "range_validators",  # False: a 206 carries no ETag, Last-Modified or CRC-64
+    "range_total",  # False: a 206's Content-Range total is "*"
+    "empty_ranges",  # True: every 206 carries no bytes
+)
 #: What `/_sim/service` sets for the whole service (a room's own knobs override the pace).
 SERVICE_KNOBS = ("start_delay", "files_delay", "clock_behind")
 #: The quirks `/_sim/quirks` turns on or off.
