@@ -29,13 +29,16 @@ def test_the_data_folder_is_private_whoever_makes_it_first(vmrctl: Vmrctl, sim_p
     assert stat.S_IMODE((data / "pending-bookings.d").stat().st_mode) == 0o700
 
 
-def test_a_data_folder_an_older_version_left_open_is_closed(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+def test_a_data_folder_the_user_shares_is_left_as_it_is(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+    """`VMRTRAY_DATA_DIR` may name a team's folder: its mode is the user's business; the
+    catalog in it is 0600 all the same."""
     sign_in(vmrctl)
     data = Path(vmrctl.env["VMRTRAY_DATA_DIR"])
-    data.mkdir(mode=0o755)
-    data.chmod(0o755)
+    data.mkdir()
+    data.chmod(0o2775)
     assert vmrctl("recordings", "list").returncode == 0
-    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE(data.stat().st_mode) == 0o2775
+    assert stat.S_IMODE((data / "catalog.sqlite3").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("planted", ["a folder", "a link to a folder"])
@@ -58,3 +61,21 @@ def test_a_journal_lock_something_took_the_place_of_is_one_sentence(
         assert line.startswith(f"vmrctl: The bookings journal in {data} cannot be used ("), line
         assert line.endswith("); nothing was sent."), line
     assert sim_process.control("stats")["requests"].get("/subscribe/createmeet", 0) == 0
+
+
+@pytest.mark.parametrize("planted", ["a folder", "a link to a folder"])
+def test_a_catalog_lock_something_took_the_place_of_is_one_sentence(
+    vmrctl: Vmrctl, tmp_path: Path, planted: str
+) -> None:
+    data = Path(vmrctl.env["VMRTRAY_DATA_DIR"])
+    data.mkdir(mode=0o700)
+    lock = data / "catalog.sqlite3.lock"
+    if planted == "a folder":
+        lock.mkdir()
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        lock.symlink_to(tmp_path / "elsewhere")
+    done = vmrctl("recordings", "list")
+    assert done.returncode == Exit.FAILURE, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"vmrctl: The recordings catalog {data / 'catalog.sqlite3'} cannot be opened ("), line

@@ -130,3 +130,12 @@ async def test_concurrent_submits_of_one_request_make_one_booking_per_call(sim: 
         bookings.create(api, _request(rooms[0], theme="A")), bookings.create(api, _request(rooms[1], theme="B"))
     )
     assert {a.theme, b.theme} == {"A", "B"}
+
+
+async def test_a_booking_list_that_cannot_be_had_does_not_stop_a_booking(sim: Sim, api: Client) -> None:
+    """The look before the create is a help, not a condition: the service's list failing
+    (HTTP 500) still books, once."""
+    room = await _first_room(api)
+    sim.faults.queue("500", path=LIST)
+    booking = await Submission(api, _request(room)).submit()
+    assert [b.id for b in _sim_bookings(sim, "Weekly sync")] == [int(booking.id)]  # type: ignore[attr-defined]

@@ -327,14 +327,15 @@ class Submission:
     async def _note_before(self) -> None:
         """Before the first create: which equal bookings exist already, so that a later look
         takes only a new one for ours (the service's createTime needs a clock that agrees
-        with ours; this does not). If the service cannot say, nothing is sent."""
+        with ours; this does not). A list that cannot be had does not stop the booking: a
+        later look then goes by createTime, as it did before there was this list."""
         if self.before is not None or self.uncertain:
             return
         try:
             listed = await self.api.get_bookings(self.request.account)
-        except VmrError:
-            await self._settled(None)  # nothing was sent: nothing to settle later
-            raise
+        except VmrError as error:
+            log.info("the bookings could not be listed before booking (%s): told apart by createTime", error)
+            return
         self.before = frozenset(b.id for b in listed if self._same(b))
 
     async def _journal_sending(self) -> None:

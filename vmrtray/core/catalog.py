@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 
 from vmrtray.api import RecordFile
 
-from .errors import CatalogBusy
+from .errors import CatalogBusy, CatalogUnusable
 from .paths import private_dir
 
 log = logging.getLogger(__name__)
@@ -274,6 +274,8 @@ class Catalog:
             lock.acquire(timeout=self.busy_wait)
         except Timeout as exc:
             raise CatalogBusy(self.path) from exc
+        except OSError as exc:  # something took the lock's place (a folder, a link), or no permission
+            raise CatalogUnusable(self.path, exc) from exc
         try:
             yield
         finally:

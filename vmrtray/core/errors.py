@@ -64,3 +64,18 @@ class JournalUnusable(CoreError):
             f"The bookings journal in {self.path.parent} cannot be used ({self.why}); nothing was sent.",
             f"无法使用 {self.path.parent} 中的预约记录（{self.why}）；未发送任何内容。",
         )
+
+
+class CatalogUnusable(CoreError):
+    """The recordings catalog cannot be opened: its folder or its lock cannot be used."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path, self.why = path, error.strerror or type(error).__name__
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"The recordings catalog {self.path} cannot be opened ({self.why}).",
+            f"无法打开录制目录 {self.path}（{self.why}）。",
+        )

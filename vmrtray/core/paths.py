@@ -34,12 +34,9 @@ def default_download_dir() -> Path:
 
 
 def private_dir(folder: Path) -> Path:
-    """`folder`, made if need be, readable by this user alone (0700): the data folder holds the
-    signed download links and the bookings journal. A folder of ours left open by an older
-    version is closed; one of another user's is left as it is."""
+    """`folder`, made readable by this user alone (0700) if it has to be made: the data folder
+    holds the signed download links and the bookings journal. One that exists is left as it
+    is — it may be a folder the user chose to share (`VMRTRAY_DATA_DIR`); the files in it
+    that matter are 0600 themselves."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix":
-        found = folder.stat()
-        if found.st_uid == os.getuid() and found.st_mode & 0o077:
-            folder.chmod(0o700)
     return folder

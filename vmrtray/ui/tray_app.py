@@ -26,7 +26,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.credentials import CredentialsError, load_key, store_key
 from vmrtray.core.download_queue import Transfer
-from vmrtray.core.errors import CatalogBusy, CoreError
+from vmrtray.core.errors import CatalogBusy, CatalogUnusable, CoreError
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
 from vmrtray.core.notifications import Alert, Notifier
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from .single import SingleInstance
 
 log = logging.getLogger(__name__)
+
+CATALOG_RETRY = 10.0  # seconds between tries to open a catalog that could not be opened
 
 
 class TrayApp:
@@ -197,6 +199,12 @@ class TrayApp:
                 if not told:
                     self.say(busy.describe(self.lang))
                     told = True
+                continue
+            except CatalogUnusable as unusable:  # said once; looked at again now and then
+                if not told:
+                    self.say(unusable.describe(self.lang), urgent=True)
+                    told = True
+                await asyncio.sleep(CATALOG_RETRY)
                 continue
             if self.catalog.set_aside is not None:
                 self.say(
