@@ -315,7 +315,9 @@ class DownloadQueue:
             segments=self.segments,
         )
         transfer.sha256, transfer.done, transfer.speed = result.sha256, transfer.size, 0.0
-        await asyncio.to_thread(self.catalog.mark_downloaded, *transfer.key, result.path, result.sha256, verified=True)
+        await asyncio.to_thread(
+            self.catalog.mark_downloaded, *transfer.key, result.path, result.sha256, verified=result.vouched
+        )
         transfer.state, transfer.error = State.DONE, None
         self._tell(transfer)
         await self._maybe_delete(transfer.record_id)

@@ -23,6 +23,12 @@ is a change: start over); the CRC-64 checked comes from an answer, never the sid
 a `bytes a-b/*` total confirms no size (the whole object is fetched instead); the sha256 and
 CRC-64 are read back from disk after the last write (alongside the fsync); an answer that
 moves no bytes is a failed attempt with the usual backoff and limit.
+
+And after a second one: no validator at all confirms nothing (a sidecar of nulls starts the
+part over; a resume is asked only with a validator to send and compare); a file is
+`vouched` for (what lets the catalog call it verified, and auto-delete act) only when this
+download fetched every byte of it or an answer's CRC-64 matched them; segments meeting a
+`*` total after the probe's number finish in one stream.
 """
 
 from __future__ import annotations
@@ -141,14 +147,14 @@ async def _fetch(
             try:
                 resumed_from, sha256 = await segmented.run()
             except NoRange:
-                log.info("the file server ignores Range: %s comes in one stream", part.name)
+                log.info("the file server ignores Range (or hides the size): %s comes in one stream", part.name)
             else:
                 await asyncio.to_thread(_into_place, part, target)
-                return Downloaded(target, sha256, resumed_from)
+                return Downloaded(target, sha256, resumed_from, segmented.vouched)
     job = _Job(file, part, http, refresh, on_progress)
     resumed_from = await job.run()
     await asyncio.to_thread(_into_place, part, target)
-    return Downloaded(target, job.sha256, resumed_from)
+    return Downloaded(target, job.sha256, resumed_from, job.vouched)
 
 
 def _into_place(part: Path, target: Path) -> None:
@@ -161,6 +167,7 @@ class _Job(Fetch):
     """One stream, from where the `.part` ends, through one descriptor; hashed from disk at the end."""
 
     sha256: str
+    vouched: bool  # every byte came in this download, or an answer's CRC-64 matched them (targets.Downloaded)
     offset: int
     fd: int
     validator: Validator
@@ -226,9 +233,16 @@ class _Job(Fetch):
         """
         have = os.fstat(fd).st_size
         stored = load_stream_meta(self.part, self.size)
-        if stored is None or have > self.size or segments_sidecar(self.part).exists() or has_holes(fd, have):
+        if (
+            stored is None
+            or not stored.known
+            or have > self.size
+            or segments_sidecar(self.part).exists()
+            or has_holes(fd, have)
+        ):
             # Not described by its .part.meta (another size, unreadable, none: not made by this
-            # version), too long, a segmented download's (preallocated) part, or never written in places.
+            # version; no validator at all: nothing an answer could confirm), too long, a
+            # segmented download's (preallocated) part, or never written in places.
             log.info("%s cannot be resumed: starting it over", self.part.name)
             os.ftruncate(fd, 0)
             segments_sidecar(self.part).unlink(missing_ok=True)
@@ -251,6 +265,7 @@ class _Job(Fetch):
         check_still_there(self.fd, self.part, self.size)
         sha256, crc = synced_and_hashed(self.fd, self.size)
         check_crc(self.expected_crc, crc, self.part)
+        self.vouched = self.resumed_from == 0 or self.expected_crc is not None
         return sha256
 
     # -- the network ----------------------------------------------------------------------------
@@ -260,7 +275,8 @@ class _Job(Fetch):
         headers = {}
         if probing:
             headers["Range"] = "bytes=0-0"
-        elif self.offset and not self.no_range:
+        elif self.offset and not self.no_range and self.validator.known:
+            # without a validator no 206 could say it is of the same object: all of it (a 200) instead
             headers["Range"] = f"bytes={self.offset}-"
         if "Range" in headers and (condition := self.validator.if_range()):
             headers["If-Range"] = condition
@@ -273,7 +289,7 @@ class _Job(Fetch):
                     log.info("the object changed or Range was ignored: starting %s over", self.part.name)
                     await asyncio.to_thread(self._restart)
             elif response.status == 206:
-                if self.offset and self.validator.changed(answer):
+                if self.offset and not self.validator.confirms(answer):
                     await self._changed()
                     return Fetched.RESTART
                 if not await self._total_confirmed(response, 0 if probing else self.offset):

@@ -147,7 +147,9 @@ async def download_all(
         result = await download(
             file, placement.target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments
         )
-        await asyncio.to_thread(catalog.mark_downloaded, record_id, n, result.path, result.sha256, verified=True)
+        await asyncio.to_thread(
+            catalog.mark_downloaded, record_id, n, result.path, result.sha256, verified=result.vouched
+        )
         done.append(result)
     return done
 

@@ -65,9 +65,18 @@ class DownloadBusy(DownloadError):
 
 @dataclass(frozen=True)
 class Downloaded:
+    """A file in place. `vouched`: this download fetched every byte of it (`resumed_from` 0), or
+    the store's CRC-64, from an answer of this download, matched the bytes read back from disk.
+
+    Only a vouched file is written down as verified (the catalog's word that lets auto-delete
+    remove the recording from the cloud): a part whole, or partly there, on arrival whose store
+    sends no CRC-64 is kept, but nothing checked the bytes it came with (issue 13).
+    """
+
     path: Path
     sha256: str
     resumed_from: int
+    vouched: bool = False
 
 
 def recording_filename(room_name: str, short_number: str, start: datetime, part: int = 0, parts: int = 1) -> str:

@@ -339,6 +339,15 @@ class Validator:
             return self.etag
         return self.last_modified
 
+    def confirms(self, answer: Validator) -> bool:
+        """`answer` is of the object these validators describe: they are known and all equal.
+
+        No validator at all confirms nothing (issue 13): a sidecar of nulls met by a 206 with
+        none (a store that puts them on 200s only, or nowhere) once compared equal, and kept
+        a planted part of zeros, or spliced two versions of a replaced object, as verified.
+        """
+        return self.known and not self.changed(answer)
+
     def changed(self, answer: Validator) -> bool:
         """`answer` may be of another object than this: any validator differs, strictly.
 
@@ -492,8 +501,9 @@ def move_into_place(part: Path, target: Path) -> None:
 
     A hard link fails if `target` exists (even a dangling link). Where the file system has no
     hard links: on Linux renameat2(RENAME_NOREPLACE), which fails if `target` exists, in one
-    step; elsewhere (or a file system without it) a rename after checking that nothing is
-    there — a file made in that instant would be replaced, a window no portable call closes.
+    step; on Windows os.rename, which refuses to replace a file (FileExistsError); elsewhere
+    (or a file system without it) a rename after checking that nothing is there — a file made
+    in that instant would be replaced, a window no portable call closes.
     """
     try:
         os.link(part, target, follow_symlinks=False)
@@ -541,6 +551,12 @@ def _rename_no_replace(part: Path, target: Path) -> None:
         if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise OSError(code, os.strerror(code), str(part))
         # the file system (or kernel) has no RENAME_NOREPLACE: the portable way below
+    if os.name == "nt":  # Windows' rename refuses to replace a file there: the check and the move in one
+        try:
+            os.rename(part, target)
+        except FileExistsError:
+            raise _taken(part, target) from None
+        return
     if os.path.lexists(target):
         raise _taken(part, target)
     os.replace(part, target)
