@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import hashlib
 import json
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -168,10 +170,40 @@ async def test_a_damaged_part_from_a_store_without_crc_never_gets_the_recording_
 # -- 10a. a segment's answer that hides the total after a probe that gave it ------------------------
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@contextlib.asynccontextmanager
+async def _store(serve: Handler, size: int) -> AsyncIterator[RecordFile]:
+    """A store the simulator cannot be made into, served by a small aiohttp server on loopback."""
+    app = web.Application()
+    app.router.add_get("/f", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    described = {
+        "recordId": "r",
+        "conferenceKey": "100701",
+        "startTime": "2026-12-01 10:00:00",
+        "fileSize": size,
+        "downUrl": f"http://127.0.0.1:{port}/f",
+    }
+    try:
+        yield RecordFile.model_validate(described)
+    finally:
+        await runner.cleanup()
+
+
+def _span(asked: str, size: int) -> tuple[int, int]:
+    first, _, last = asked.removeprefix("bytes=").partition("-")
+    return int(first), int(last) if last else size - 1
+
+
 async def test_segments_meeting_an_unknown_total_after_the_probe_finish_in_one_stream(tmp_path: Path) -> None:
     # The simulator's 206s all say `/*` or all say the total; a store (or a CDN) answering the
-    # one-byte probe with the total and the segments with `*` is served here by a small aiohttp
-    # server on loopback, for that reason only.
+    # one-byte probe with the total and the segments with `*` is served here, for that reason only.
     data = (hashlib.sha256(b"y").digest() * (BIG // 32 + 1))[:BIG]
     ranges: list[str | None] = []
 
@@ -180,37 +212,78 @@ async def test_segments_meeting_an_unknown_total_after_the_probe_finish_in_one_s
         ranges.append(asked)
         if not asked:
             return web.Response(body=data, headers={"ETag": '"v1"'})
-        first, _, last = asked.removeprefix("bytes=").partition("-")
-        a, b = int(first), int(last) if last else BIG - 1
+        a, b = _span(asked, BIG)
         total = BIG if (a, b) == (0, 0) else "*"
         return web.Response(
             status=206, body=data[a : b + 1], headers={"ETag": '"v1"', "Content-Range": f"bytes {a}-{b}/{total}"}
         )
 
-    app = web.Application()
-    app.router.add_get("/f", serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    file = RecordFile.model_validate(
-        {
-            "recordId": "r",
-            "conferenceKey": "100701",
-            "startTime": "2026-12-01 10:00:00",
-            "fileSize": BIG,
-            "downUrl": f"http://127.0.0.1:{port}/f",
-        }
-    )
-    try:
-        async with new_file_session() as http:
-            result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never, segments=4)
-    finally:
-        await runner.cleanup()
+    async with _store(serve, BIG) as file, new_file_session() as http:
+        result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never, segments=4)
     assert result.sha256 == hashlib.sha256(data).hexdigest() == _sha256(tmp_path / "x.mp4")
     assert None in ranges  # the whole object was asked for, its length checked
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]
+
+
+async def test_one_stream_from_a_store_with_no_validators_at_all_is_not_spliced(tmp_path: Path) -> None:
+    # A store with no ETag, Last-Modified or CRC-64 on any answer (the simulator always puts
+    # them on its 200s: served here for that reason). The first answer breaks halfway and the
+    # object is replaced; a Range resume could not tell the new object's 206 from the old one's.
+    old, new = (hashlib.sha256(v).digest() * (SIZE // 32 + 1) for v in (b"old", b"new"))
+    versions = [old[:SIZE], new[:SIZE]]
+    ranges: list[str | None] = []
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        asked = request.headers.get("Range")
+        ranges.append(asked)
+        data = versions[min(len(ranges) - 1, 1)]
+        a, b = _span(asked, SIZE) if asked else (0, SIZE - 1)
+        headers = {"Content-Length": str(b + 1 - a)}
+        if asked:
+            headers["Content-Range"] = f"bytes {a}-{b}/{SIZE}"
+        response = web.StreamResponse(status=206 if asked else 200, headers=headers)
+        await response.prepare(request)
+        if len(ranges) == 1:  # the first answer: half of the old version, then the link breaks
+            await response.write(data[: SIZE // 2])
+            assert request.transport is not None
+            request.transport.close()  # a clean close (a reset could drop the half unread)
+            return response
+        await response.write(data[a : b + 1])
+        await response.write_eof()
+        return response
+
+    async with _store(serve, SIZE) as file, new_file_session() as http:
+        result = await download(file, tmp_path / "x.mp4", http=http, refresh=_never)
+    assert _sha256(tmp_path / "x.mp4") == hashlib.sha256(versions[1]).hexdigest() == result.sha256
+    assert ranges == [None, None]  # nothing to confirm a resume with: all of it again
+    assert result.resumed_from == 0
+
+
+async def test_a_planted_part_of_zeros_at_the_queues_name_is_fetched_again_before_any_delete(
+    sim: Sim, api: Client, tmp_path: Path
+) -> None:
+    # The queue with auto-delete on, a store whose 206s carry no validators, and at the name
+    # the queue uses a whole part of zeros with a sidecar of nulls: the recording may go from
+    # the cloud only once the file on disk is the recording.
+    sim.files.range_validators = False
+    record_id = await make_recording(sim, api, size=SIZE)
+    stored = sim.state.recordings[record_id].files[0]
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    out = tmp_path / "out"
+    out.mkdir()
+    target = name_in(out, await listing(api, catalog, record_id), 0)
+    assert catalog.claim_target(record_id, 0, target)  # as an earlier, interrupted run left it
+    part = part_of(target)
+    part.write_bytes(bytes(SIZE))
+    part.with_name(part.name + ".meta").write_text(json.dumps({"size": SIZE, **NULLS}))
+    async with new_file_session() as http:
+        queue = DownloadQueue(api, catalog, http, lambda: out, tick=0.01, auto_delete=lambda: True)
+        (transfer,) = await queue.add(record_id)
+        await until(lambda: transfer.state in (State.DONE, State.FAILED), "the queue finished")
+        await queue.aclose()
+    assert _sha256(target) == sha256_of(stored.file_id, SIZE)  # the recording, not the zeros
+    assert sim.recording_info(record_id)["deleted"]  # fetched whole by this download: vouched for
+    catalog.close()
 
 
 # -- 10b. Windows: the no-hard-link fallback never replaces ------------------------------------------
