@@ -42,6 +42,7 @@ def test_a_killed_download_resumes_where_it_stopped(vmrctl: Vmrctl, sim_process:
     assert done.returncode == 0, done.stderr
     (result,) = json.loads(done.stdout)
     assert result["resumedFrom"] == kept
+    assert result["verified"] is True  # resumed, and checked against the store's CRC-64
     assert result["sha256"] == sim_process.control(f"recordings/{record_id}")["files"][0]["sha256"]
     assert sim_process.control("stats")["file_ranges"][asked_before:] == [f"bytes={kept}-"]
     assert not list(out.glob("*.part"))

@@ -39,7 +39,12 @@ async def download(ctx: Context, record_id: str) -> int:
         finally:
             for bar in bars:
                 bar.close()
-    ctx.emit([{"path": str(r.path), "sha256": r.sha256, "resumedFrom": r.resumed_from} for r in results])
+    ctx.emit(
+        [
+            {"path": str(r.path), "sha256": r.sha256, "resumedFrom": r.resumed_from, "verified": r.vouched}
+            for r in results
+        ]
+    )
     for r in results:
         ctx.say(f"{r.path}  sha256 {r.sha256}", f"{r.path}  sha256 {r.sha256}")
     return Exit.OK
