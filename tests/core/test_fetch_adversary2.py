@@ -28,6 +28,7 @@ from aiohttp import web
 from tests.support.recordings import SIZE, make_recording
 from tests.support.waiting import until
 from vmrtray.api import Client, RecordFile
+from vmrtray.core import transfer
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, State
 from vmrtray.core.downloads import SEGMENT_MIN, DownloadError, download, new_file_session
@@ -289,21 +290,30 @@ async def test_a_planted_part_of_zeros_at_the_queues_name_is_fetched_again_befor
 # -- 10b. Windows: the no-hard-link fallback never replaces ------------------------------------------
 
 
-@pytest.mark.skipif(os.name != "nt", reason="os.rename refuses to replace a file on Windows only")
 def test_on_windows_a_file_appearing_at_the_target_is_not_replaced_without_hard_links(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A FAT32/exFAT volume cannot be made by a test: os.link fails as Windows says it there
-    # (EINVAL, a mock for that reason), and the existence check is made to miss the file, as
-    # when it appears right after the check. Only the rename itself may refuse it.
+    # Neither Windows nor a FAT32/exFAT volume can be had here, so Windows is played: os.link
+    # fails as Windows says it on such a volume (EINVAL), os.rename refuses an existing target
+    # as Windows' does, renameat2 is not there, and the existence check is made to miss the
+    # file, as when it appears right after the check. Only the rename itself may refuse it.
     part, target = tmp_path / "x.mp4.part", tmp_path / "x.mp4"
     part.write_bytes(b"downloaded")
     target.write_bytes(b"someone else's")
+    real_rename = os.rename
 
     def no_links(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EINVAL, "Incorrect function")
 
+    def windows_rename(source: Path, destination: Path) -> None:
+        if os.path.exists(destination):
+            raise FileExistsError(errno.EEXIST, "Cannot create a file when that file already exists")
+        real_rename(source, destination)
+
+    monkeypatch.setattr(transfer, "WINDOWS", True)
+    monkeypatch.setattr(transfer, "_renameat2_call", None)
     monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(os, "rename", windows_rename)
     monkeypatch.setattr(os.path, "lexists", lambda path: False)
     with pytest.raises(DownloadError, match="appeared"):
         move_into_place(part, target)

@@ -541,6 +541,11 @@ def _renameat2() -> Any:
 _renameat2_call = _renameat2()
 
 
+#: os.rename refuses to replace an existing file here (Windows) — a name, so a test on another
+#: system can take the Windows path.
+WINDOWS = os.name == "nt"
+
+
 def _rename_no_replace(part: Path, target: Path) -> None:
     if _renameat2_call is not None:
         if _renameat2_call(_AT_FDCWD, os.fsencode(part), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE) == 0:
@@ -551,7 +556,7 @@ def _rename_no_replace(part: Path, target: Path) -> None:
         if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise OSError(code, os.strerror(code), str(part))
         # the file system (or kernel) has no RENAME_NOREPLACE: the portable way below
-    if os.name == "nt":  # Windows' rename refuses to replace a file there: the check and the move in one
+    if WINDOWS:  # Windows' rename refuses to replace a file there: the check and the move in one
         try:
             os.rename(part, target)
         except FileExistsError:
