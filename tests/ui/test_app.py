@@ -130,3 +130,37 @@ async def test_trying_the_demo_after_a_real_session_leaves_the_users_recordings_
         app.quit.set()
         assert await asyncio.wait_for(running, 15) == 0
     assert Catalog(tmp_path / "data" / "catalog.sqlite3").entries() == []  # the user's catalog: as it was
+
+
+async def test_a_stopped_recordings_files_are_asked_for_until_listed_and_told_ready(
+    qapp: object, sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: after a stop the service lists nothing while it makes the files; the tray asks
+    again and says when they are ready, instead of leaving it at "no files"."""
+    monkeypatch.setenv("VMRTRAY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VMRTRAY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VMRTRAY_AUTH", DEMO_PUBLIC_KEY)
+    settings_mod.save(Settings(server=sim.url, account=DEMO_ACCOUNT, favourites=["100701"]))
+    clock = [1_800_000_000.0]
+    sim.state.clock = lambda: clock[0]
+    sim.state.files_delay = 600  # made and uploaded for ten minutes of the service's clock
+    tenant = sim.state.tenants[DEMO_PUBLIC_KEY]
+    app = TrayApp(lang="en", demo=False)
+    running = asyncio.ensure_future(app.run())
+    try:
+        await until(lambda: app.session is not None and app.coordinator is not None, "signed in")
+        assert app.session is not None
+        assert app.coordinator is not None
+        app.session.making.first_check = 0.0
+        record_id = sim.state.open_record(tenant, "100701")  # someone records in the room
+        await app.coordinator.refresh()
+        sim.state.close_record(tenant, "100701")
+        await app.coordinator.refresh()  # seen stopped: its files are asked for from now on
+        await until(lambda: sim.stats.requests["/meeting/getRecords"] > 0, "asked for its files")
+        assert not any("is ready" in a.title for a in app.tray.alerts)  # still being made
+        clock[0] += 600
+        await app.session.making.check_now(record_id)
+        await until(lambda: any("is ready: 1 file" in a.title for a in app.tray.alerts), "told ready")
+    finally:
+        app.quit.set()
+        assert await asyncio.wait_for(running, 15) == 0

@@ -79,8 +79,11 @@ Made = Ready | Unlisted
 class FilesWatch:
     """Asks for the files of stopped recordings until they are listed; tells listeners of each."""
 
-    def __init__(self, api: Client, catalog: Catalog, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, api: Client, catalog: Catalog, *, clock: Callable[[], float] = time.time, first_check: float = FIRST_CHECK
+    ) -> None:
         self.api, self.catalog, self.clock = api, catalog, clock
+        self.first_check = first_check  # seconds after a stop before its files are first asked for
         self._next: float | None = None  # epoch second of the next question due, None: nothing to ask
         self.poller: Poller[[list[Made]]] = Poller("the recordings being made", self._update, self._interval)
 
@@ -89,7 +92,7 @@ class FilesWatch:
 
     async def stopped(self, record_id: str, at: datetime | None = None) -> None:
         """A recording stopped: its files are asked for from FIRST_CHECK after `at` (now) on."""
-        await asyncio.to_thread(self.catalog.stopped, record_id, at or datetime.now(UTC), FIRST_CHECK)
+        await asyncio.to_thread(self.catalog.stopped, record_id, at or datetime.now(UTC), self.first_check)
         await self._plan()
         self.poller.wake()
 

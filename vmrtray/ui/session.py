@@ -20,6 +20,7 @@ from vmrtray.core.contacts import ContactCache
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.download_queue import DownloadQueue
+from vmrtray.core.making import FilesWatch
 from vmrtray.core.paths import data_dir, default_download_dir
 from vmrtray.core.pending import PendingBookings
 from vmrtray.core.reminders import Reminders
@@ -49,6 +50,7 @@ class Session:
     queue: DownloadQueue
     directory: RoomDirectory | None  # without an account there are no rooms to list
     bookings: Bookings | None  # only with an account on a server
+    making: FilesWatch  # the recordings stopped and being made: asked for until listed
 
     @classmethod
     def open(
@@ -57,6 +59,7 @@ class Session:
         """The parts for `settings` and `key`; nothing is asked of the service yet.
         Raises VmrError when the settings are refused (plain http away from this computer)."""
         client = open_client(settings, key)
+        making = FilesWatch(client, catalog)
         coordinator = Coordinator(
             client,
             settings.favourites,
@@ -64,6 +67,7 @@ class Session:
             interval_idle=settings.interval_idle,
             concurrency=TRAY_CONCURRENCY,
             record_sink=recording.catalog_sink(catalog),
+            record_stopped=making.stopped,
             lang=lang,
         )
         folder = Path(settings.download_dir).expanduser() if settings.download_dir else default_download_dir()
@@ -79,7 +83,7 @@ class Session:
         )
         directory = RoomDirectory(client, settings.account) if settings.account else None
         bookings = _bookings(client, settings) if settings.account and settings.server else None
-        return cls(client, coordinator, queue, directory, bookings)
+        return cls(client, coordinator, queue, directory, bookings, making)
 
     @property
     def agenda(self) -> Agenda | None:
@@ -90,6 +94,7 @@ class Session:
         if self.bookings is not None:
             await self.bookings.agenda.aclose()
         await self.queue.aclose()
+        await self.making.poller.aclose()
         await self.coordinator.aclose()
         await self.client.aclose()
 

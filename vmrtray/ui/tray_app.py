@@ -29,6 +29,7 @@ from vmrtray.core.download_queue import Transfer
 from vmrtray.core.errors import CatalogBusy, CatalogUnusable, CoreError
 from vmrtray.core.events import Event, Snapshot
 from vmrtray.core.lang import user_lang
+from vmrtray.core.making import Made, Unlisted
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir, log_dir
 from vmrtray.core.settings import Settings, SettingsError
@@ -157,6 +158,7 @@ class TrayApp:
             return
         self.session = session
         session.queue.add_listener(self._transfer_changed)
+        session.making.add_listener(self._made)  # listened to, so asked for while signed in
         self.tray.attach(
             session.coordinator,
             directory=session.directory,
@@ -265,6 +267,11 @@ class TrayApp:
     def _woke(self) -> None:
         if self.coordinator is not None:
             self.coordinator.notify_wake()
+
+    def _made(self, made: list[Made]) -> None:
+        """A stopped recording's files are listed (or never were, in 48 hours): said, in core's words."""
+        for one in made:
+            self.tray.alert(Alert(one.describe(self.lang), "", urgent=isinstance(one, Unlisted)))
 
     def _transfer_changed(self, transfer: Transfer) -> None:
         self.tray.downloads_changed()
