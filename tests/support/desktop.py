@@ -173,12 +173,19 @@ def open_tray_menu(env: dict[str, str], icon: tuple[int, int, int, int], shot: P
         subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True)
         return brightness(shot, below) > 0.5  # a light menu now covers the black root window
 
+    patience = [3.0]
+
     def click() -> bool:
         subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3"], env=env, check=True)
         try:
-            return bool(wait_for(shown, "menu", seconds=3, every=0.2))
+            return bool(wait_for(shown, "menu", seconds=patience[0], every=0.3))
         except AssertionError:
+            # Each try waits longer: with 3 s every time, an app the whole suite slowed down
+            # had its menu closed by the Escape below just before it showed, every time.
+            patience[0] = min(15.0, patience[0] * 2)
+            if shown():
+                return True
             subprocess.run(["xdotool", "key", "Escape"], env=env, check=True)
             return False
 
-    wait_for(click, "the menu opened by a right click", seconds=60)
+    wait_for(click, "the menu opened by a right click", seconds=90)
