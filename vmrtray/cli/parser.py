@@ -101,8 +101,10 @@ def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:
     q.add_argument("room", nargs="?", metavar="ROOM")
     q = rec.add_parser("show", parents=[common], help="a recording's files")
     q.add_argument("record_id", metavar="RECORD_ID")
+    _wait_for_files(q)
     q = rec.add_parser("download", parents=[common], help="download a recording's files (resumable)")
     q.add_argument("record_id", metavar="RECORD_ID")
+    _wait_for_files(q)
     q.add_argument("-o", "--output", metavar="DIR", help="folder (default: the settings' download folder)")
     q.add_argument(
         "--segments",
@@ -113,6 +115,16 @@ def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:
     q = rec.add_parser("delete", parents=[common], help="delete a recording from the cloud")
     q.add_argument("record_id", metavar="RECORD_ID")
     q.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def _wait_for_files(q: argparse.ArgumentParser) -> None:
+    q.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="after a stop the files are listed only once made: ask again for up to SECONDS (default 0)",
+    )
 
 
 def _contacts_command(p: argparse.ArgumentParser) -> None:

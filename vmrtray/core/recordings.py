@@ -33,9 +33,15 @@ class Listing:
     room_name: str
 
 
-async def listing(api: Client, catalog: Catalog, record_id: str) -> Listing:
-    """The recording's files, now; kept in the catalog with the room's name."""
-    files = await api.get_records(record_id)
+#: The pauses while waiting for a stopped recording's files to be listed: from the first to the longest.
+LIST_FIRST, LIST_MOST = 2.0, 15.0
+
+
+async def listing(api: Client, catalog: Catalog, record_id: str, *, wait: float = 0.0) -> Listing:
+    """The recording's files, kept in the catalog with the room's name. After a stop the service
+    lists nothing while it makes them: with `wait`, asked again (2 s, doubling to 15 s) until
+    they are listed or `wait` seconds have passed; then NoFiles."""
+    files = await _files_within(api, record_id, wait)
     if not files:
         raise NoFiles(record_id)
     await asyncio.to_thread(catalog.set_files, record_id, files)
@@ -45,8 +51,17 @@ async def listing(api: Client, catalog: Catalog, record_id: str) -> Listing:
     return Listing(files, name)
 
 
-async def show(api: Client, catalog: Catalog, record_id: str) -> list[RecordFile]:
-    return (await listing(api, catalog, record_id)).files
+async def _files_within(api: Client, record_id: str, wait: float) -> list[RecordFile]:
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + wait, LIST_FIRST
+    while not (files := await api.get_records(record_id)) and (left := deadline - loop.time()) > 0:
+        await asyncio.sleep(min(pause, left))
+        pause = min(LIST_MOST, pause * 2)
+    return files
+
+
+async def show(api: Client, catalog: Catalog, record_id: str, *, wait: float = 0.0) -> list[RecordFile]:
+    return (await listing(api, catalog, record_id, wait=wait)).files
 
 
 async def fresh_file(api: Client, catalog: Catalog, record_id: str, n: int) -> RecordFile:
@@ -120,6 +135,7 @@ async def download_all(
     http: aiohttp.ClientSession,
     progress: Callable[[RecordFile, Path], OnProgress] | None = None,
     segments: int = 1,
+    wait: float = 0.0,
 ) -> list[Downloaded]:
     """Every file of a recording into `folder`, one after another, each resumable.
 
@@ -129,7 +145,7 @@ async def download_all(
     """
     from .downloads import download  # aiohttp loads with the first download
 
-    listed = await listing(api, catalog, record_id)
+    listed = await listing(api, catalog, record_id, wait=wait)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     done = []
     for n, file in enumerate(listed.files):

@@ -34,7 +34,14 @@ async def download(ctx: Context, record_id: str) -> int:
     async with ctx.client() as api, download_client(ctx.settings) as http:
         try:
             results = await recordings.download_all(
-                api, ctx.catalog, record_id, folder, http=http, progress=_bars(bars), segments=segments
+                api,
+                ctx.catalog,
+                record_id,
+                folder,
+                http=http,
+                progress=_bars(bars),
+                segments=segments,
+                wait=ctx.args.wait,
             )
         finally:
             for bar in bars:

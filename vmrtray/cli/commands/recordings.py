@@ -79,7 +79,7 @@ def _entries_table(entries: Sequence[CatalogEntry]) -> Table:
 
 async def show(ctx: Context, record_id: str) -> int:
     async with ctx.client() as api:
-        files = await recordings.show(api, ctx.catalog, record_id)
+        files = await recordings.show(api, ctx.catalog, record_id, wait=ctx.args.wait)
     ctx.emit([f.to_api() for f in files], lambda: _files_table(files))
     return Exit.OK
 
