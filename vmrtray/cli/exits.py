@@ -10,7 +10,7 @@ from enum import IntEnum
 from vmrtray.api import ApiError, AuthError, Lang, NetworkError, ServerError, VmrError
 from vmrtray.core import bookings
 from vmrtray.core.credentials import CredentialsError
-from vmrtray.core.errors import CatalogBusy, CatalogUnusable, CoreError, JournalUnusable, NoFiles
+from vmrtray.core.errors import CatalogBusy, CoreError, NoFiles, Unusable
 from vmrtray.core.lang import pick
 from vmrtray.core.settings import SettingsError
 from vmrtray.core.targets import DownloadError
@@ -50,7 +50,7 @@ def exit_code(error: BaseException) -> Exit:
         return Exit.REFUSED
     if isinstance(error, NoFiles):
         return Exit.NO_FILES
-    busy = CatalogBusy | CatalogUnusable | JournalUnusable | bookings.BookingBusy
+    busy = CatalogBusy | Unusable | bookings.BookingBusy
     if isinstance(error, ServerError | NetworkError | DownloadError | busy):
         return Exit.FAILURE
     return Exit.USAGE

@@ -51,12 +51,17 @@ class CatalogBusy(CoreError):
         )
 
 
-class JournalUnusable(CoreError):
-    """The bookings journal's folder or lock cannot be used (no permission, something planted)."""
+class Unusable(CoreError):
+    """A file of this app's data folder cannot be used (no permission, something planted in
+    its place): `path` and the system's reason, `why`."""
 
     def __init__(self, path: Path, error: OSError) -> None:
         self.path, self.why = path, error.strerror or type(error).__name__
         super().__init__(self.describe("en"))
+
+
+class JournalUnusable(Unusable):
+    """The bookings journal's folder or lock cannot be used."""
 
     def describe(self, lang: Lang = "en") -> str:
         return pick(
@@ -66,12 +71,8 @@ class JournalUnusable(CoreError):
         )
 
 
-class CatalogUnusable(CoreError):
+class CatalogUnusable(Unusable):
     """The recordings catalog cannot be opened: its folder or its lock cannot be used."""
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        self.path, self.why = path, error.strerror or type(error).__name__
-        super().__init__(self.describe("en"))
 
     def describe(self, lang: Lang = "en") -> str:
         return pick(
