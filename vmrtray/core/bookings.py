@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, VmrError
+from vmrtray.api.client import DEFAULT_TIMEOUT  # an entry journalled without its sender's timeout
 
 from .errors import CoreError
 from .lang import pick
@@ -143,7 +144,6 @@ IN_FLIGHT_MARGIN = timedelta(seconds=10)
 IN_FLIGHT_FLOOR = 20.0
 #: How often a retry looks for an earlier create that may still be carried out.
 LOOK_EVERY = 2.0
-DEFAULT_TIMEOUT = 20.0  # the client's default deadline (api.client), when none is given
 
 
 class Wait(Enum):
