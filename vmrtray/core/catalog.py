@@ -112,6 +112,12 @@ _MIGRATIONS: Sequence[str] = (
     ALTER TABLE recordings ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX recordings_next_check ON recordings(next_check) WHERE next_check IS NOT NULL;
     """,
+    # Ready and not yet handed to the download-when-ready policy (core.autofetch): kept here so
+    # that a crash between "listed" and "queued" does not lose the download.
+    """
+    ALTER TABLE recordings ADD COLUMN ready_at INTEGER;
+    CREATE INDEX recordings_ready ON recordings(ready_at) WHERE ready_at IS NOT NULL;
+    """,
 )
 
 _SUMMARY = """
@@ -522,6 +528,30 @@ class Catalog:
                 "UPDATE recordings SET next_check = ?, checks = checks + 1 WHERE record_id = ?", (at, record_id)
             )
         )
+
+    def listed_at_last(self, record_id: str, at: int) -> None:
+        """Its files are listed: no longer asked for; ready (epoch second `at`) until handed on."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE recordings SET next_check = NULL, checks = checks + 1, ready_at = ? WHERE record_id = ?",
+                (at, record_id),
+            )
+        )
+
+    def ready(self, since: int) -> list[tuple[str, str | None, str]]:
+        """(record_id, room, source) of each recording ready since epoch second `since`, not handed on."""
+        rows = self._run(
+            lambda db: db.execute(
+                "SELECT record_id, room, source FROM recordings"
+                " WHERE ready_at IS NOT NULL AND ready_at >= ? AND deleted = 0 ORDER BY ready_at",
+                (since,),
+            ).fetchall()
+        )
+        return [(str(r[0]), None if r[1] is None else str(r[1]), str(r[2])) for r in rows]
+
+    def handed_on(self, record_id: str) -> None:
+        """A ready recording was queued for download (or is not to be): not offered again."""
+        self._run(lambda db: db.execute("UPDATE recordings SET ready_at = NULL WHERE record_id = ?", (record_id,)))
 
     def set_room_name(self, record_id: str, name: str) -> None:
         self._run(lambda db: db.execute("UPDATE recordings SET room_name = ? WHERE record_id = ?", (name, record_id)))

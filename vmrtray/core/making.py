@@ -122,14 +122,14 @@ class FilesWatch:
                 return [Unlisted(record_id)]
             await asyncio.to_thread(self.catalog.check_again, record_id, int(now + pause_after(checks + 1)))
             return []
-        await asyncio.to_thread(self.catalog.check_again, record_id, None)
+        await asyncio.to_thread(self.catalog.listed_at_last, record_id, int(now))
         files, size = listed.files, sum(f.file_size for f in listed.files)
         return [Ready(record_id, files[0].conference_key, listed.room_name, len(files), size)]
 
     async def _update(self) -> None:
-        made = await self.check()
-        if made:
-            self.poller.notify(made)
+        # told at each turn, even of nothing: the download-when-ready listener looks then for
+        # recordings another process (or a run that crashed) found ready
+        self.poller.notify(await self.check())
 
     async def _plan(self) -> None:
         due = await asyncio.to_thread(self.catalog.being_made)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +44,14 @@ def check_account(value: str) -> str:
 ShortNumber = Annotated[str, AfterValidator(check_short_number)]
 
 
+class AutoFetch(StrEnum):
+    """Which recordings are downloaded as soon as their files are listed."""
+
+    OFF = "off"
+    MINE = "mine"  # the recordings this app started
+    FAVOURITES = "favourites"  # every recording of a favourite room
+
+
 class Settings(BaseModel):
     """Everything but the key, which lives in the OS keyring (core.credentials)."""
 
@@ -74,6 +83,9 @@ class Settings(BaseModel):
     download_segments: int = Field(default=1, ge=1, le=16)
     #: Delete a recording from the cloud once all its files are downloaded and verified.
     delete_after_download: bool = False
+    #: Download a recording as soon as its files are listed: never, the ones this app
+    #: started, or every recording of a favourite room (core.autofetch).
+    download_when_ready: AutoFetch = AutoFetch.OFF
     #: Start vmrtray when the user logs in (core.autostart writes the entry).
     start_at_login: bool = False
     #: The language of the tray and of vmrctl: "system" follows the locale (core.lang).
