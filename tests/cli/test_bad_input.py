@@ -28,7 +28,7 @@ AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
         (["record", "start", "100702"], 4, "has not started"),
         (["record", "stop", "100701"], 4, "200007"),
         (["record", "start", "8000000"], 4, "200001"),
-        (["recordings", "show", "no-such-recording"], 6, "no files"),
+        (["recordings", "show", "no-such-recording"], 4, "no files listed yet"),
     ],
 )
 def test_bad_input_is_answered(vmrctl: Vmrctl, args: list[str], code: int, words: str) -> None:

@@ -21,9 +21,8 @@ class Exit(IntEnum):
     INTERNAL = 1  # a bug: never expected
     USAGE = 2  # bad usage or invalid input
     AUTH = 3  # no or rejected credentials
-    REFUSED = 4  # the service refused (its code and meaning are printed)
+    REFUSED = 4  # the service refused (its code and meaning are printed), or lists no files yet
     FAILURE = 5  # network or server failure, or something busy elsewhere: try again
-    NO_FILES = 6  # the recording has no files (yet)
     INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
@@ -46,10 +45,8 @@ EXPECTED: tuple[type[Exception], ...] = (
 def exit_code(error: BaseException) -> Exit:
     if isinstance(error, AuthError | CredentialsError):
         return Exit.AUTH
-    if isinstance(error, ApiError):
+    if isinstance(error, ApiError | NoFiles):
         return Exit.REFUSED
-    if isinstance(error, NoFiles):
-        return Exit.NO_FILES
     busy = CatalogBusy | Unusable | bookings.BookingBusy
     if isinstance(error, ServerError | NetworkError | DownloadError | busy):
         return Exit.FAILURE

@@ -22,7 +22,8 @@ class CoreError(Exception):
 
 
 class NoFiles(CoreError):
-    """`getRecords` knows no file for this id: unknown, deleted, or still recording."""
+    """`getRecords` lists no file for this id: not yet (still recording, or the files are
+    being made), or never (deleted, or an id the service does not know) — it cannot tell."""
 
     def __init__(self, record_id: str) -> None:
         self.record_id = record_id
@@ -31,8 +32,8 @@ class NoFiles(CoreError):
     def describe(self, lang: Lang = "en") -> str:
         return pick(
             lang,
-            f"The service has no files for recording {self.record_id}: unknown, deleted, or still recording.",
-            f"服务没有录制 {self.record_id} 的文件：ID 未知、已删除，或仍在录制中。",
+            f"Recording {self.record_id}: no files listed yet (still being made, or deleted).",
+            f"录制 {self.record_id}：尚未列出文件（仍在生成中，或已被删除）。",
         )
 
 
