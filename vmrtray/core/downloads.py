@@ -59,7 +59,6 @@ from .targets import (
 from .transfer import (
     CHUNK,
     MAX_CHANGES,
-    MAX_REFRESHES,
     TRANSFER_ERRORS,
     Fetch,
     Fetched,
@@ -78,7 +77,6 @@ from .transfer import (
     failed_attempt,
     has_holes,
     keeps_changing,
-    link_refused,
     load_stream_meta,
     move_into_place,
     new_file_session,
@@ -188,7 +186,7 @@ class _Job(Fetch):
 
     async def _fetch_all(self) -> None:
         """Until every byte is in and confirmed by an answer of this download (never none)."""
-        attempts = refreshes = 0
+        attempts = 0
         self.changes = 0
         while True:
             before = self.offset
@@ -199,10 +197,7 @@ class _Job(Fetch):
                 attempts = await failed_attempt(attempts, exc)
                 continue
             if outcome == Fetched.EXPIRED:
-                refreshes += 1
-                if refreshes > MAX_REFRESHES:
-                    raise link_refused()
-                self.url = await self.refresh()
+                await self.renew()
             elif outcome == Fetched.DONE:
                 return
             elif outcome == Fetched.MORE and self.offset == before:
@@ -374,4 +369,5 @@ class _Job(Fetch):
 
     def _credit(self, written: int) -> None:
         self.offset += written
+        self.arrived += written
         self.on_progress(self.offset, self.size)

@@ -40,7 +40,7 @@ from .targets import OnProgress, Refresh, segments_sidecar
 from .transfer import (
     CHUNK,
     MAX_CHANGES,
-    MAX_REFRESHES,
+    MAX_RENEWALS,
     TRANSFER_ERRORS,
     Fetch,
     Fetched,
@@ -119,7 +119,6 @@ class Segmented(Fetch):
         self.count = count
         self.sidecar = segments_sidecar(part)
         self.segments: list[Segment] = []
-        self._refreshes = 0
         self._link_lock = asyncio.Lock()
         self._since_save = 0
         self.validator = Validator()
@@ -266,7 +265,7 @@ class Segmented(Fetch):
 
     async def _probe(self) -> None:
         """One byte with Range: 206 means segments work; it tells the object's size and validators."""
-        for _ in range(MAX_REFRESHES + 1):
+        for _ in range(MAX_RENEWALS + 1):
             async with self.http.get(self.url, headers={"Range": "bytes=0-0"}) as response:
                 if response.status == 206:
                     try:
@@ -347,6 +346,7 @@ class Segmented(Fetch):
 
         def credit(written: int) -> None:
             segment.done += written
+            self.arrived += written
             self._since_save += written
             self.on_progress(self.done, self.size)
 
@@ -389,10 +389,7 @@ class Segmented(Fetch):
         async with self._link_lock:
             if self.url != failed_url:
                 return  # another segment renewed it already
-            self._refreshes += 1
-            if self._refreshes > MAX_REFRESHES:
-                raise link_refused()
-            self.url = await self.refresh()
+            await self.renew()
 
     # -- the end --------------------------------------------------------------------------------
 

@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_ATTEMPTS = 6
-MAX_REFRESHES = 3
+#: Fresh links asked for in a row (no byte arriving between them) before a download gives up:
+#: a link refused again right after it was signed is not an expiry.
+MAX_RENEWALS = 2
 #: How often an object may be found replaced during one download before it is given up.
 MAX_CHANGES = 3
 CRC_HEADER = "x-cos-hash-crc64ecma"
@@ -156,7 +158,11 @@ def kept_failing(exc: BaseException) -> DownloadError:
 
 
 def link_refused() -> DownloadError:
-    return Worded("the file server keeps refusing the link (HTTP 403)", "文件服务器一再拒绝下载链接（HTTP 403）")
+    return Worded(
+        f"the file server refused the download link even after it was signed afresh {MAX_RENEWALS} times"
+        " (HTTP 403); the part is kept: try again later",
+        f"文件服务器连续拒绝下载链接（HTTP 403），重新签发 {MAX_RENEWALS} 次后仍被拒绝；已下载部分保留，请稍后再试",
+    )
 
 
 def answered(status: int) -> DownloadError:
@@ -272,6 +278,23 @@ class Fetch:
         self.url = file.down_url
         self.size = file.file_size
         self.expected_crc: int | None = None
+        self.arrived = 0  # bytes received in this download (a restart from zero does not take them back)
+        self._renewals = 0  # fresh links asked for since the last byte arrived
+        self._renewed_at = 0  # `arrived` when the last one was asked for
+
+    async def renew(self) -> None:
+        """A fresh link (`getRecords` signs it) after the store refused the one held (HTTP 403:
+        it expired — the real service's last 7 days). Bytes arriving between two renewals make
+        the next one the first again, so a long download may outlive several links; more than
+        MAX_RENEWALS in a row fail the download with one sentence."""
+        if self.arrived > self._renewed_at:
+            self._renewals = 0
+        self._renewals += 1
+        if self._renewals > MAX_RENEWALS:
+            raise link_refused()
+        self._renewed_at = self.arrived
+        log.info("the link to %s was refused (expired): asking for a fresh one", self.part.name)
+        self.url = await self.refresh()
 
 
 def write_due(last_put: float) -> bool:

@@ -19,6 +19,7 @@ import hmac
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from email.utils import format_datetime
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 BLOCK = 1 << 20
 _SECRET = b"vmrtray-sim-object-store"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+#: How long a link stays valid: the real service's links are signed when `getRecords` is
+#: asked and valid for 7 days (API_NOTES.md, "the service's pace").
+LINK_TTL = 7 * 24 * 3600.0
+EXPIRED = "Request has expired"
 
 
 @lru_cache(maxsize=16)
@@ -77,10 +82,14 @@ def sha256_of(file_id: str, size: int) -> str:
 class FileOrigin:
     """Knobs of the object store, set through the control API or directly in tests."""
 
-    ttl: float = 600.0  # seconds a link stays valid
+    ttl: float = LINK_TTL  # seconds a link stays valid from when getRecords signed it
+    #: The store's wall clock (epoch seconds): what links are signed with and checked against.
+    #: A test moves it instead of waiting for a link to expire.
+    clock: Callable[[], float] = time.time
     range_enabled: bool = True
     rate_limit: int | None = None  # bytes per second per connection
     reset_after: int | None = None  # the next response is cut after this many bytes
+    reset_every: int | None = None  # every response is cut after this many bytes (a network that keeps breaking)
     checksum: str = "right"  # x-cos-hash-crc64ecma: "right", "wrong" (a corrupted object) or "none"
     #: The next response is cut after this many bytes, and the object is then replaced by a
     #: new version (same size, other bytes, ETag, CRC-64 and Last-Modified).
@@ -111,15 +120,17 @@ class FileOrigin:
         etag = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
         return f'"{etag}"', format_datetime(modified.astimezone(UTC), usegmt=True)
 
-    def sign(self, path: str, now: float | None = None) -> str:
-        expiry = int((now or time.time()) + self.ttl)
+    def sign(self, path: str) -> str:
+        """A link to `path` valid `ttl` seconds from now, signed as COS does: a `sign` query
+        parameter, base64 of fields that carry the signing time (`t`) and the expiry (`e`)."""
+        signed = int(self.clock())
+        expiry = int(signed + self.ttl)
         mac = hmac.new(_SECRET, f"{path}|{expiry}".encode(), hashlib.sha1).hexdigest()
-        token = base64.b64encode(f"a=sim&e={expiry}&m={mac}".encode()).decode()
+        token = base64.b64encode(f"a=sim&t={signed}&e={expiry}&m={mac}".encode()).decode()
         return f"{self.base_url}{path}?sign={quote(token, safe='')}"
 
-    @staticmethod
-    def verify(path: str, token: str) -> str | None:
-        """None if the signature is good and current, else the reason."""
+    def verify(self, path: str, token: str) -> str | None:
+        """None if the signature is good and current, else the reason (EXPIRED once past its expiry)."""
         try:
             fields = dict(p.split("=", 1) for p in base64.b64decode(token).decode().split("&"))
             expiry = int(fields["e"])
@@ -129,13 +140,17 @@ class FileOrigin:
         good = hmac.new(_SECRET, f"{path}|{expiry}".encode(), hashlib.sha1).hexdigest()
         if not hmac.compare_digest(good, mac):
             return "SignatureDoesNotMatch"
-        if time.time() > expiry:
-            return "Request has expired"
+        if self.clock() > expiry:
+            return EXPIRED
         return None
 
 
-def _cos_error(status: int, code: str) -> web.Response:
-    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>'
+def _cos_error(status: int, code: str, message: str | None = None) -> web.Response:
+    """The store's XML error, as COS/OSS word it (an expired link: AccessDenied, "Request has expired")."""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{message or code}</Message></Error>"
+    )
     return web.Response(status=status, text=body, content_type="application/xml")
 
 
@@ -156,7 +171,10 @@ def files_app(state: SimState, origin: FileOrigin, stats: Stats) -> web.Applicat
     async def serve(request: web.Request) -> web.StreamResponse:
         stats.note("files", request)
         file = state.file_by_path(request.path)
-        reason = FileOrigin.verify(request.path, request.query.get("sign", ""))
+        reason = origin.verify(request.path, request.query.get("sign", ""))
+        if reason == EXPIRED:  # whatever the request: a whole file, or a Range in the middle of one
+            stats.links_expired += 1
+            return _cos_error(403, "AccessDenied", EXPIRED)
         if reason is not None:
             return _cos_error(403, reason)
         if file is None:
@@ -196,6 +214,8 @@ async def _send_file(request: web.Request, file: SimFile, origin: FileOrigin, st
     if request.method == "HEAD":
         return response
     cut, origin.reset_after = origin.reset_after, None
+    if cut is None:
+        cut = origin.reset_every
     change, origin.change_after = origin.change_after, None
     if change is not None:
         cut = change
@@ -242,11 +262,11 @@ async def _stream(
             take = max(0, cut - (pos - start))
             if take:
                 await response.write(content(key, size, pos, pos + take))
-                stats.file_bytes += take
+                stats.served(request.path, take)
             abort_with_reset(request)
             return
         await response.write(content(key, size, pos, pos + take))
-        stats.file_bytes += take
+        stats.served(request.path, take)
         pos += take
         if origin.rate_limit is not None:
             await asyncio.sleep(take / origin.rate_limit)

@@ -24,6 +24,14 @@ class Stats:
     headers: deque[tuple[str, str, str, dict[str, str]]] = field(default_factory=lambda: deque(maxlen=5000))
     bodies: deque[tuple[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))  # (path, parsed JSON)
     file_bytes: int = 0
+    #: Bytes the object store sent, per object path (a file fetched twice has twice its size).
+    bytes_by_path: Counter[str] = field(default_factory=Counter)
+    links_expired: int = 0  # requests the object store refused because their link had expired
+
+    def served(self, path: str, count: int) -> None:
+        """The object store sent `count` more bytes of the object at `path`."""
+        self.file_bytes += count
+        self.bytes_by_path[path] += count
 
     def note(self, origin: str, request: web.Request) -> None:
         key = request.path if origin == "api" else "files"
@@ -39,6 +47,8 @@ class Stats:
         self.headers.clear()
         self.bodies.clear()
         self.file_bytes = 0
+        self.bytes_by_path.clear()
+        self.links_expired = 0
 
     def api_connections(self) -> int:
         return len({c for c in self.connections["*"] if c[0] == "api"})
@@ -48,6 +58,8 @@ class Stats:
             "requests": dict(self.requests),
             "connections": {k: len(v) for k, v in self.connections.items()},
             "file_bytes": self.file_bytes,
+            "bytes_by_path": dict(self.bytes_by_path),
+            "links_expired": self.links_expired,
             "file_ranges": [h.get("Range") for origin, _, _, h in self.headers if origin == "files"],
         }
 
