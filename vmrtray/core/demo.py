@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim, service_now
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PACE, DEMO_PUBLIC_KEY, Sim, service_now, set_pace
 
 from .catalog import Catalog, Source
 from .logs import register_secret
@@ -62,7 +62,9 @@ async def start_demo(*, lively: bool = True, script_interval: float = 3.0, seed:
     """A running simulated service and the settings that use it.
 
     `lively`: meetings start and end, people come and go, on a seeded script (the tray);
-    otherwise the world stands still between commands (vmrctl).
+    otherwise the world stands still between commands (vmrctl). Either way the service has
+    its real pace (sim.DEMO_PACE): a started recording is "starting" for a few seconds, the
+    files of a stopped one are listed some seconds later, links are valid for 7 days.
     """
     register_secret(DEMO_PUBLIC_KEY)  # a demo key is public, but the habit is the same
     folder = tempfile.TemporaryDirectory(prefix="vmrtray-demo-")
@@ -72,6 +74,7 @@ async def start_demo(*, lively: bool = True, script_interval: float = 3.0, seed:
     if seed is None:  # a lively demo differs each time; a still one is the same world each time
         seed = random.randrange(1 << 30) if lively else 0  # noqa: S311 - a demo's script, not a secret
     sim = Sim(seed=seed, script_interval=script_interval if lively else None)
+    set_pace(sim, DEMO_PACE)
     await sim.start()
     rooms = [room.sipkey for room in sim.state.tenants[DEMO_PUBLIC_KEY].rooms.values()]
     settings = Settings(

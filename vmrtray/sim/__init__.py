@@ -3,6 +3,9 @@
 from .faults import KINDS as FAULT_KINDS
 from .files import content as file_content
 from .files import sha256_of
+from .pace import DEMO as DEMO_PACE
+from .pace import INSTANT as INSTANT_PACE
+from .pace import PACES, Pace, set_pace
 from .server import Sim, serve_forever
 from .state import SimFailure, SimState, service_now
 from .stats import Stats
@@ -22,9 +25,13 @@ __all__ = [
     "DEMO_API_KEY",
     "DEMO_DEDICATED_ACCOUNT",
     "DEMO_DEDICATED_KEY",
+    "DEMO_PACE",
     "DEMO_PUBLIC_KEY",
     "FAULT_KINDS",
+    "INSTANT_PACE",
+    "PACES",
     "DemoWorld",
+    "Pace",
     "Sim",
     "SimFailure",
     "SimState",
@@ -32,5 +39,6 @@ __all__ = [
     "file_content",
     "serve_forever",
     "service_now",
+    "set_pace",
     "sha256_of",
 ]
