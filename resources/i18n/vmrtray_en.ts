@@ -51,6 +51,13 @@
                 <numerusform>%n recordings could not be listed (unknown, deleted, or still recording).</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Asking the service for the files of %n recording(s)…</source>
+            <translation>
+                <numerusform>Asking the service for the files of %n recording…</numerusform>
+                <numerusform>Asking the service for the files of %n recordings…</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>RoomWords</name>

@@ -365,6 +365,26 @@
             <source>in the cloud (files not listed yet)</source>
             <translation>在云端（文件尚未列出）</translation>
         </message>
+        <message>
+            <source>being made — checking now</source>
+            <translation>正在生成 — 正在查询</translation>
+        </message>
+        <message>
+            <source>being made — next check {time}</source>
+            <translation>正在生成 — 下次查询 {time}</translation>
+        </message>
+        <message>
+            <source>not listed — probably deleted</source>
+            <translation>未列出 — 可能已被删除</translation>
+        </message>
+        <message>
+            <source>The service lists the files once it has made them; asked again, less often, for 48 hours.</source>
+            <translation>服务端生成文件后才会列出；本程序会再次查询，间隔逐渐变长，最长 48 小时。</translation>
+        </message>
+        <message>
+            <source>The service still listed no files 48 hours after the recording stopped.</source>
+            <translation>录制停止 48 小时后，服务端仍未列出任何文件。</translation>
+        </message>
     </context>
     <context>
         <name>RecordingsWindow</name>
@@ -507,6 +527,20 @@
         <message>
             <source>Added {id}.</source>
             <translation>已添加 {id}。</translation>
+        </message>
+        <message>
+            <source>Check now</source>
+            <translation>立即查询</translation>
+        </message>
+        <message>
+            <source>Ask the service now whether the files of a recording being made are listed.</source>
+            <translation>立即向服务端查询正在生成的录制文件是否已列出。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Asking the service for the files of %n recording(s)…</source>
+            <translation>
+                <numerusform>正在向服务端查询 %n 个录制的文件…</numerusform>
+            </translation>
         </message>
     </context>
     <context>

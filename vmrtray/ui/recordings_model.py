@@ -8,6 +8,7 @@ replaces the list of visible rows, one reset, no per-row Python callbacks.
 
 from __future__ import annotations
 
+import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,6 +34,11 @@ def _day_start(day: date) -> int:
     return int(datetime.combine(day, time()).timestamp())
 
 
+def _given_up(row: Row) -> bool:
+    """Stopped, never listed, and no longer asked for (core.making's Unlisted): most likely deleted."""
+    return not row.files and not row.deleted and row.stopped_at is not None and row.next_check is None
+
+
 def _duration(seconds: int | None) -> str:
     if seconds is None:
         return ""
@@ -55,6 +61,7 @@ class RecordingsModel(QAbstractTableModel):
         self._shown_at: dict[int, int] | None = None  # row -> where it is shown; made when first asked
         self.transfers: dict[str, list[Transfer]] = {}
         self._where: dict[str, int] = {}  # record_id -> row in self.rows
+        self.being_made: set[str] = set()  # record ids of the rows whose files are still asked for
         self._filter: tuple[str, str | None, date | None, date | None] = ("", None, None, None)
         self._order: list[int] = []
         self._keys: list[str] = []
@@ -77,6 +84,7 @@ class RecordingsModel(QAbstractTableModel):
         self.rows = list(entries)
         self._keys = [row.search for row in self.rows]
         self._where = {row.record_id: n for n, row in enumerate(self.rows)}
+        self.being_made = {row.record_id for row in self.rows if row.being_made}
         self._order = self._sorted()
         self._searched = None
         self.visible, self._shown_at = self._select(), None
@@ -92,7 +100,23 @@ class RecordingsModel(QAbstractTableModel):
         files = self.transfers.setdefault(transfer.record_id, [])
         if transfer not in files:
             files.append(transfer)
-        row = self._where.get(transfer.record_id)
+        self._repaint_state(transfer.record_id)
+
+    def schedule_changed(self, due: Mapping[str, int]) -> bool:
+        """The recordings being made and when each is asked for next (record_id -> epoch second):
+        only their State cells change. False when the set itself changed (one listed, given up
+        or newly stopped): then the catalog is to be read again."""
+        if set(due) != self.being_made:
+            return False
+        for record_id, at in due.items():
+            n = self._where[record_id]
+            if self.rows[n].next_check != at:
+                self.rows[n] = self.rows[n]._replace(next_check=at)
+                self._repaint_state(record_id)
+        return True
+
+    def _repaint_state(self, record_id: str) -> None:
+        row = self._where.get(record_id)
         if self._shown_at is None:  # once per reload or filter, not per progress tick
             self._shown_at = {n: shown for shown, n in enumerate(self.visible)}
         shown = self._shown_at.get(row) if row is not None else None
@@ -166,7 +190,7 @@ class RecordingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[index.column()].text(self.row(index.row()))
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(self.columns) - 1:
-            return self._errors(self.row(index.row()))
+            return self._tooltip(self.row(index.row()))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -202,7 +226,23 @@ class RecordingsModel(QAbstractTableModel):
             return self.tr("downloaded") + (self.tr(" (deleted from the cloud)") if entry.deleted else "")
         if entry.deleted:
             return self.tr("deleted")
+        if entry.being_made:
+            return self._being_made_text(entry.next_check or 0)
+        if _given_up(entry):
+            return self.tr("not listed — probably deleted")
         return self.tr("in the cloud") if entry.files else self.tr("in the cloud (files not listed yet)")
+
+    def _being_made_text(self, next_check: int) -> str:
+        if next_check <= clock.time():
+            return self.tr("being made — checking now")
+        return self.tr("being made — next check {time}").format(time=f"{datetime.fromtimestamp(next_check):%H:%M}")
+
+    def _tooltip(self, row: Row) -> str | None:
+        if row.being_made:
+            return self.tr("The service lists the files once it has made them; asked again, less often, for 48 hours.")
+        if _given_up(row):
+            return self.tr("The service still listed no files 48 hours after the recording stopped.")
+        return self._errors(row)
 
     def _errors(self, row: Row) -> str | None:
         reasons = [t.error for t in self.transfers.get(row.record_id, []) if t.error]

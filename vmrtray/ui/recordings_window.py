@@ -3,6 +3,10 @@
 The window reads the catalog (in a worker thread) and the download queue; it does not
 download by itself. Actions apply to every selected row. Deleting from the cloud asks
 first, naming the files; the local copies stay unless the user ticks otherwise.
+
+A recording stopped and not listed yet is being made (core.making): the window follows the
+session's FilesWatch, shows when its files are asked for next, offers "Check now", and
+reads the catalog again when one is ready or given up.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,6 +39,7 @@ from vmrtray.core import recordings
 from vmrtray.core.catalog import Catalog, CatalogEntry, FileRow
 from vmrtray.core.download_queue import DownloadQueue
 from vmrtray.core.errors import CoreError, NoFiles
+from vmrtray.core.making import FilesWatch, Made
 from vmrtray.core.targets import DownloadError, remove_files
 
 from .asyncutil import spawn
@@ -43,6 +48,8 @@ from .recordings_model import RecordingsModel
 
 ALL_ROOMS = ""
 FIRST_PAGE = 500
+#: The actions also offered on a right click in the table (as the buttons, enabled with them).
+IN_MENU = ("download", "check", "pause", "resume", "cancel", "copy-link", "open", "show", "delete")
 
 
 class RecordingsWindow(QWidget):
@@ -53,12 +60,13 @@ class RecordingsWindow(QWidget):
         *,
         auto_delete: bool = False,
         set_auto_delete: Callable[[bool], Coroutine[Any, Any, None]] | None = None,
+        making: FilesWatch | None = None,
         lang: Lang = "en",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Recordings"))
-        self.catalog, self.queue, self.lang = catalog, queue, lang
+        self.catalog, self.queue, self.making, self.lang = catalog, queue, making, lang
         self.model = RecordingsModel(self)
         self.model.set_transfers(queue.transfers)
         self._filters()
@@ -83,6 +91,10 @@ class RecordingsWindow(QWidget):
         )
         self.buttons["delete"].setToolTip(self.tr("Asks first, naming the files; the downloaded copies stay."))
         self.buttons["add"].setToolTip(self.tr("A recording started elsewhere (the portal, a colleague) by its ID."))
+        self.buttons["check"].setToolTip(
+            self.tr("Ask the service now whether the files of a recording being made are listed.")
+        )
+        self._context_menu()
         named(self.table, self.tr("Recordings"))
         window_keys(self, lambda: self._spawn(self.refresh()))
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, lambda: self.search.setFocus())
@@ -95,10 +107,11 @@ class RecordingsWindow(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.status)
         names = list(self.buttons)
-        layout.addWidget(hbox(*(self.buttons[n] for n in names[:5])))
-        layout.addWidget(hbox(*(self.buttons[n] for n in names[5:])))
+        layout.addWidget(hbox(*(self.buttons[n] for n in names[:6])))
+        layout.addWidget(hbox(*(self.buttons[n] for n in names[6:])))
         layout.addWidget(self.auto_delete)
         self._unlisten = queue.add_listener(self.model.transfer_changed)
+        self._unlisten_making = making.add_listener(self._made) if making is not None else None
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._selection_changed()
         self.resize(900, 560)
@@ -132,6 +145,7 @@ class RecordingsWindow(QWidget):
             ("pause", self.tr("Pause"), lambda: self._spawn(self._each_transfer(self.queue.pause))),
             ("resume", self.tr("Resume"), lambda: self._spawn(self._each_transfer(self.queue.resume))),
             ("cancel", self.tr("Cancel"), lambda: self._spawn(self._each_transfer(self.queue.cancel))),
+            ("check", self.tr("Check now"), lambda: self._spawn(self.check_now())),
             ("copy-link", self.tr("Copy link"), lambda: self._spawn(self.copy_link())),
             ("open", self.tr("Open"), lambda: self._spawn(self.open_local(folder=False))),
             ("show", self.tr("Show in folder"), lambda: self._spawn(self.open_local(folder=True))),
@@ -139,6 +153,18 @@ class RecordingsWindow(QWidget):
             ("refresh", self.tr("Refresh"), lambda: self._spawn(self.refresh())),
             ("add", self.tr("Add recording ID…"), self.ask_add),
         ]
+
+    def _context_menu(self) -> None:
+        """A right click on the table offers the row actions, enabled as their buttons are."""
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.menu_actions: dict[str, QAction] = {}
+        for name in IN_MENU:
+            button = self.buttons[name]
+            action = QAction(button.text(), self.table)
+            action.setObjectName(name)
+            action.triggered.connect(button.click)
+            self.table.addAction(action)
+            self.menu_actions[name] = action
 
     def _spawn(self, work: Awaitable[object]) -> None:
         spawn(self._telling(work))
@@ -153,6 +179,9 @@ class RecordingsWindow(QWidget):
 
     def closeEvent(self, event: Any) -> None:
         self._unlisten()
+        if self._unlisten_making is not None:
+            self._unlisten_making()
+            self._unlisten_making = None
         super().closeEvent(event)
 
     # -- what is shown -------------------------------------------------------------------------
@@ -211,9 +240,16 @@ class RecordingsWindow(QWidget):
         return self.model.selected_ids(rows)
 
     def _selection_changed(self) -> None:
-        some = bool(self.selected())
+        chosen = self.selected()
         for name in ("download", "pause", "resume", "cancel", "copy-link", "open", "show", "delete"):
-            self.buttons[name].setEnabled(some)
+            self.buttons[name].setEnabled(bool(chosen))
+        self.buttons["check"].setEnabled(bool(self._being_made(chosen)))
+        for name, action in self.menu_actions.items():
+            action.setEnabled(self.buttons[name].isEnabled())
+
+    def _being_made(self, record_ids: list[str]) -> list[str]:
+        """Those of `record_ids` whose files are still asked for (none without a session's watch)."""
+        return [r for r in record_ids if r in self.model.being_made] if self.making is not None else []
 
     def say(self, text: str) -> None:
         self.status.setText(text)
@@ -302,9 +338,41 @@ class RecordingsWindow(QWidget):
         if deleted:
             self.say(self.tr("Deleted %n recording(s) from the cloud.", "", deleted))
 
+    def _made(self, made: list[Made]) -> None:
+        """FilesWatch's turn: a recording ready or given up reads the catalog again; otherwise
+        only the next-check times of the recordings being made change in place."""
+        self._spawn(self._follow(made))
+
+    async def _follow(self, made: list[Made]) -> None:
+        if not made:
+            due = {record_id: at for record_id, _, at, _ in await asyncio.to_thread(self.catalog.being_made)}
+            if self.model.schedule_changed(due):
+                return
+        await self.reload()
+
+    async def check_now(self) -> None:
+        """Ask at once for the files of the selected recordings being made (FilesWatch.check_now)."""
+        chosen = self._being_made(self.selected())
+        if self.making is None or not chosen:
+            return
+        for record_id in chosen:
+            await self.making.check_now(record_id)
+        self.say(self.tr("Asking the service for the files of %n recording(s)…", "", len(chosen)))
+        await self.reload()
+
     async def refresh(self) -> None:
-        """Ask the service for the files of the selected recordings and of those never listed."""
-        wanted = set(self.selected()) | set(await asyncio.to_thread(self.catalog.unlisted))
+        """Ask the service for the files of the selected recordings and of those never listed.
+
+        A recording being made is the watch's: asked through it (Check now) when selected,
+        else left to its schedule, so that its listing is told as ready (an alert, the
+        download-when-ready) instead of found here in passing."""
+        chosen = self.selected()
+        wanted = set(chosen) | set(await asyncio.to_thread(self.catalog.unlisted))
+        if self.making is not None:
+            made = {record_id for record_id, *_ in await asyncio.to_thread(self.catalog.being_made)}
+            for record_id in sorted(made.intersection(chosen)):
+                await self.making.check_now(record_id)
+            wanted -= made
         failures = 0
         for record_id in sorted(wanted):
             try:
