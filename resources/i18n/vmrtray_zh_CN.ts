@@ -914,6 +914,26 @@
             <source>enter the key: none is stored for this server yet</source>
             <translation>请输入密钥：尚未为此服务器保存密钥</translation>
         </message>
+        <message>
+            <source>Never</source>
+            <translation>从不</translation>
+        </message>
+        <message>
+            <source>Recordings started here</source>
+            <translation>在本程序中开始的录制</translation>
+        </message>
+        <message>
+            <source>Every recording of my favourite rooms</source>
+            <translation>常用会议室的所有录制</translation>
+        </message>
+        <message>
+            <source>Into the download folder, as soon as the service lists the files of a stopped recording.</source>
+            <translation>录制停止后，服务端一列出文件，就下载到下载文件夹。</translation>
+        </message>
+        <message>
+            <source>Download recordings when ready</source>
+            <translation>录制就绪后自动下载</translation>
+        </message>
     </context>
     <context>
         <name>Tray</name>

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.support.settings_keys import MemoryKeys
-from vmrtray.core.settings import Settings
+from vmrtray.core.settings import AutoFetch, Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_API_ID, DEMO_API_KEY, DEMO_PUBLIC_KEY, Sim
 from vmrtray.ui.settings_dialog import Keys, SettingsDialog
 
@@ -155,3 +155,22 @@ async def test_without_a_keyring_the_key_is_refused_and_written_nowhere(
     assert saved == []  # nothing saved without a place for the key
     written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
     assert not any(DEMO_API_KEY.encode() in data for data in written)
+
+
+async def test_download_when_ready_offers_three_choices_and_saves_the_one_picked(qapp: object) -> None:
+    store = MemoryKeys({"https://prov.myvmr.cn": "k"})
+    settings = Settings(server="https://prov.myvmr.cn", account="me@example.com")
+    dialog = _dialog(store, settings)
+    box = dialog.download_when_ready
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "Never",
+        "Recordings started here",
+        "Every recording of my favourite rooms",
+    ]
+    assert box.currentData() == AutoFetch.OFF  # the default
+    assert box.accessibleName() == "Download recordings when ready"  # its row's label
+    box.setCurrentIndex(box.findData(AutoFetch.FAVOURITES))
+    assert await dialog.save() is True
+    assert store.saved[-1].download_when_ready is AutoFetch.FAVOURITES
+    again = _dialog(store, store.saved[-1])  # shown as saved the next time
+    assert again.download_when_ready.currentData() == AutoFetch.FAVOURITES

@@ -15,6 +15,7 @@ from pathlib import Path
 from vmrtray.api import Client, Lang
 from vmrtray.core import recording
 from vmrtray.core.agenda import Agenda
+from vmrtray.core.autofetch import AutoDownload
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.coordinator import Coordinator
@@ -51,6 +52,7 @@ class Session:
     directory: RoomDirectory | None  # without an account there are no rooms to list
     bookings: Bookings | None  # only with an account on a server
     making: FilesWatch  # the recordings stopped and being made: asked for until listed
+    autofetch: AutoDownload  # queues a ready recording when the setting download_when_ready wants it
 
     @classmethod
     def open(
@@ -81,9 +83,13 @@ class Session:
             auto_delete=auto_delete,
             lang=lang,
         )
+        # a changed setting or favourite opens another session: this one's are read as they are
+        autofetch = AutoDownload(
+            catalog, queue.add, lambda: settings.download_when_ready, lambda: tuple(settings.favourites)
+        )
         directory = RoomDirectory(client, settings.account) if settings.account else None
         bookings = _bookings(client, settings) if settings.account and settings.server else None
-        return cls(client, coordinator, queue, directory, bookings, making)
+        return cls(client, coordinator, queue, directory, bookings, making, autofetch)
 
     @property
     def agenda(self) -> Agenda | None:
@@ -93,8 +99,9 @@ class Session:
         """Stop every part, then the client they share."""
         if self.bookings is not None:
             await self.bookings.agenda.aclose()
-        await self.queue.aclose()
         await self.making.poller.aclose()
+        await self.autofetch.aclose()  # before the queue it adds to
+        await self.queue.aclose()
         await self.coordinator.aclose()
         await self.client.aclose()
 

@@ -35,7 +35,7 @@ from vmrtray.api import Lang, Room, VmrError, public_cloud_key
 from vmrtray.api.client import in_clear_over_network
 from vmrtray.core.credentials import CredentialsError
 from vmrtray.core.directory import check_connection
-from vmrtray.core.settings import NOTIFY_GROUPS, Settings, check_short_number
+from vmrtray.core.settings import NOTIFY_GROUPS, AutoFetch, Settings, check_short_number
 
 from .asyncutil import spawn
 from .forms import FieldForm, enter_presses, hbox, vbox
@@ -145,6 +145,18 @@ class SettingsDialog(QDialog):
             self.tr("More than 1 only helps where the file store limits the speed of each connection.")
         )
         self._row(form, "download_segments", self.tr("Connections per large file"), self.download_segments)
+        self.download_when_ready = _choices(
+            (
+                (self.tr("Never"), AutoFetch.OFF),
+                (self.tr("Recordings started here"), AutoFetch.MINE),
+                (self.tr("Every recording of my favourite rooms"), AutoFetch.FAVOURITES),
+            ),
+            settings.download_when_ready,
+        )
+        self.download_when_ready.setToolTip(
+            self.tr("Into the download folder, as soon as the service lists the files of a stopped recording.")
+        )
+        self._row(form, "download_when_ready", self.tr("Download recordings when ready"), self.download_when_ready)
         self.server_tz = QComboBox()
         self.server_tz.setEditable(True)
         self.server_tz.addItems(ZONES)
@@ -270,6 +282,7 @@ class SettingsDialog(QDialog):
             "tray_icon": self.tray_icon.currentData(),
             "download_dir": self.download_dir.text().strip() or None,
             "download_segments": self.download_segments.value(),
+            "download_when_ready": self.download_when_ready.currentData(),
             "server_tz": self.server_tz.currentText().strip(),
             "proxy": self.proxy.currentData(),
             "proxy_url": self.proxy_url.text().strip() or None,

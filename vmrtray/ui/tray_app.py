@@ -159,6 +159,7 @@ class TrayApp:
         self.session = session
         session.queue.add_listener(self._transfer_changed)
         session.making.add_listener(self._made)  # listened to, so asked for while signed in
+        session.making.add_listener(session.autofetch)  # download when ready, as the setting says
         self.tray.attach(
             session.coordinator,
             directory=session.directory,
@@ -170,7 +171,14 @@ class TrayApp:
             spawn(self._load_directory(session))
         if session.bookings is not None:
             self._plan_bookings(session.client, session.bookings)
-        spawn(session.queue.restore())  # what a quit or a crash interrupted goes on now
+        spawn(self._resume(session))
+
+    @staticmethod
+    async def _resume(session: Session) -> None:
+        """What a quit or a crash interrupted goes on; then what became ready meanwhile is
+        queued, if the setting wants it (after the restore: one transfer per file)."""
+        await session.queue.restore()
+        await session.autofetch.catch_up()
 
     async def close_session(self) -> None:
         self.tray.detach()
@@ -339,7 +347,7 @@ class TrayApp:
 
         if self.session is None or self.catalog is None:
             return
-        queue, catalog = self.session.queue, self.catalog
+        queue, catalog, making = self.session.queue, self.catalog, self.session.making
 
         async def keep_auto_delete(on: bool) -> None:
             self.settings = self.settings.model_copy(update={"delete_after_download": on})
@@ -351,6 +359,7 @@ class TrayApp:
                 queue,
                 auto_delete=self.settings.delete_after_download,
                 set_auto_delete=keep_auto_delete,
+                making=making,
                 lang=self.lang,
             )
 
