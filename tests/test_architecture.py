@@ -26,7 +26,15 @@ SERVICE_CALLS = frozenset(
     if not name.startswith("_") and name != "aclose"
 )
 #: The calls that change something in the service.
-ACTIONS = ("open_record", "close_record", "delete_record_file", "create_meeting", "cancel_meeting")
+ACTIONS = (
+    "open_record",
+    "close_record",
+    "open_live",
+    "close_live",
+    "delete_record_file",
+    "create_meeting",
+    "cancel_meeting",
+)
 
 
 def _modules(under: Path = PACKAGE) -> Iterator[tuple[str, Path]]:

@@ -9,6 +9,7 @@ from .errors import (
     InsecureServerError,
     Lang,
     NetworkError,
+    NoLiveError,
     ServerError,
     VmrError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "LiveRecStatus",
     "MeetingInfo",
     "NetworkError",
+    "NoLiveError",
     "Person",
     "RecordFile",
     "Room",

@@ -12,7 +12,7 @@ import asyncio
 import ipaddress
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
 from types import TracebackType
 from typing import Any, Final, Self, TypeVar
@@ -20,7 +20,17 @@ from typing import Any, Final, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .errors import BUSINESS_CODES, ApiError, AuthError, Broke, InsecureServerError, NetworkError, ServerError
+from .errors import (
+    BUSINESS_CODES,
+    ApiError,
+    AuthError,
+    Broke,
+    InsecureServerError,
+    NetworkError,
+    NoLiveError,
+    ServerError,
+    VmrError,
+)
 from .models import (
     SERVER_TZ,
     Booking,
@@ -40,6 +50,10 @@ DEFAULT_TIMEOUT: Final = 20.0
 MAX_CONNECTIONS: Final = 16
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 MAX_REDIRECTS: Final = 3
+#: The longest watch address taken from the service (anything longer is not an address to show).
+MAX_URL_LENGTH: Final = 2048
+#: HTTP statuses that say "no such endpoint here" (an endpoint only some servers have).
+ABSENT_STATUSES: Final = frozenset({404, 405, 501})
 #: Codes with which some deployments answer a bad key inside a 200 envelope.
 AUTH_CODES: Final = frozenset({401, 403})
 
@@ -194,6 +208,20 @@ class Client:
         data = await self._call("POST", path, body={"conferenceKey": conference_key})
         return self._parse(LiveRecStatus, data, path)
 
+    # -- live streaming (the 2019 document's endpoints: a server may not have them) -------
+
+    async def open_live(self, conference_key: str) -> str:
+        """Start live streaming of a room's running meeting; returns the watch address
+        (`data.liveurl`), checked to be an http(s) URL. NoLiveError when the server has no
+        live endpoints."""
+        path = "/meeting/openLive"
+        data = await self._call("POST", path, body={"conferenceKey": conference_key}, absent=NoLiveError.at)
+        return _watch_address(data, path)
+
+    async def close_live(self, conference_key: str) -> None:
+        """Stop live streaming; the answer carries no `data`. NoLiveError as `open_live`."""
+        await self._call("POST", "/meeting/closeLive", body={"conferenceKey": conference_key}, absent=NoLiveError.at)
+
     # -- rooms -----------------------------------------------------------------------
 
     async def get_meeting_info(self, addr: str) -> MeetingInfo:
@@ -250,14 +278,16 @@ class Client:
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str | int] | None = None,
         flat: bool = False,
+        absent: Callable[[str], VmrError] | None = None,
     ) -> Any:
-        """Send one request and return the envelope's `data` (or the flat body)."""
+        """Send one request and return the envelope's `data` (or the flat body); `absent`
+        makes the error for an endpoint this server does not have (404, or a web page)."""
         try:
             async with asyncio.timeout(self._timeout):
                 status, raw = await self._send(method, path, body, params)
         except TimeoutError:
             raise NetworkError(Broke.DEADLINE, timeout=True, endpoint=path, seconds=self._timeout) from None
-        return self._unwrap(status, raw, path, flat=flat)
+        return self._unwrap(status, raw, path, flat=flat, absent=absent)
 
     async def _send(
         self, method: str, path: str, body: Mapping[str, Any] | None, params: Mapping[str, str | int] | None
@@ -316,9 +346,13 @@ class Client:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _unwrap(self, status: int, raw: bytes, path: str, *, flat: bool) -> Any:
+    def _unwrap(
+        self, status: int, raw: bytes, path: str, *, flat: bool, absent: Callable[[str], VmrError] | None = None
+    ) -> Any:
         if status in (401, 403):
             raise AuthError(f"HTTP {status}")
+        if absent is not None and _no_such_endpoint(status, raw):
+            raise absent(path)
         if status >= 500:
             raise ServerError(f"HTTP {status}{_html_hint(raw)}", status=status, endpoint=path)
         if status == 404:
@@ -349,6 +383,31 @@ class Client:
         if fallback is not None:
             return fallback
         raise ServerError("the answer carries no recordId", endpoint=path)
+
+
+def _no_such_endpoint(status: int, raw: bytes) -> bool:
+    """Whether an answer says the endpoint is not there: 404 / 405 / 501, or a web page in
+    place of JSON (a gateway's or a framework's own page) that is not a server failure."""
+    return status in ABSENT_STATUSES or (status < 500 and raw.lstrip()[:1] == b"<")
+
+
+def _watch_address(data: Any, path: str) -> str:
+    """`data.liveurl`: untrusted text, so only an http(s) URL with a host, on one line and of
+    a sane length, is taken; it comes back normalised by httpx (non-ASCII percent-encoded,
+    a host that is not a valid name refused), so it is safe to print or copy."""
+    raw = data.get("liveurl") if isinstance(data, dict) else None
+    if not isinstance(raw, str) or not raw.strip():
+        raise ServerError("the answer carries no liveurl", endpoint=path)
+    text = raw.strip()
+    if len(text) > MAX_URL_LENGTH or any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise ServerError("the liveurl is not an address", endpoint=path)
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError):
+        raise ServerError("the liveurl is not an address", endpoint=path) from None
+    if url.scheme not in ("http", "https") or not url.host or url.userinfo:
+        raise ServerError("the liveurl is not an http(s) address", endpoint=path)
+    return str(url)
 
 
 def _decode_json(raw: bytes, path: str) -> Any:

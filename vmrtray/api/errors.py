@@ -3,6 +3,7 @@
     VmrError
      ├── AuthError       the key is missing or the service rejected it
      ├── ApiError        the service refused: a business code and its meaning
+     │    └── NoLiveError    this server has no live-streaming endpoints (404 / an HTML page there)
      ├── ServerError     HTTP 5xx, an HTML page, a malformed or unexpected body
      └── NetworkError    refused, reset, timed out, TLS failure (its reason a `Broke`)
 
@@ -94,6 +95,29 @@ class ApiError(VmrError):
         code = f" ({self.code})" if self.code is not None else ""
         extra = f" (server said: {said})" if said else ""
         return f"The service refused{code}: {meaning}{extra}."
+
+
+class NoLiveError(ApiError):
+    """The server has no live-streaming endpoints: `openLive` / `closeLive` answered 404 or a
+    web page. The 2019 document lists them and the later ones do not (API_NOTES.md), so this
+    is a plain answer about the server, not a failure: an ApiError without a code, because to
+    a script it is a refusal (vmrctl exit 4) and trying again will not change it."""
+
+    def __init__(self, *, endpoint: str = "") -> None:
+        super().__init__(None, None, endpoint=endpoint)
+
+    @classmethod
+    def at(cls, endpoint: str) -> NoLiveError:
+        """The error for `endpoint` (what the client's `absent` hook takes)."""
+        return cls(endpoint=endpoint)
+
+    def meaning(self, lang: Lang = "en") -> str:
+        return "此服务器不提供直播" if lang == "zh" else "this server offers no live streaming"
+
+    def describe(self, lang: Lang = "en") -> str:
+        if lang == "zh":
+            return "此服务器不提供直播（没有直播接口）。"
+        return "This server offers no live streaming (it has no live endpoints)."
 
 
 class InsecureServerError(VmrError):
