@@ -610,6 +610,14 @@
             <translation>录制失败：{why}</translation>
         </message>
         <message>
+            <source>starting recording…</source>
+            <translation>正在开始录制…</translation>
+        </message>
+        <message>
+            <source>Starting recording: waiting for the service to say it records</source>
+            <translation>正在开始录制：等待服务确认已在录制</translation>
+        </message>
+        <message>
             <source>Streaming live</source>
             <translation>直播中</translation>
         </message>
@@ -970,6 +978,10 @@
         <message>
             <source>{n} recording</source>
             <translation>{n} 个录制中</translation>
+        </message>
+        <message>
+            <source>{n} starting recording…</source>
+            <translation>{n} 个正在开始录制…</translation>
         </message>
         <message>
             <source>{n} live</source>

@@ -6,6 +6,14 @@ key); this adds what a refresh means for rooms: an immutable `Snapshot` and the 
 since the last one, the recordings seen (for the catalog), a pause, and a watch on the
 clocks that tells a wake from sleep. Record toggles (`core.recording`) go through it in
 the tray, so the menu shows them under way and the room's state follows at once.
+
+A start this app asks for is the coordinator's until the service settles it: the room is
+"starting" (`Busy.STARTING`) from the click until a status says it records with the new
+recordId, names a failedReason for it, or `give_up_after` seconds pass — the toggle's own
+confirming (up to `start_wait`) first, then the normal polling. Its end is told once, as
+an event: RECORDING_STARTED, RECORDING_FAILED (ours: "did not start", with the service's
+words made plain) or RECORDING_UNCONFIRMED; whichever source sees it first, a recordId's
+start or failure is never told twice (`_once`).
 """
 
 from __future__ import annotations
@@ -13,17 +21,18 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from vmrtray.api import ApiError, AuthError, Client, Lang
 
 from . import recording
 from .catalog import Source
-from .events import Busy, Event, RoomState, Snapshot, diff
+from .events import Busy, Event, Kind, RoomState, Snapshot, diff
 from .polling import Poller
-from .recording import Action, RecordOutcome, RecordSink
+from .recording import START_WAIT, Action, RecordOutcome, RecordSink
 from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
+from .untrusted import plain
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,21 @@ StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
 WAKE_JUMP = 15.0  # seconds the wall clock may run ahead of the monotonic one before we call it a wake
 WAKE_QUIET = 20.0  # seconds after a wake in which events are listed but not alerted
 WATCH_EVERY = 5.0
+#: Seconds after the click a start the service neither confirmed nor refused is given up on
+#: (said once, the room no longer "starting"); a joining recorder takes seconds, not minutes.
+START_GIVE_UP = 300.0
+
+#: The events told once per recording, whoever saw it first (the toggle, a refresh).
+_ONCE = frozenset({Kind.RECORDING_STARTED, Kind.RECORDING_FAILED, Kind.RECORDING_UNCONFIRMED})
+
+
+@dataclass
+class _Start:
+    """A start this app asked for that the service has neither confirmed nor refused yet."""
+
+    give_up_at: float  # time.monotonic()
+    record_id: str | None = None  # once openRecord has answered
+    toggling: bool = True  # the toggle's own confirming has not ended
 
 
 class Coordinator:
@@ -50,10 +74,14 @@ class Coordinator:
         record_stopped: StopSink | None = None,
         lang: Lang = "en",
         rng: random.Random | None = None,
+        start_wait: float = START_WAIT,
+        give_up_after: float = START_GIVE_UP,
     ) -> None:
         """`record_sink` hears of every recordId seen or opened; `record_stopped` of every
         recording seen to stop (by this app, by someone else, by the meeting ending): its
-        files are made from then on (core.making)."""
+        files are made from then on (core.making). A start is confirmed by the toggle for
+        `start_wait` seconds, then watched on the polling until `give_up_after` seconds after
+        the click."""
         self.client = client
         self.rooms = list(dict.fromkeys(rooms))
         self.interval_active = interval_active
@@ -62,6 +90,8 @@ class Coordinator:
         self.lang = lang
         self._record_sink = record_sink
         self._record_stopped = record_stopped
+        self.start_wait = start_wait
+        self.give_up_after = give_up_after
         self._poller: Poller[[Snapshot, list[Event]]] = Poller(
             "the rooms' state", self._update, self._interval, watch=self._watch_clock, rng=rng
         )
@@ -70,7 +100,11 @@ class Coordinator:
         self._last_good = time.monotonic()
         self._ours: dict[str, str] = {}  # room → the recordId our openRecord gave
         self._no_record: set[str] = set()  # rooms that answered 200004
-        self._busy: dict[str, Busy] = {}
+        self._busy: dict[str, Busy] = {}  # rooms whose stop is under way
+        self._starts: dict[str, _Start] = {}  # rooms whose start of ours is not settled yet
+        self._told: set[tuple[Kind, str]] = set()  # (kind, recordId or room+reason) already told
+        self._refreshes = 0  # refreshes begun
+        self._decided: dict[str, int] = {}  # room → refreshes begun when the toggle's status settled it
         self._seen_records: set[str] = set()
         self._told_stopped: set[str] = set()
         self._clocks = (time.time(), time.monotonic())  # for the wake watch
@@ -138,6 +172,8 @@ class Coordinator:
 
     async def _update(self) -> None:
         """The poller's job: publishes what it found; raises when the service could not be asked."""
+        self._refreshes += 1
+        began = self._refreshes
         statuses = await fetch_statuses(self.client, self.rooms, limit=self.concurrency)
         errors = [s.error for s in statuses if s.error is not None]
         rejected = next((e for e in errors if isinstance(e, AuthError)), None)
@@ -149,21 +185,36 @@ class Coordinator:
             self._publish(replace(self.snapshot, ok=False, error=errors[0], age=age))
             raise errors[0]
         self._last_good = time.monotonic()
-        rooms = tuple(self._room_state(s) for s in statuses)
+        stale = {s.room for s in statuses if self._decided.get(s.room, 0) >= began}
+        settled = [self._settle_start(s) for s in statuses if s.room in self._starts and s.room not in stale]
+        rooms = tuple(self._kept(s.room) if s.room in stale else self._room_state(s) for s in statuses)
         await self._remember_records(rooms)
         stopped = _stopped_records(self.snapshot.rooms, rooms)
-        self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused))
+        ends = [self._start_event(rooms, *end) for end in settled if end is not None]
+        self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused), first=ends)
         for record_id in stopped:
             await self._tell_stopped(record_id)
 
+    def _busy_of(self, room: str) -> Busy | None:
+        return Busy.STARTING if room in self._starts else self._busy.get(room)
+
+    def _kept(self, room: str) -> RoomState:
+        """A room whose answer was asked before the toggle's own status settled it: what that
+        status said stands (published then), not the older answer."""
+        previous = self.snapshot.room(room) or RoomState(room)
+        return replace(previous, busy=self._busy_of(room), may_record=room not in self._no_record)
+
     def _room_state(self, status: RoomStatus) -> RoomState:
         previous = self.snapshot.room(status.room) or RoomState(status.room)
-        may_record, busy = status.room not in self._no_record, self._busy.get(status.room)
+        may_record, busy = status.room not in self._no_record, self._busy_of(status.room)
         if status.error is not None or status.info is None:
             return replace(previous, available=False, error=status.error, may_record=may_record, busy=busy)
         info, live = status.info, status.live
         recording = bool(live and live.record)
         record_id = live.record_id if live and recording else None
+        failed = plain(live.failed_reason) if live and live.failed_reason else None
+        attempt = live.record_id if live else None
+        ours = self._ours.get(status.room)
         return RoomState(
             room=status.room,
             name=info.name,
@@ -175,8 +226,9 @@ class Coordinator:
             rtmp_url=live.rtmp_url if live and live.live else None,
             recording=recording,
             record_id=record_id,
-            ours=record_id is not None and self._ours.get(status.room) == record_id,
-            failed_reason=live.failed_reason if live else None,
+            ours=ours is not None and ours == (record_id if recording else attempt if failed else None),
+            failed_reason=failed,
+            status_record_id=attempt,
             guest_pwd=info.guestpwd,
             may_record=may_record,
             busy=busy,
@@ -207,13 +259,18 @@ class Coordinator:
         answers, so a refresh that lands before the toggle ends already says so."""
         if source == Source.OPENED:
             self._ours[room] = record_id
+            if (start := self._starts.get(room)) is not None:
+                start.record_id = record_id
         self._seen_records.add(record_id)
         await self._sink(record_id, room, source)
 
-    def _publish(self, snapshot: Snapshot, events: list[Event] | None = None) -> None:
+    def _publish(self, snapshot: Snapshot, events: list[Event] | None = None, first: Iterable[Event] = ()) -> None:
+        """Publish `snapshot` with `events` (None: what changed since the last one), after
+        `first` (our starts' ends, told before what the diff says of the same recording)."""
         if events is None:
             events = diff(self.snapshot if self._have_data else None, snapshot, self.lang)
             self._have_data = self._have_data or snapshot.ok
+        events = self._once([*first, *events])
         if time.monotonic() < self._quiet_until:
             events = [replace(e, quiet=True) for e in events]
         self.snapshot = snapshot
@@ -222,34 +279,122 @@ class Coordinator:
     # -- record toggles ---------------------------------------------------------------------
 
     async def start_recording(self, room: str) -> RecordOutcome:
-        """openRecord, then getLiveRecStatus: the service may accept and still fail to record."""
-        return await self._toggle(room, Action.START)
+        """openRecord, then getLiveRecStatus: the service may accept and still fail to record.
 
-    async def stop_recording(self, room: str) -> RecordOutcome:
-        return await self._toggle(room, Action.STOP)
-
-    async def _toggle(self, room: str, action: Action) -> RecordOutcome:
-        self._set_busy(room, Busy.STARTING if action == Action.START else Busy.STOPPING)
+        The room is "starting" from now until the service settles it, also after this returns
+        (see the module's docstring); an outcome that is `watched` is told as an event."""
+        start = self._starts[room] = _Start(time.monotonic() + max(self.give_up_after, self.start_wait))
+        self._republish(room)
         try:
             outcome = await recording.toggle(
-                self.client, room, action, sink=self._toggled, ours=self._ours.get(room), lang=self.lang
+                self.client, room, Action.START, sink=self._toggled, wait=self.start_wait, lang=self.lang
+            )
+        except BaseException:  # cancelled: nobody follows this start any longer
+            self._drop_start(room, start)
+            raise
+        start.toggling = False
+        if self._starts.get(room) is start:  # not settled by a refresh meanwhile
+            self._toggle_ended(room, start, outcome)
+        self.request_refresh()
+        return self._noted(outcome)
+
+    def _toggle_ended(self, room: str, start: _Start, outcome: RecordOutcome) -> None:
+        """What the toggle's own status said settles the start at once; "not confirmed yet" or a
+        question that went unanswered leaves it to the polling; a refused openRecord ends it."""
+        if not outcome.watched or outcome.record_id is None:
+            self._drop_start(room, start)  # the outcome is the news: the face says it
+        elif outcome.ok:
+            started = replace(self._room(room), recording=True, record_id=outcome.record_id, failed_reason=None)
+            self._decide(room, replace(started, ours=True))
+        elif not outcome.unconfirmed and outcome.error is None:  # the service named why
+            failed = replace(self._room(room), recording=False, record_id=None, ours=True)
+            self._decide(room, replace(failed, failed_reason=outcome.reason, status_record_id=outcome.record_id))
+
+    def _decide(self, room: str, state: RoomState) -> None:
+        """Publish the room as the toggle's own status has it, now; refreshes begun before
+        this keep it (their answer is older), and their events follow from the diff."""
+        del self._starts[room]
+        self._decided[room] = self._refreshes
+        state = replace(state, busy=self._busy_of(room), status_record_id=state.status_record_id or state.record_id)
+        self._publish(replace(self.snapshot, rooms=tuple(state if r.room == room else r for r in self.snapshot.rooms)))
+
+    def _settle_start(self, status: RoomStatus) -> tuple[Kind, str, str, str] | None:
+        """Whether a fresh status settles the room's start of ours: (kind, room, detail, recordId)
+        when it does (the start is then no longer pending), None while it is still starting."""
+        start = self._starts[status.room]
+        record_id = start.record_id
+        if record_id is None or status.error is not None or status.info is None:
+            return None  # openRecord has not answered yet, or the room did not
+        live = status.live
+        end: Kind | None = None
+        detail = ""
+        if not status.info.started:
+            end = Kind.RECORDING_UNCONFIRMED  # the meeting ended before the service said it records
+        elif live is not None and live.record and live.record_id == record_id:
+            end = Kind.RECORDING_STARTED
+        elif live is not None and live.failed_reason and live.record_id in (None, "", record_id):
+            end, detail = Kind.RECORDING_FAILED, plain(live.failed_reason)
+        elif not start.toggling and time.monotonic() >= start.give_up_at:
+            end = Kind.RECORDING_UNCONFIRMED
+        if end is None:
+            return None
+        del self._starts[status.room]
+        return end, status.room, detail, record_id
+
+    def _start_event(self, rooms: Sequence[RoomState], kind: Kind, room: str, detail: str, record_id: str) -> Event:
+        label = next((r.label for r in rooms if r.room == room), room)
+        return Event(kind, room, label, detail, ours=True, record_id=record_id)
+
+    def _once(self, events: list[Event]) -> list[Event]:
+        """Without the start or failure of a recording already told. A failure the service
+        names no recordId for is known by its room and words."""
+        kept = []
+        for event in events:
+            if event.kind in _ONCE:
+                by_words = f"{event.room}\n{event.detail}"
+                key = (event.kind, event.record_id or by_words)
+                if key in self._told:
+                    continue
+                self._told.update({key, (event.kind, by_words)} if event.kind == Kind.RECORDING_FAILED else {key})
+            kept.append(event)
+        return kept
+
+    def _drop_start(self, room: str, start: _Start) -> None:
+        if self._starts.get(room) is start:
+            del self._starts[room]
+            self._republish(room)
+
+    def _room(self, room: str) -> RoomState:
+        return self.snapshot.room(room) or RoomState(room)
+
+    async def stop_recording(self, room: str) -> RecordOutcome:
+        self._busy[room] = Busy.STOPPING
+        self._republish(room)
+        try:
+            outcome = await recording.toggle(
+                self.client, room, Action.STOP, sink=self._toggled, ours=self._ours.get(room), lang=self.lang
             )
         finally:
-            self._set_busy(room, None)
+            self._busy.pop(room, None)
+            if (start := self._starts.get(room)) is not None and not start.toggling:
+                self._drop_start(room, start)  # a stop ends a start still joining, whatever it said
+            self._republish(room)
             self.request_refresh()
-        if outcome.ok and action == Action.STOP and outcome.record_id:
+        if outcome.ok and outcome.record_id:
             await self._tell_stopped(outcome.record_id)
+        return self._noted(outcome)
+
+    def _noted(self, outcome: RecordOutcome) -> RecordOutcome:
+        """What a toggle's outcome says of the room and the key."""
         if outcome.may_not_record:
-            self._no_record.add(room)
+            self._no_record.add(outcome.room)
         if isinstance(outcome.error, AuthError):
             self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
         return outcome
 
-    def _set_busy(self, room: str, busy: Busy | None) -> None:
-        if busy is None:
-            self._busy.pop(room, None)
-        else:
-            self._busy[room] = busy
+    def _republish(self, room: str) -> None:
+        """The room's busy state, published at once."""
+        busy = self._busy_of(room)
         rooms = tuple(replace(r, busy=busy) if r.room == room else r for r in self.snapshot.rooms)
         self._publish(replace(self.snapshot, rooms=rooms), [])
 

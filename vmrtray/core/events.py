@@ -13,7 +13,9 @@ from vmrtray.api import Lang, VmrError
 
 
 class Busy(StrEnum):
-    """A record toggle under way in a room."""
+    """A record toggle under way in a room. STARTING lasts until the service says it records
+    with the new recordId (or names why not, or the coordinator stops waiting), however long
+    after the toggle itself ended: "starting recording…"."""
 
     STARTING = "starting"
     STOPPING = "stopping"
@@ -32,7 +34,8 @@ class RoomState:
     recording: bool = False
     record_id: str | None = None
     ours: bool = False  # the recording was started by this app
-    failed_reason: str | None = None
+    failed_reason: str | None = None  # the service's words, made plain (core.untrusted)
+    status_record_id: str | None = None  # the recordId the status names, recording or not (its last one)
     guest_pwd: str = ""
     may_record: bool = True  # False once the service said 200004 for this room
     busy: Busy | None = None  # while a record toggle is under way
@@ -75,6 +78,7 @@ class Kind(StrEnum):
     RECORDING_STARTED = "recording_started"
     RECORDING_STOPPED = "recording_stopped"
     RECORDING_FAILED = "recording_failed"
+    RECORDING_UNCONFIRMED = "recording_unconfirmed"  # a start of ours the service never confirmed nor refused
     LIVE_ON = "live_on"
     LIVE_OFF = "live_off"
     ROOM_UNAVAILABLE = "room_unavailable"
@@ -92,13 +96,14 @@ class Event:
     detail: str = ""
     ours: bool = False
     quiet: bool = False  # listed in Recent, not shown as an alert (e.g. just after wake)
+    record_id: str = ""  # the recording a RECORDING_* event is about, when the service named it
 
     @property
     def group(self) -> str:
         return _KINDS[self.kind][0]
 
     def describe(self, lang: Lang = "en") -> str:
-        _, en, zh = _KINDS[self.kind]
+        _, en, zh = _OURS[self.kind] if self.ours and self.kind in _OURS else _KINDS[self.kind]
         text = (zh if lang == "zh" else en).format(room=self.label or self.room, detail=self.detail)
         if self.ours and self.kind in (Kind.RECORDING_STARTED, Kind.RECORDING_STOPPED):
             text += "（本应用）" if lang == "zh" else " (by this app)"
@@ -114,6 +119,11 @@ _KINDS: dict[Kind, tuple[str, str, str]] = {
     Kind.RECORDING_STARTED: ("recording", "{room}: recording started", "{room}：已开始录制"),
     Kind.RECORDING_STOPPED: ("recording", "{room}: recording stopped", "{room}：已停止录制"),
     Kind.RECORDING_FAILED: ("recording", "{room}: recording failed — {detail}", "{room}：录制失败——{detail}"),
+    Kind.RECORDING_UNCONFIRMED: (
+        "recording",
+        "{room}: recording not confirmed — the service never said it records; no longer waiting",
+        "{room}：录制未获确认——服务始终未表示在录制，已不再等待",
+    ),
     Kind.LIVE_ON: ("live", "{room}: live streaming is on", "{room}：直播已开启"),
     Kind.LIVE_OFF: ("live", "{room}: live streaming is off", "{room}：直播已关闭"),
     Kind.ROOM_UNAVAILABLE: ("availability", "{room}: unavailable — {detail}", "{room}：不可用——{detail}"),
@@ -121,6 +131,15 @@ _KINDS: dict[Kind, tuple[str, str, str]] = {
     Kind.SERVICE_UNREACHABLE: ("availability", "The service is unreachable — {detail}", "无法连接服务——{detail}"),
     Kind.SERVICE_BACK: ("availability", "The service is reachable again", "服务已恢复连接"),
     Kind.SIGNED_OUT: ("availability", "Signed out: the service rejected the key", "已退出登录：服务拒绝了 KEY"),
+}
+
+#: A start this app asked for that failed: said as such, around the service's own words.
+_OURS: dict[Kind, tuple[str, str, str]] = {
+    Kind.RECORDING_FAILED: (
+        "recording",
+        "Recording did not start in {room}: {detail}",
+        "{room} 未能开始录制：{detail}",
+    ),
 }
 
 
@@ -145,8 +164,8 @@ def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
 
 
 def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
-    def event(kind: Kind, detail: str = "", ours: bool = False) -> Event:
-        return Event(kind, now.room, now.label, detail, ours)
+    def event(kind: Kind, detail: str = "", ours: bool = False, record_id: str | None = None) -> Event:
+        return Event(kind, now.room, now.label, detail, ours, record_id=record_id or "")
 
     if was.available and not now.available:
         return [event(Kind.ROOM_UNAVAILABLE, now.error.describe(lang) if now.error else "")]
@@ -160,10 +179,13 @@ def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
     elif now.started and now.participants != was.participants:
         found.append(event(Kind.PARTICIPANTS_CHANGED, str(now.participants)))
     if now.recording != was.recording:
-        kind = Kind.RECORDING_STARTED if now.recording else Kind.RECORDING_STOPPED
-        found.append(event(kind, ours=now.ours if now.recording else was.ours))
-    if now.failed_reason and now.failed_reason != was.failed_reason:
-        found.append(event(Kind.RECORDING_FAILED, now.failed_reason))
+        if now.recording:
+            found.append(event(Kind.RECORDING_STARTED, ours=now.ours, record_id=now.record_id))
+        else:
+            found.append(event(Kind.RECORDING_STOPPED, ours=was.ours, record_id=was.record_id))
+    failure = (now.failed_reason, now.status_record_id)
+    if now.failed_reason and failure != (was.failed_reason, was.status_record_id):  # a retry may fail alike
+        found.append(event(Kind.RECORDING_FAILED, now.failed_reason, now.ours, now.status_record_id))
     if now.live != was.live:
         found.append(event(Kind.LIVE_ON if now.live else Kind.LIVE_OFF))
     return found

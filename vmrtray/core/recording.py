@@ -23,6 +23,7 @@ from vmrtray.api import ApiError, Client, Lang, VmrError
 
 from .catalog import Catalog, Source
 from .lang import pick
+from .untrusted import plain
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ class RecordOutcome:
     reason: str = ""  # why not, one sentence in the user's language
     error: VmrError | None = field(default=None, compare=False)  # the service's error, when it gave one
     unconfirmed: bool = False  # a start the service neither confirmed nor refused within the wait
+
+    @property
+    def watched(self) -> bool:
+        """A start the service accepted (openRecord answered with a recordId): whatever the
+        outcome says — started, failed with the service's reason, not confirmed yet, or the
+        confirming question unanswered — the coordinator follows it on its polling and tells
+        its end as events (core.coordinator), once; the tray does not say this outcome again."""
+        return self.action == Action.START and self.record_id is not None
 
     @property
     def may_not_record(self) -> bool:
@@ -95,7 +104,9 @@ async def toggle(
     lang: Lang = "en",
 ) -> RecordOutcome:
     """Start or stop recording in `room`; `ours` is the recordId this app last started there;
-    a start is confirmed for up to `wait` seconds."""
+    a start is confirmed for up to `wait` seconds. A start the service accepted keeps its
+    recordId in the outcome even when confirming it failed."""
+    record_id: str | None = None
     try:
         if action == Action.STOP:
             record_id = await client.close_record(room)
@@ -105,7 +116,7 @@ async def toggle(
         await remember(sink, record_id, room, Source.OPENED)
         return await _confirm(client, room, record_id, wait, lang)
     except VmrError as error:
-        return RecordOutcome(room, action, False, reason=error.describe(lang), error=error)
+        return RecordOutcome(room, action, False, record_id, reason=error.describe(lang), error=error)
 
 
 async def _confirm(client: Client, room: str, record_id: str, wait: float, lang: Lang) -> RecordOutcome:
@@ -117,7 +128,7 @@ async def _confirm(client: Client, room: str, record_id: str, wait: float, lang:
         if status.record and status.record_id == record_id:
             return RecordOutcome(room, Action.START, True, record_id)
         if status.failed_reason and status.record_id in (None, "", record_id):
-            return RecordOutcome(room, Action.START, False, record_id, status.failed_reason)
+            return RecordOutcome(room, Action.START, False, record_id, plain(status.failed_reason))
         left = deadline - loop.time()
         if left <= 0:
             waited = pick(

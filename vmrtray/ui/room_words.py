@@ -37,6 +37,8 @@ class RoomWords:
         bits = [self.tr("in use"), self.tr("%n people", "", room.participants)]
         if room.recording:
             bits.append(self.tr("REC"))
+        elif room.busy == Busy.STARTING:
+            bits.append(self.tr("starting recording…"))
         if room.live:
             bits.append(self.tr("LIVE"))
         if room.locked:
@@ -57,6 +59,8 @@ class RoomWords:
                 if room.ours
                 else self.tr("Recording (started by someone else)")
             )
+        elif room.busy == Busy.STARTING:
+            lines.append(self.tr("Starting recording: waiting for the service to say it records"))
         elif room.failed_reason:
             lines.append(self.tr("Recording failed: {why}").format(why=room.failed_reason))
         if room.live:
@@ -68,6 +72,10 @@ class RoomWords:
         return room.error.describe(self.lang) if room.error else ""
 
     def record_choice(self, room: RoomState) -> RecordChoice:
+        """Not usable while a toggle is under way. While a start is unconfirmed the service may
+        have no recording to stop yet (what closeRecord does to a recorder still joining is not
+        known; a refused stop would leave the start going on), and a second start would be
+        refused; "starting" ends within core's bound (core.coordinator.START_GIVE_UP)."""
         if room.busy is not None:
             starting = room.busy == Busy.STARTING
             return RecordChoice(self.tr("Starting recording…") if starting else self.tr("Stopping recording…"), False)

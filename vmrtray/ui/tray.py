@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from vmrtray.api import Lang
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.directory import RoomDirectory
-from vmrtray.core.events import Event, Snapshot
+from vmrtray.core.events import Busy, Event, Snapshot
 from vmrtray.core.notifications import Alert, Notifier
 
 from .fallback_window import FallbackWindow
@@ -178,6 +178,8 @@ class Tray(QObject):
             parts.append(self.tr("{n} of %n room(s) in use", "", len(snap.rooms)).format(n=len(snap.in_use)))
             if snap.recording:
                 parts.append(self.tr("{n} recording").format(n=len(snap.recording)))
+            if starting := [r for r in snap.rooms if r.busy == Busy.STARTING]:
+                parts.append(self.tr("{n} starting recording…").format(n=len(starting)))
             if snap.live:
                 parts.append(self.tr("{n} live").format(n=len(snap.live)))
         if snap is not None and snap.paused:

@@ -199,7 +199,11 @@ class TrayMenu(QMenu):
         spawn(self._report(call(room)))
 
     async def _report(self, outcome: Coroutine[Any, Any, RecordOutcome]) -> None:
+        """Say the toggle's outcome, unless core tells it as an event (a start the service
+        accepted: started, failed or not confirmed, once, when it is known)."""
         done = await outcome
+        if done.watched:
+            return
         room = self.state.snapshot.room(done.room) if self.state.snapshot else None
         self._say(Alert(room.label if room else done.room, done.describe(self.words.lang), urgent=not done.ok))
 
@@ -263,8 +267,10 @@ class RoomEntry:
             live = QCoreApplication.translate("TrayMenu", "Open live stream")
             add_action(sub, live, f"live:{room.room}", lambda: menu.open_url(url))
         # the one-click toggle, right under the room, without opening its submenu
+        # (shown, not usable, while it starts: the click was seen and the answer is awaited)
         self.quick.setText(f"    {choice.words} ({room.name or room.room})")
-        self.quick.setVisible(room.started and choice.usable)
+        self.quick.setEnabled(choice.usable)
+        self.quick.setVisible(room.started and (choice.usable or room.busy is not None))
 
 
 def add_info(menu: QMenu, text: str) -> QAction:
