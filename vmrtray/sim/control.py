@@ -25,6 +25,7 @@ ROOM_KNOBS = (
     "name",
     "start_delay",
     "files_delay",
+    "may_live",  # False: openLive answers 200005
 )
 #: The object store's knobs `/_sim/files` sets.
 FILE_KNOBS = (
@@ -40,7 +41,9 @@ FILE_KNOBS = (
     "empty_ranges",  # True: every 206 carries no bytes
 )
 #: What `/_sim/service` sets for the whole service (a room's own knobs override the pace).
-SERVICE_KNOBS = ("start_delay", "files_delay", "clock_behind")
+SERVICE_KNOBS = ("start_delay", "files_delay", "clock_behind", "live_endpoints")
+#: Of those, the ones that are yes/no rather than seconds.
+SERVICE_FLAGS = frozenset({"live_endpoints"})
 #: The quirks `/_sim/quirks` turns on or off.
 QUIRKS = ("trailing_commas", "createmeet_object", "paging_ignored")
 
@@ -163,7 +166,8 @@ class Control:
         body = await request.json()
         for name in SERVICE_KNOBS:
             if name in body:
-                setattr(self.sim.state, name, float(body[name]))
+                value = bool(body[name]) if name in SERVICE_FLAGS else float(body[name])
+                setattr(self.sim.state, name, value)
         return web.json_response({name: getattr(self.sim.state, name) for name in SERVICE_KNOBS})
 
     async def _files(self, request: web.Request) -> web.Response:

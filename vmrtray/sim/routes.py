@@ -19,6 +19,7 @@ from .state import SimBooking, SimFailure, SimFile, SimState, Tenant
 from .stats import Stats
 
 _OK_MESSAGE = "操作成功"
+_NOT_FOUND_PAGE = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
 
 
 class Service(Protocol):
@@ -71,6 +72,8 @@ class ApiRoutes:
             "/meeting/getLiveRecStatus",
             self._api(lambda t, b: self._state.live_status(t, b.get("conferenceKey")), body=True),
         )
+        post("/meeting/openLive", self._live(lambda t, b: self._open_live(t, b)))
+        post("/meeting/closeLive", self._live(lambda t, b: self._state.close_live(t, b.get("conferenceKey"))))
         get("/api/getmeetinginfo", self._meeting_info)
         get("/subscribe/getmeeting", self._api(self._rooms))
         get("/subscribe/getcontacts", self._api(self._contacts))
@@ -112,6 +115,29 @@ class ApiRoutes:
     def _recording(self, work: Callable[[Tenant, dict[str, Any]], Any], *, quirky: bool = False) -> Handler:
         """The recording endpoints answer `code` as a string: "200"."""
         return self._api(work, body=True, code="200", quirky=quirky)
+
+    def _live(self, work: Callable[[Tenant, dict[str, Any]], Any]) -> Handler:
+        """The live endpoints as the 2019 document prints them: `code` "200", trailing commas,
+        and no `data` at all when there is none (closeLive). A service without them
+        (`live_endpoints` off) answers 404 with a web page, as a gateway would."""
+        inner = self._api(work, body=True, code="200")
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            if not self._state.live_endpoints:
+                return web.Response(status=404, text=_NOT_FOUND_PAGE, content_type="text/html")
+            answer = await inner(request)
+            if not isinstance(answer, web.Response) or answer.text is None:
+                return answer
+            payload = json.loads(answer.text)
+            if payload.get("data") is None and payload.get("state") == 1:
+                del payload["data"]
+            return _envelope(payload, trailing_commas=True)
+
+        return handle
+
+    def _open_live(self, tenant: Tenant, body: dict[str, Any]) -> dict[str, str]:
+        token = self._state.open_live(tenant, body.get("conferenceKey"))
+        return {"liveurl": f"{self.sim.url}/live/{token}"}
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         raw = await request.read()

@@ -65,6 +65,7 @@ class Meeting:
     participants: int = 1
     locked: bool = False
     live: bool = False
+    live_token: str = ""  # the live stream's name in its addresses (openLive's; else the room's number)
     recording: str | None = None  # the active recordId
     recording_since: datetime | None = None
     failed_reason: str | None = None
@@ -173,6 +174,8 @@ class SimState:
         self.files_delay = 0.0
         # How far the service's own clock is behind the real one (its bookings' createTime).
         self.clock_behind = 0.0
+        # Whether the service has the 2019 document's openLive / closeLive (False: 404 there).
+        self.live_endpoints = True
         self.tenants: dict[str, Tenant] = {}
         self.recordings: dict[str, Recording] = {}
         self._next_booking = 1429
@@ -375,7 +378,7 @@ class SimState:
         status: dict[str, object] = {
             "conferenceKey": room.sipkey,
             "live": meeting.live,
-            "rtmpUrl": f"rtmp://{self.share_host}/live/{room.sipkey}" if meeting.live else "",
+            "rtmpUrl": f"rtmp://{self.share_host}/live/{meeting.live_token or room.sipkey}" if meeting.live else "",
             # A recorder still joining: `false` with the new recordId, as the document's sample.
             "record": meeting.recording is not None and meeting.starting_until is None,
             # As the document's sample does: the last recordId even when not recording.
@@ -384,6 +387,30 @@ class SimState:
         if meeting.failed_reason:
             status["failedReason"] = meeting.failed_reason
         return status
+
+    # -- live streaming (the 2019 document's endpoints) -------------------------------------
+
+    def open_live(self, tenant: Tenant, sipkey: object) -> str:
+        """Start streaming the room's meeting; the new stream's token (its watch address's name)."""
+        room = self.own_room(tenant, sipkey)
+        if not room.may_live:
+            raise SimFailure.business(200005)
+        if room.meeting is None:
+            raise SimFailure.business(200006, MSG_NO_MEETING)
+        if room.meeting.live:
+            raise SimFailure.business(200002)
+        room.meeting.live = True
+        room.meeting.live_token = uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
+        return room.meeting.live_token
+
+    def close_live(self, tenant: Tenant, sipkey: object) -> None:
+        """Stop streaming. The document has no code for "live is not on" (recording has 200007),
+        so a meeting not streamed is stopped all the same: success, nothing changes."""
+        room = self.own_room(tenant, sipkey)
+        if room.meeting is None:
+            raise SimFailure.business(200006, MSG_NO_MEETING)
+        room.meeting.live = False
+        room.meeting.live_token = ""
 
     def file_by_path(self, path: str) -> SimFile | None:
         for recording in self.recordings.values():
