@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _contacts_command(command("contacts", "the enterprise's users (the ids bookings take)"))
     _booking_commands(command)
     _sim_command(command("sim", "run the simulated service until stopped"))
+    _watch_command(command("watch", "follow rooms until stopped: one line per event, and downloads when ready"))
     return parser
 
 
@@ -93,6 +94,10 @@ def _room_commands(command: Add) -> None:
         metavar="SECONDS",
         help="start: how long to wait for the service to say it records (default 30; exit 5 if it has not)",
     )
+    p = command("live", "start or stop live streaming of a room's running meeting (start prints the watch address)")
+    p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("room", metavar="ROOM")
+    p.add_argument("--wait", type=_seconds, default=15.0, metavar="SECONDS", help="start: confirm for up to (15)")
 
 
 def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:
@@ -166,3 +171,12 @@ def _sim_command(p: argparse.ArgumentParser) -> None:
     p.add_argument("--faults", type=float, default=0.0, metavar="RATE", help="share of API calls that fail (0-1)")
     p.add_argument("--seed", type=int, help="run the lively demo script with this seed")
     p.add_argument("--script-interval", type=float, default=3.0, help=argparse.SUPPRESS)
+
+
+def _watch_command(p: argparse.ArgumentParser) -> None:
+    p.add_argument("rooms", nargs="*", metavar="ROOM", help="short numbers (default: the favourites)")
+    p.add_argument(
+        "--download", metavar="DIR", help="download every recording of these rooms into DIR once its files are listed"
+    )
+    # seconds after a stop before its files are first asked for (core.making.FIRST_CHECK): for tests
+    p.add_argument("--first-check", type=_seconds, help=argparse.SUPPRESS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..context import Context
-from . import bookings, contacts, recordings, rooms, session, sim
+from . import bookings, contacts, live, recordings, rooms, session, sim, watch
 
 Command = Callable[[Context], Awaitable[int]]
 
@@ -15,12 +15,14 @@ COMMANDS: dict[str, Command] = {
     "rooms": rooms.rooms,
     "status": rooms.status,
     "record": rooms.record,
+    "live": live.live,
     "recordings": recordings.recordings_command,
     "contacts": contacts.contacts,
     "book": bookings.book,
     "bookings": bookings.list_bookings,
     "cancel": bookings.cancel,
     "sim": sim.sim,
+    "watch": watch.watch,
 }
 #: The commands that run a service rather than talk to one: no --demo, and a stop is no interruption.
 SERVE = "sim"
