@@ -97,7 +97,7 @@ def _room_commands(command: Add) -> None:
     p = command("live", "start or stop live streaming of a room's running meeting (start prints the watch address)")
     p.add_argument("action", choices=["start", "stop"])
     p.add_argument("room", metavar="ROOM")
-    p.add_argument("--wait", type=_seconds, default=15.0, metavar="SECONDS", help="start: confirm for up to (15)")
+    p.add_argument("--wait", type=_seconds, default=15.0, metavar="SECONDS", help="start: how long to confirm (15 s)")
 
 
 def _recordings_command(p: argparse.ArgumentParser, common: _Parser) -> None:
