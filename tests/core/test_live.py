@@ -81,3 +81,22 @@ async def test_the_answers_are_printed_as_the_2019_document_prints_them(sim: Sim
     assert "/live/" in opened
     assert '"data"' not in closed
     assert closed.rstrip().endswith("1,\n}")
+
+
+async def test_a_stream_that_goes_live_a_second_later_is_confirmed(sim: Sim, api: Client, started_room: str) -> None:
+    sim.state.find_room(started_room)[1].live_delay = 1.0  # type: ignore[index]
+    outcome = await live.start(api, started_room, wait=10)
+    assert outcome.ok, outcome.reason
+    assert await _status_live(api, started_room)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "not confirmed yet"), ("zh", "直播尚未确认")])
+async def test_a_stream_not_live_within_the_wait_is_not_confirmed_and_keeps_its_address(
+    sim: Sim, api: Client, started_room: str, lang: str, words: str
+) -> None:
+    sim.state.find_room(started_room)[1].live_delay = 3600.0  # type: ignore[index]
+    outcome = await live.start(api, started_room, wait=0, lang=lang)  # type: ignore[arg-type]
+    assert not outcome.ok
+    assert outcome.unconfirmed
+    assert outcome.url is not None
+    assert words in outcome.describe(lang)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ ROOM_KNOBS = (
     "start_delay",
     "files_delay",
     "may_live",  # False: openLive answers 200005
+    "live_delay",  # seconds getLiveRecStatus says `live: false` after openLive
 )
 #: The object store's knobs `/_sim/files` sets.
 FILE_KNOBS = (

@@ -66,6 +66,7 @@ class Meeting:
     locked: bool = False
     live: bool = False
     live_token: str = ""  # the live stream's name in its addresses (openLive's; else the room's number)
+    live_from: float | None = None  # after openLive, the status says `live` only from then on (the clock's time)
     recording: str | None = None  # the active recordId
     recording_since: datetime | None = None
     failed_reason: str | None = None
@@ -84,6 +85,7 @@ class SimRoom:
     guest_pin: str = "654321"
     may_record: bool = True
     may_live: bool = True
+    live_delay: float = 0.0  # seconds the status still says `live: false` after openLive
     record_fails: str | None = None  # a failedReason: openRecord succeeds, recording does not
     start_delay: float | None = None  # seconds `record: false` after openRecord; None: the service's
     files_delay: float | None = None  # seconds after a stop before getRecords lists the files; None: the service's
@@ -249,8 +251,8 @@ class SimState:
                 room.meeting.participants = max(0, participants)
             if locked is not None:
                 room.meeting.locked = locked
-            if live is not None:
-                room.meeting.live = live
+            if live is not None:  # someone else turns it on or off: at once, under no token of ours
+                room.meeting.live, room.meeting.live_from, room.meeting.live_token = live, None, ""
         return room
 
     def end_meeting(self, tenant: Tenant, room: SimRoom) -> None:
@@ -375,10 +377,11 @@ class SimState:
             raise SimFailure.business(200006, MSG_NO_MEETING)
         self._advance(room)
         meeting = room.meeting
+        live = meeting.live and (meeting.live_from is None or self.clock() >= meeting.live_from)
         status: dict[str, object] = {
             "conferenceKey": room.sipkey,
-            "live": meeting.live,
-            "rtmpUrl": f"rtmp://{self.share_host}/live/{meeting.live_token or room.sipkey}" if meeting.live else "",
+            "live": live,
+            "rtmpUrl": f"rtmp://{self.share_host}/live/{meeting.live_token or room.sipkey}" if live else "",
             # A recorder still joining: `false` with the new recordId, as the document's sample.
             "record": meeting.recording is not None and meeting.starting_until is None,
             # As the document's sample does: the last recordId even when not recording.
@@ -401,6 +404,7 @@ class SimState:
             raise SimFailure.business(200002)
         room.meeting.live = True
         room.meeting.live_token = uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
+        room.meeting.live_from = self.clock() + room.live_delay if room.live_delay else None
         return room.meeting.live_token
 
     def close_live(self, tenant: Tenant, sipkey: object) -> None:
@@ -411,6 +415,7 @@ class SimState:
             raise SimFailure.business(200006, MSG_NO_MEETING)
         room.meeting.live = False
         room.meeting.live_token = ""
+        room.meeting.live_from = None
 
     def file_by_path(self, path: str) -> SimFile | None:
         for recording in self.recordings.values():
