@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vmrtray.api import BookingRequest, Client, NetworkError, ServerError, VmrError
+from vmrtray.api import BookingRequest, Client, NetworkError, NoLiveError, ServerError, VmrError
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
 TIMEOUT = 0.5  # hangs and drips end here; the client's own deadline, not a measurement
@@ -39,6 +39,8 @@ ENDPOINTS: dict[str, Call] = {
     "/meeting/getRecords": lambda api, made: api.get_records(made["record"]),
     "/meeting/delRecordFile": lambda api, made: api.delete_record_file(made["record"]),
     "/meeting/getLiveRecStatus": lambda api, made: api.get_live_rec_status("100701"),
+    "/meeting/openLive": lambda api, made: api.open_live("100702"),
+    "/meeting/closeLive": lambda api, made: api.close_live("100703"),
     "/api/getmeetinginfo": lambda api, made: api.get_meeting_info("100701"),
     "/subscribe/getmeeting": lambda api, made: api.get_rooms(DEMO_ACCOUNT),
     "/subscribe/getcontacts": lambda api, made: api.get_contacts(DEMO_ACCOUNT, all=True),
@@ -61,6 +63,13 @@ EXPECTED: dict[str, tuple[type[VmrError], str] | None] = {
     "wrong-types": None,
     "missing-fields": None,
 }
+#: Where an endpoint rightly says otherwise: the live endpoints are the 2019 document's, which a
+#: server may not have, and "an HTML page there" is how such a server answers (API_NOTES.md):
+#: a plain "no live streaming here", not a failure.
+LIVE = ("/meeting/openLive", "/meeting/closeLive")
+OWN: dict[tuple[str, str], tuple[type[VmrError], str]] = {
+    (path, "html"): (NoLiveError, "no live streaming") for path in LIVE
+}
 
 
 async def _world(sim: Sim, api: Client) -> dict[str, str]:
@@ -81,7 +90,7 @@ async def test_every_endpoint_under_every_fault(sim: Sim, path: str, fault: str)
     async with Client(sim.url, DEMO_PUBLIC_KEY, timeout=timeout) as api:
         made = await _world(sim, api)
         sim.faults.queue(fault, path=path)
-        expected = EXPECTED[fault]
+        expected = OWN.get((path, fault), EXPECTED[fault])
         said: tuple[str, ...] = ()
         try:
             await ENDPOINTS[path](api, made)

@@ -163,7 +163,10 @@ class Control:
         return web.json_response({"queued": len(faults.queued)})
 
     async def _service(self, request: web.Request) -> web.Response:
-        """The whole service's pace and clock: SERVICE_KNOBS given in the body, in seconds."""
+        """The whole service's pace and clock, SERVICE_KNOBS given in the body: start_delay and
+        files_delay in seconds of the simulator's clock (`state.clock`, which a test may move),
+        clock_behind in seconds of the real one, live_endpoints yes or no (SERVICE_FLAGS).
+        Answers every knob as it now is."""
         body = await request.json()
         for name in SERVICE_KNOBS:
             if name in body:
