@@ -572,6 +572,14 @@
             <translation>直播中</translation>
         </message>
         <message>
+            <source>starting live stream…</source>
+            <translation>正在开始直播…</translation>
+        </message>
+        <message>
+            <source>stopping live stream…</source>
+            <translation>正在停止直播…</translation>
+        </message>
+        <message>
             <source>locked</source>
             <translation>已锁定</translation>
         </message>
@@ -622,6 +630,10 @@
             <translation>直播中</translation>
         </message>
         <message>
+            <source>Live stream started: waiting for the service to say it streams</source>
+            <translation>已请求开始直播：等待服务确认正在直播</translation>
+        </message>
+        <message>
             <source>Starting recording…</source>
             <translation>正在开始录制…</translation>
         </message>
@@ -648,6 +660,22 @@
         <message>
             <source>Start recording</source>
             <translation>开始录制</translation>
+        </message>
+        <message>
+            <source>Starting live stream…</source>
+            <translation>正在开始直播…</translation>
+        </message>
+        <message>
+            <source>Stopping live stream…</source>
+            <translation>正在停止直播…</translation>
+        </message>
+        <message>
+            <source>Stop live stream</source>
+            <translation>停止直播</translation>
+        </message>
+        <message>
+            <source>Start live stream</source>
+            <translation>开始直播</translation>
         </message>
         <message>
             <source>Join the meeting in {name}</source>
@@ -1078,6 +1106,10 @@
         <message>
             <source>Copy invitation with host password</source>
             <translation>复制含主持人密码的邀请</translation>
+        </message>
+        <message>
+            <source>Copy watch address</source>
+            <translation>复制观看地址</translation>
         </message>
         <message>
             <source>Open live stream</source>

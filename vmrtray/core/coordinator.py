@@ -26,9 +26,10 @@ from dataclasses import dataclass, replace
 
 from vmrtray.api import ApiError, AuthError, Client, Lang
 
-from . import recording
+from . import live, recording
 from .catalog import Source
 from .events import Busy, Event, Kind, RoomState, Snapshot, diff
+from .live import LiveOutcome
 from .polling import Poller
 from .recording import START_WAIT, Action, RecordOutcome, RecordSink
 from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
@@ -109,6 +110,10 @@ class Coordinator:
         self._told_stopped: set[str] = set()
         self._clocks = (time.time(), time.monotonic())  # for the wake watch
         self._quiet_until = 0.0
+        self.live_wait = live.START_WAIT  # seconds a live start is confirmed for (core.live)
+        self._live_busy: dict[str, Busy] = {}  # rooms whose live toggle is under way
+        self._live_urls: dict[str, str] = {}  # room → the watch address our accepted openLive gave
+        self._no_live = False  # the server answered that it has no live endpoints
 
     @property
     def paused(self) -> bool:
@@ -191,7 +196,7 @@ class Coordinator:
         await self._remember_records(rooms)
         stopped = _stopped_records(self.snapshot.rooms, rooms)
         ends = [self._start_event(rooms, *end) for end in settled if end is not None]
-        self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused), first=ends)
+        self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused, no_live=self._no_live), first=ends)
         for record_id in stopped:
             await self._tell_stopped(record_id)
 
@@ -202,14 +207,21 @@ class Coordinator:
         """A room whose answer was asked before the toggle's own status settled it: what that
         status said stands (published then), not the older answer."""
         previous = self.snapshot.room(room) or RoomState(room)
-        return replace(previous, busy=self._busy_of(room), may_record=room not in self._no_record)
+        may_record, live_busy = room not in self._no_record, self._live_busy.get(room)
+        return replace(previous, busy=self._busy_of(room), may_record=may_record, live_busy=live_busy)
 
     def _room_state(self, status: RoomStatus) -> RoomState:
         previous = self.snapshot.room(status.room) or RoomState(status.room)
         may_record, busy = status.room not in self._no_record, self._busy_of(status.room)
         if status.error is not None or status.info is None:
-            return replace(previous, available=False, error=status.error, may_record=may_record, busy=busy)
+            live_busy = self._live_busy.get(status.room)
+            return replace(
+                previous, available=False, error=status.error, may_record=may_record, busy=busy, live_busy=live_busy
+            )
         info, live = status.info, status.live
+        is_live = bool(live and live.live)
+        if not info.started or (previous.live and not is_live):  # our stream, if any, has ended
+            self._live_urls.pop(status.room, None)
         recording = bool(live and live.record)
         record_id = live.record_id if live and recording else None
         failed = plain(live.failed_reason) if live and live.failed_reason else None
@@ -222,8 +234,10 @@ class Coordinator:
             started=info.started,
             participants=info.participants if info.started else 0,
             locked=info.locked,
-            live=bool(live and live.live),
+            live=is_live,
             rtmp_url=live.rtmp_url if live and live.live else None,
+            live_busy=self._live_busy.get(status.room),
+            live_url=self._live_urls.get(status.room),
             recording=recording,
             record_id=record_id,
             ours=ours is not None and ours == (record_id if recording else attempt if failed else None),
@@ -392,10 +406,53 @@ class Coordinator:
             self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
         return outcome
 
+    # -- live toggles -------------------------------------------------------------------------
+
+    async def start_live(self, room: str) -> LiveOutcome:
+        """openLive, confirmed by getLiveRecStatus for `live_wait` seconds (core.live); the room's
+        `live_busy` is STARTING meanwhile. An accepted start's watch address is the room's
+        `live_url` (also while not confirmed yet: the stream may still come) until the meeting
+        ends or the stream is seen to stop."""
+        started = live.start(self.client, room, wait=self.live_wait, lang=self.lang)
+        return await self._toggle_live(room, Busy.STARTING, started)
+
+    async def stop_live(self, room: str) -> LiveOutcome:
+        return await self._toggle_live(room, Busy.STOPPING, live.stop(self.client, room, lang=self.lang))
+
+    async def _toggle_live(self, room: str, busy: Busy, toggle: Awaitable[LiveOutcome]) -> LiveOutcome:
+        """The room busy while `toggle` runs; then what its outcome says published at once (the
+        face says the outcome itself: no LIVE_ON/OFF event for it), and a refresh asked for.
+        An outcome saying the server has no live endpoints sets `Snapshot.no_live`."""
+        self._live_busy[room] = busy
+        self._republish(room)
+        try:
+            outcome = await toggle
+        except BaseException:  # cancelled: the room is no longer busy
+            self._live_busy.pop(room, None)
+            self._republish(room)
+            raise
+        del self._live_busy[room]
+        if outcome.url is not None:
+            self._live_urls[room] = outcome.url
+        elif outcome.ok:  # stopped
+            self._live_urls.pop(room, None)
+        self._no_live = self._no_live or outcome.no_live
+        state = replace(self._room(room), live_busy=None, live_url=self._live_urls.get(room))
+        if outcome.ok:  # the toggle's own status (or closeLive's answer) settles it, as a record toggle's
+            on = outcome.action == Action.START
+            state = replace(state, live=on, rtmp_url=state.rtmp_url if on else None)
+            self._decided[room] = self._refreshes
+        rooms = tuple(state if r.room == room else r for r in self.snapshot.rooms)
+        self._publish(replace(self.snapshot, rooms=rooms, no_live=self._no_live), [])
+        if isinstance(outcome.error, AuthError):
+            self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
+        self.request_refresh()
+        return outcome
+
     def _republish(self, room: str) -> None:
         """The room's busy state, published at once."""
-        busy = self._busy_of(room)
-        rooms = tuple(replace(r, busy=busy) if r.room == room else r for r in self.snapshot.rooms)
+        busy, live_busy = self._busy_of(room), self._live_busy.get(room)
+        rooms = tuple(replace(r, busy=busy, live_busy=live_busy) if r.room == room else r for r in self.snapshot.rooms)
         self._publish(replace(self.snapshot, rooms=rooms), [])
 
 

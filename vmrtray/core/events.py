@@ -15,7 +15,8 @@ from vmrtray.api import Lang, VmrError
 class Busy(StrEnum):
     """A record toggle under way in a room. STARTING lasts until the service says it records
     with the new recordId (or names why not, or the coordinator stops waiting), however long
-    after the toggle itself ended: "starting recording…"."""
+    after the toggle itself ended: "starting recording…". A live toggle (`RoomState.live_busy`)
+    is STARTING or STOPPING only while it runs (core.live confirms a start within its wait)."""
 
     STARTING = "starting"
     STOPPING = "stopping"
@@ -39,6 +40,8 @@ class RoomState:
     guest_pwd: str = ""
     may_record: bool = True  # False once the service said 200004 for this room
     busy: Busy | None = None  # while a record toggle is under way
+    live_busy: Busy | None = None  # while a live toggle of ours is under way
+    live_url: str | None = None  # our accepted openLive's watch address, until the stream stops or the meeting ends
     error: VmrError | None = field(default=None, compare=False)
 
     @property
@@ -54,6 +57,7 @@ class Snapshot:
     paused: bool = False
     error: VmrError | None = field(default=None, compare=False)
     age: float = 0.0  # seconds since the data was fresh (0 while `ok`)
+    no_live: bool = False  # the server answered that it has no live endpoints: offer no live streaming
 
     @property
     def in_use(self) -> tuple[RoomState, ...]:
@@ -97,6 +101,10 @@ class Event:
     ours: bool = False
     quiet: bool = False  # listed in Recent, not shown as an alert (e.g. just after wake)
     record_id: str = ""  # the recording a RECORDING_* event is about, when the service named it
+    #: The end of a record toggle the user clicked (a start of ours started, failed or was not
+    #: confirmed; our stop): the answer to their own action, told whatever the notification
+    #: settings say (core.notifications), which filter only what happens by itself.
+    asked: bool = False
 
     @property
     def group(self) -> str:
@@ -165,7 +173,9 @@ def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
 
 def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
     def event(kind: Kind, detail: str = "", ours: bool = False, record_id: str | None = None) -> Event:
-        return Event(kind, now.room, now.label, detail, ours, record_id=record_id or "")
+        # a recording of ours that started or failed is the end of a start the user clicked
+        asked = ours and kind in (Kind.RECORDING_STARTED, Kind.RECORDING_FAILED)
+        return Event(kind, now.room, now.label, detail, ours, record_id=record_id or "", asked=asked)
 
     if was.available and not now.available:
         return [event(Kind.ROOM_UNAVAILABLE, now.error.describe(lang) if now.error else "")]

@@ -1,4 +1,4 @@
-"""How the tray words a room's state: its one-line summary, its details, the record action, its invitation.
+"""How the tray words a room's state: its one-line summary, its details, the record and live actions, its invitation.
 
 The menu and the fallback window both say it this way; nothing here draws or acts.
 """
@@ -39,7 +39,10 @@ class RoomWords:
             bits.append(self.tr("REC"))
         elif room.busy == Busy.STARTING:
             bits.append(self.tr("starting recording…"))
-        if room.live:
+        if room.live_busy is not None:
+            starting = room.live_busy == Busy.STARTING
+            bits.append(self.tr("starting live stream…") if starting else self.tr("stopping live stream…"))
+        elif room.live:
             bits.append(self.tr("LIVE"))
         if room.locked:
             bits.append(self.tr("locked"))
@@ -65,6 +68,8 @@ class RoomWords:
             lines.append(self.tr("Recording failed: {why}").format(why=room.failed_reason))
         if room.live:
             lines.append(self.tr("Streaming live"))
+        elif room.live_url:
+            lines.append(self.tr("Live stream started: waiting for the service to say it streams"))
         return lines
 
     def error(self, room: RoomState) -> str:
@@ -88,6 +93,23 @@ class RoomWords:
         if not room.may_record:
             return RecordChoice(self.tr("Start recording — this room may not be recorded"), False)
         return RecordChoice(self.tr("Start recording"), True)
+
+    def live_choice(self, room: RoomState) -> RecordChoice | None:
+        """The live action, or None where none is offered: the meeting is not on, or the server
+        has no live endpoints (the caller does not ask then). A start the service accepted but
+        has not confirmed can be stopped (a second start would be refused as already on)."""
+        if room.live_busy is not None:
+            starting = room.live_busy == Busy.STARTING
+            return RecordChoice(
+                self.tr("Starting live stream…") if starting else self.tr("Stopping live stream…"), False
+            )
+        if not room.available:
+            return None
+        if room.live or room.live_url:
+            return RecordChoice(self.tr("Stop live stream"), True)
+        if not room.started:
+            return None
+        return RecordChoice(self.tr("Start live stream"), True)
 
     def invitation(self, room: RoomState, known: Room | None, *, host: bool = False) -> str:
         """The text to paste to a guest; `known` is the account's entry for the room (address, passwords)."""

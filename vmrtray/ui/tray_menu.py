@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMenu
 from vmrtray.core.coordinator import Coordinator, RecordOutcome
 from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.events import Event, RoomState, Snapshot
+from vmrtray.core.live import LiveOutcome
 from vmrtray.core.notifications import Alert
 
 from .asyncutil import spawn
@@ -52,7 +53,7 @@ class TrayMenu(QMenu):
 
     def __init__(self, words: RoomWords, *, header: Callable[[], str], alert: Callable[[Alert], None]) -> None:
         """`header`: the words of the menu's first line (the tray's summary); `alert`: where a
-        record toggle's outcome is said."""
+        record or live toggle's outcome is said."""
         super().__init__()
         self.words = words
         self._header_text, self._say = header, alert
@@ -119,7 +120,7 @@ class TrayMenu(QMenu):
             for room in snapshot.rooms:
                 entry = self._entries.get(room.room)
                 if entry is not None:
-                    entry.update(room)
+                    entry.update(room, live=not snapshot.no_live)
             if self._pause is not None:
                 self._pause.setChecked(snapshot.paused)
         top = self.recent[0] if self.recent else None
@@ -207,6 +208,27 @@ class TrayMenu(QMenu):
         room = self.state.snapshot.room(done.room) if self.state.snapshot else None
         self._say(Alert(room.label if room else done.room, done.describe(self.words.lang), urgent=not done.ok))
 
+    def toggle_live(self, room: str) -> None:
+        """Start or stop the room's live stream (a start accepted but not confirmed is stopped)."""
+        snapshot = self.state.snapshot
+        state = snapshot.room(room) if snapshot is not None else None
+        if self.coordinator is None or state is None:
+            return
+        coordinator = self.coordinator
+        call = coordinator.stop_live if state.live or state.live_url else coordinator.start_live
+        spawn(self._report_live(call(room)))
+
+    async def _report_live(self, outcome: Coroutine[Any, Any, LiveOutcome]) -> None:
+        """Say a live toggle's outcome: urgent when it failed; "not confirmed yet" is no failure
+        (the service accepted it; the polling tells when the stream is on)."""
+        done = await outcome
+        room = self.state.snapshot.room(done.room) if self.state.snapshot else None
+        urgent = not done.ok and not done.unconfirmed
+        self._say(Alert(room.label if room else done.room, done.describe(self.words.lang), urgent=urgent))
+
+    def copy_watch_address(self, url: str) -> None:
+        QGuiApplication.clipboard().setText(url)
+
     def toggle_pause(self) -> None:
         snapshot = self.state.snapshot
         if self.coordinator is not None and snapshot is not None:
@@ -227,19 +249,21 @@ class RoomEntry:
         self.menu = menu
         self.state: RoomState | None = None
         self.described = ""
+        self.live = True
         self.sub = menu.addMenu(room)
         self.sub.setToolTipsVisible(True)
         self.sub.menuAction().setObjectName(f"room:{room}")
         self.quick = add_action(menu, "", f"record-quick:{room}", lambda: menu.toggle_recording(room))
         self.quick.setVisible(False)
 
-    def update(self, room: RoomState) -> None:
-        """Redraw this room, and only when something a user could see has changed."""
+    def update(self, room: RoomState, *, live: bool = True) -> None:
+        """Redraw this room, and only when something a user could see has changed; `live`: the
+        server may have live streaming (False once it answered that it has no live endpoints)."""
         menu, words, sub = self.menu, self.menu.words, self.sub
         described = words.error(room)
-        if room == self.state and described == self.described:
+        if room == self.state and described == self.described and live == self.live:
             return
-        self.state, self.described = room, described
+        self.state, self.described, self.live = room, described, live
         sub.setTitle(f"{room.label} — {words.summary(room)}")
         sub.setIcon(menu.room_icon(room))
         sub.clear()
@@ -249,6 +273,10 @@ class RoomEntry:
         choice = words.record_choice(room)
         record = add_action(sub, choice.words, f"record:{room.room}", lambda: menu.toggle_recording(room.room))
         record.setEnabled(choice.usable)
+        streaming = words.live_choice(room) if live else None
+        if streaming is not None:
+            toggle = add_action(sub, streaming.words, f"live-toggle:{room.room}", lambda: menu.toggle_live(room.room))
+            toggle.setEnabled(streaming.usable)
         # the context named: lupdate would name it after `menu`, the expression before `.tr`
         add_action(
             sub,
@@ -262,10 +290,14 @@ class RoomEntry:
             f"invite-host:{room.room}",
             lambda: menu.copy_invitation(room, host=True),
         )
-        if room.live and room.rtmp_url:
+        if live and room.live_url:
+            watch = room.live_url
+            copy = QCoreApplication.translate("TrayMenu", "Copy watch address")
+            add_action(sub, copy, f"live-copy:{room.room}", lambda: menu.copy_watch_address(watch))
+        if room.live and room.rtmp_url:  # the stream itself, for a player: also for a stream someone else started
             url = room.rtmp_url
-            live = QCoreApplication.translate("TrayMenu", "Open live stream")
-            add_action(sub, live, f"live:{room.room}", lambda: menu.open_url(url))
+            stream = QCoreApplication.translate("TrayMenu", "Open live stream")
+            add_action(sub, stream, f"live:{room.room}", lambda: menu.open_url(url))
         # the one-click toggle, right under the room, without opening its submenu
         # (shown, not usable, while it starts: the click was seen and the answer is awaited)
         self.quick.setText(f"    {choice.words} ({room.name or room.room})")
