@@ -11,6 +11,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from vmrtray.core.untrusted import plain
+
 Row = list[Any]
 Table = tuple[list[str], list[Row]]  # (headers, rows)
 
@@ -19,10 +21,17 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+#: The longest text cell printed (core.untrusted.plain's cut): a path, a title, the service's words.
+CELL_LIMIT = 4096
+
+
 def print_table(headers: Sequence[str], body: Sequence[Row]) -> None:
-    """Nothing at all when there are no rows (a script reads an empty output as 'none')."""
+    """Nothing at all when there are no rows (a script reads an empty output as 'none').
+    Every text cell is made plain (core.untrusted): the service's words — a room's name, a
+    contact, a meeting's theme — cannot add a row, steer the terminal or read reversed."""
     if body:
-        print(tabulate(body, headers=list(headers), tablefmt="simple", disable_numparse=True))
+        rows = [[plain(cell, CELL_LIMIT) if isinstance(cell, str) else cell for cell in row] for row in body]
+        print(tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True))
 
 
 def warn(line: str) -> None:

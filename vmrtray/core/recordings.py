@@ -20,6 +20,7 @@ from vmrtray.api import ApiError, Client, RecordFile
 from .catalog import Catalog, FileRow
 from .errors import NoFiles
 from .targets import Downloaded, Found, Known, NoFreeName, OnProgress, inspect, names, recording_filename
+from .untrusted import plain
 
 if TYPE_CHECKING:
     import aiohttp
@@ -176,8 +177,9 @@ async def delete(api: Client, catalog: Catalog, record_id: str) -> None:
 
 
 async def room_name_of(api: Client, short_number: str) -> str:
-    """The room's name for file names; "" when the service will not say."""
+    """The room's name for file names, alerts and the Recordings window, made plain
+    (core.untrusted); "" when the service will not say."""
     try:
-        return (await api.get_meeting_info(short_number)).name
+        return plain((await api.get_meeting_info(short_number)).name)
     except ApiError:
         return ""

@@ -1,7 +1,9 @@
 """The state of a set of rooms, fetched concurrently under one bound.
 
 `getmeetinginfo` for every room, `getLiveRecStatus` only for rooms that are started. The
-coordinator of the tray and `vmrctl status` both use this.
+coordinator of the tray and `vmrctl status` both use this. The service's words that are
+shown — the room's name, a failedReason — are made plain here (core.untrusted), once, so no
+face gets them raw: a menu title, an alert, a tooltip, a terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmrtray.api import Client, LiveRecStatus, MeetingInfo, VmrError
+
+from .untrusted import plain
 
 DEFAULT_CONCURRENCY = 16
 
@@ -69,9 +73,10 @@ async def fetch_statuses(client: Client, rooms: Sequence[str], *, limit: int = D
             room = rooms[index]
             try:
                 if live:
-                    statuses[index] = RoomStatus(room, statuses[index].info, await client.get_live_rec_status(room))
+                    live_status = _shown_live(await client.get_live_rec_status(room))
+                    statuses[index] = RoomStatus(room, statuses[index].info, live_status)
                     continue
-                info = await client.get_meeting_info(room)
+                info = _shown_info(await client.get_meeting_info(room))
             except VmrError as error:
                 statuses[index] = RoomStatus(room, error=error)
                 continue
@@ -81,3 +86,14 @@ async def fetch_statuses(client: Client, rooms: Sequence[str], *, limit: int = D
 
     await asyncio.gather(*(worker() for _ in range(min(limit, len(rooms)))))
     return statuses
+
+
+def _shown_info(info: MeetingInfo) -> MeetingInfo:
+    """The room's name made plain."""
+    return info.model_copy(update={"name": plain(info.name)}) if info.name else info
+
+
+def _shown_live(live: LiveRecStatus) -> LiveRecStatus:
+    """The failedReason made plain."""
+    reason = live.failed_reason
+    return live.model_copy(update={"failed_reason": plain(reason)}) if reason else live
