@@ -4,9 +4,16 @@ Recordings entry, whichever face asks."""
 
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from vmrtray.api import Client
+from vmrtray.core import contacts
 from vmrtray.core.recordings import room_name_of
 from vmrtray.core.status import fetch_statuses
+from vmrtray.core.untrusted import plain
 from vmrtray.sim import Sim
 
 ROOM = "100701"  # its meeting is running in the simulator's world
@@ -29,3 +36,25 @@ async def test_a_room_name_and_a_failed_reason_are_plain_in_the_status(sim: Sim,
 async def test_the_room_name_a_recording_is_filed_under_is_plain(sim: Sim, api: Client) -> None:
     sim.state.find_room(ROOM)[1].name = HOSTILE  # type: ignore[index]
     assert await room_name_of(api, ROOM) == CLEAN
+
+
+def _plain_slowly(text: str, limit: int) -> str:
+    """plain() without its shortcut for text with nothing to drop."""
+    spaced = "".join(" " if ch in "\t\n\r\v\f\x85" else ch for ch in text)
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
+    words = " ".join(kept.split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=40) | st.sampled_from([HOSTILE, " a  b ", "a\u3000b", "x" * 12]), limit=st.integers(5, 50))
+def test_plain_is_the_same_with_its_shortcut(text: str, limit: int) -> None:
+    """Contacts come by the ten thousand: plain() returns clean text as it is without looking
+    at each character; the answer is the same as looking."""
+    assert plain(text, limit) == _plain_slowly(text, limit)
+
+
+def test_a_contacts_name_and_account_are_plain_in_the_picker() -> None:
+    person = contacts.Person.of("9100", "张\u202e伟\x1b[2J\n", "zhang\u2028wei@corp.example")
+    assert (person.name, person.account) == ("张伟[2J", "zhangwei@corp.example")
+    assert contacts.search([person], "张伟") == [0]

@@ -20,6 +20,7 @@ from pathlib import Path
 from vmrtray.api import Client, Contact
 
 from .atomic import write_atomic
+from .untrusted import plain
 
 PAGE_SIZE = 500
 MAX_PAGES = 400  # 200,000 contacts: a bound against a server that never sends a short page
@@ -36,6 +37,9 @@ class Person:
 
     @classmethod
     def of(cls, id: str, name: str, account: str) -> Person:
+        """The name and account the picker shows are the service's words: made plain
+        (core.untrusted), from the service and from a cache written before this did so."""
+        name, account = plain(name), plain(account)
         return cls(id, name, account, f"{name}\n{id}\n{account}".casefold())
 
 
