@@ -5,16 +5,18 @@ Recordings entry, whichever face asks."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vmrtray.api import Client
-from vmrtray.core import contacts
+from vmrtray.core import bookings, contacts
+from vmrtray.core.agenda import Agenda
 from vmrtray.core.recordings import room_name_of
 from vmrtray.core.status import fetch_statuses
 from vmrtray.core.untrusted import plain
-from vmrtray.sim import Sim
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
 ROOM = "100701"  # its meeting is running in the simulator's world
 HOSTILE = "研发部\u202e会议室\x1b[2J\n\u2028第二行"
@@ -58,3 +60,20 @@ def test_a_contacts_name_and_account_are_plain_in_the_picker() -> None:
     person = contacts.Person.of("9100", "张\u202e伟\x1b[2J\n", "zhang\u2028wei@corp.example")
     assert (person.name, person.account) == ("张伟[2J", "zhangwei@corp.example")
     assert contacts.search([person], "张伟") == [0]
+
+
+async def test_a_bookings_theme_is_plain_in_the_agenda(sim: Sim, api: Client) -> None:
+    """The theme is the reminder's alert title and the My bookings list's first column."""
+    room = (await api.get_rooms(DEMO_ACCOUNT))[0]
+    start = (datetime.now().astimezone() + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    await bookings.create(
+        api, bookings.build_request(account=DEMO_ACCOUNT, theme="Standup", start=start, minutes=30, pid=room.pid)
+    )
+    for booking in sim.state.tenants[DEMO_PUBLIC_KEY].bookings.values():  # someone renamed it on the service
+        booking.theme = HOSTILE
+    agenda = Agenda(api, DEMO_ACCOUNT)
+    try:
+        await agenda.refresh()
+        assert [b.theme for b in agenda.bookings] == [CLEAN]
+    finally:
+        await agenda.aclose()

@@ -21,6 +21,7 @@ from vmrtray.api import Booking, Client, VmrError
 from .listeners import Listeners
 from .polling import Poller
 from .reminders import Reminders
+from .untrusted import plain
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ class Agenda:
             self._poller.notify(self)
             raise
         self.error = None
-        self.bookings = sorted(found, key=lambda b: (b.start_date, b.id))
+        shown = [b.model_copy(update={"theme": plain(b.theme)}) for b in found]  # the reminder's title, the list's
+        self.bookings = sorted(shown, key=lambda b: (b.start_date, b.id))
         self.updated = self.clock()
         self._poller.notify(self)
 
