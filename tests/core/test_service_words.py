@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from vmrtray.api import Client
 from vmrtray.core import bookings, contacts
 from vmrtray.core.agenda import Agenda
+from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.recordings import room_name_of
 from vmrtray.core.status import fetch_statuses
 from vmrtray.core.untrusted import plain
@@ -77,3 +78,11 @@ async def test_a_bookings_theme_is_plain_in_the_agenda(sim: Sim, api: Client) ->
         assert [b.theme for b in agenda.bookings] == [CLEAN]
     finally:
         await agenda.aclose()
+
+
+async def test_a_rooms_name_and_address_are_plain_in_the_directory(sim: Sim, api: Client) -> None:
+    """The booking dialog's and the settings' room lists, the invitation's address line."""
+    room = sim.state.find_room(ROOM)[1]  # type: ignore[index]
+    room.name, room.domain = HOSTILE, "corp\u202e.example\n"
+    known = (await RoomDirectory(api, DEMO_ACCOUNT).rooms())[0]
+    assert (known.sipkey, known.p_desc, known.alias) == (ROOM, CLEAN, f"{ROOM}meet@corp.example")

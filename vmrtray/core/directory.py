@@ -17,6 +17,7 @@ from vmrtray.api import Client, Room
 
 from .session import open_client
 from .settings import Settings
+from .untrusted import plain
 
 MAX_AGE = 600.0  # seconds: rooms are added or renamed rarely
 
@@ -54,9 +55,15 @@ class RoomDirectory:
             asking.exception()  # retrieved, so asyncio does not log it as never retrieved
 
     async def _ask(self) -> list[Room]:
-        rooms = await self.client.get_rooms(self.account)
+        rooms = [_shown(room) for room in await self.client.get_rooms(self.account)]
         self._rooms, self._fetched = rooms, self._clock()
         return rooms
+
+
+def _shown(room: Room) -> Room:
+    """The room's name and address as the faces show them (dialogs' room lists, invitations,
+    vmrctl rooms): the service's words, made plain (core.untrusted)."""
+    return room.model_copy(update={"p_desc": plain(room.p_desc), "alias": plain(room.alias)})
 
 
 async def check_connection(settings: Settings, key: str) -> list[Room]:
