@@ -95,9 +95,9 @@ async def soak(url: str, args: argparse.Namespace) -> int:
     await _demo_pace(control, args.files_delay)
     folder = Path(tempfile.mkdtemp(prefix="vmrtray-soak-"))
     settings = Settings(server=url)
-    catalog = Catalog(folder / "catalog.sqlite3")
-    warm: tuple[float, int, int] | None = None
     day = Day(time.time())
+    catalog = Catalog(folder / "catalog.sqlite3", clock=day.clock)  # ready by the simulated time
+    warm: tuple[float, int, int] | None = None
     began = time.perf_counter()
     async with Client(url, DEMO_PUBLIC_KEY, timeout=5.0) as api, download_client(settings) as files:
         coordinator = Coordinator(api, rooms, interval_active=3600, interval_idle=3600)

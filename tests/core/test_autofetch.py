@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from tests.support.waiting import until
@@ -30,9 +31,15 @@ class Clock:
         return self.now
 
 
+@pytest.fixture
+def clock() -> Clock:
+    """The simulator's, the watch's and the catalog's (which marks a recording ready by it)."""
+    return Clock()
+
+
 @pytest_asyncio.fixture
-async def queue(api: Client, tmp_path: Path) -> AsyncIterator[DownloadQueue]:
-    catalog = Catalog(tmp_path / "catalog.sqlite3")
+async def queue(api: Client, tmp_path: Path, clock: Clock) -> AsyncIterator[DownloadQueue]:
+    catalog = Catalog(tmp_path / "catalog.sqlite3", clock=clock)
     async with new_file_session() as http:
         made = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", tick=0.01)
         yield made
@@ -63,9 +70,8 @@ def _auto(queue: DownloadQueue, policy: AutoFetch, clock: Clock, favourites: tup
 
 
 async def test_the_recordings_started_here_are_downloaded_when_ready_and_no_other(
-    sim: Sim, api: Client, queue: DownloadQueue
+    sim: Sim, api: Client, queue: DownloadQueue, clock: Clock
 ) -> None:
-    clock = Clock()
     watch = FilesWatch(api, queue.catalog, clock=clock)
     mine = await _ready(sim, api, watch, clock, "100701", Source.OPENED)
     seen = await _ready(sim, api, watch, clock, "100702", Source.SEEN)
@@ -78,8 +84,9 @@ async def test_the_recordings_started_here_are_downloaded_when_ready_and_no_othe
     assert await favourites.catch_up() == [seen]  # a favourite room's, whoever started it
 
 
-async def test_with_the_setting_off_nothing_is_downloaded(sim: Sim, api: Client, queue: DownloadQueue) -> None:
-    clock = Clock()
+async def test_with_the_setting_off_nothing_is_downloaded(
+    sim: Sim, api: Client, queue: DownloadQueue, clock: Clock
+) -> None:
     watch = FilesWatch(api, queue.catalog, clock=clock)
     await _ready(sim, api, watch, clock, "100701", Source.OPENED)
     off = _auto(queue, AutoFetch.OFF, clock, ("100701",))
@@ -91,18 +98,16 @@ async def test_with_the_setting_off_nothing_is_downloaded(sim: Sim, api: Client,
 
 
 async def test_ready_before_a_crash_is_queued_by_the_next_run(
-    sim: Sim, api: Client, queue: DownloadQueue, tmp_path: Path
+    sim: Sim, api: Client, queue: DownloadQueue, clock: Clock, tmp_path: Path
 ) -> None:
-    clock = Clock()
-    first = FilesWatch(api, Catalog(tmp_path / "catalog.sqlite3"), clock=clock)
+    first = FilesWatch(api, Catalog(tmp_path / "catalog.sqlite3", clock=clock), clock=clock)
     record_id = await _ready(sim, api, first, clock, "100701", Source.OPENED)
     first.catalog.close()  # listed, then the app died before it queued the download
     clock.now += 3600
     assert await _auto(queue, AutoFetch.MINE, clock).catch_up() == [record_id]
 
 
-async def test_a_queueing_that_fails_is_tried_again(sim: Sim, api: Client, queue: DownloadQueue) -> None:
-    clock = Clock()
+async def test_a_queueing_that_fails_is_tried_again(sim: Sim, api: Client, queue: DownloadQueue, clock: Clock) -> None:
     watch = FilesWatch(api, queue.catalog, clock=clock)
     record_id = await _ready(sim, api, watch, clock, "100701", Source.OPENED)
     auto = _auto(queue, AutoFetch.MINE, clock)
@@ -113,9 +118,8 @@ async def test_a_queueing_that_fails_is_tried_again(sim: Sim, api: Client, queue
 
 
 async def test_turning_the_setting_on_does_not_fetch_old_recordings(
-    sim: Sim, api: Client, queue: DownloadQueue
+    sim: Sim, api: Client, queue: DownloadQueue, clock: Clock
 ) -> None:
-    clock = Clock()
     watch = FilesWatch(api, queue.catalog, clock=clock)
     await _ready(sim, api, watch, clock, "100701", Source.OPENED)
     clock.now += READY_WINDOW + 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Collection
 
 from vmrtray.api import VmrError
@@ -54,9 +53,10 @@ class AutoDownload:
         policy: Callable[[], AutoFetch],
         favourites: Callable[[], Collection[str]],
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.catalog, self.add, self.policy, self.favourites, self.clock = catalog, add, policy, favourites, clock
+        self.catalog, self.add, self.policy, self.favourites = catalog, add, policy, favourites
+        self.clock = clock or catalog.clock  # the clock the catalog marks recordings ready by
         self._task: asyncio.Task[None] | None = None
         self._again = False
 

@@ -44,6 +44,7 @@ class Source(StrEnum):
     USER = "user"  # a record id the user gave
     DEMO = "demo"  # the demo's first recordings
 
+
 _MIGRATIONS: Sequence[str] = (
     """
     CREATE TABLE recordings (
@@ -117,6 +118,13 @@ _MIGRATIONS: Sequence[str] = (
     """
     ALTER TABLE recordings ADD COLUMN ready_at INTEGER;
     CREATE INDEX recordings_ready ON recordings(ready_at) WHERE ready_at IS NOT NULL;
+    """,
+    # Ready (epoch second) and not yet told as ready (core.making): whoever listed the files —
+    # FilesWatch, `vmrctl recordings show` in another process, the download queue — the
+    # catalog marks a stopped recording ready once, and the next FilesWatch turn tells it.
+    """
+    ALTER TABLE recordings ADD COLUMN ready_untold INTEGER;
+    CREATE INDEX recordings_untold ON recordings(ready_untold) WHERE ready_untold IS NOT NULL;
     """,
 )
 
@@ -213,6 +221,20 @@ class CatalogEntry(NamedTuple):
         return not self.files and not self.deleted and self.next_check is not None
 
 
+class ReadyEntry(NamedTuple):
+    """A recording whose files are listed at last (core.making tells it as Ready)."""
+
+    record_id: str
+    room: str
+    room_name: str
+    files: int
+    size: int
+
+
+#: A stopped recording listed at last: no longer asked for; ready (epoch second ?1) until
+#: handed on (core.autofetch) and until told (core.making).
+_READY = "UPDATE recordings SET next_check = NULL, ready_at = ?1, ready_untold = ?1 WHERE record_id = ?2"
+
 _ENTRIES = (
     "SELECT record_id, room, source, first_seen, deleted, room_name, start_time, start_epoch, seconds, files,"
     " total_size, downloaded, states, COALESCE(search, ''), stopped_at, next_check FROM recordings"
@@ -257,10 +279,11 @@ class Catalog:
     that another process keeps locked longer than `busy_wait` raises CatalogBusy, from
     opening it as from any call."""
 
-    def __init__(self, path: Path, *, busy_wait: float = BUSY_WAIT) -> None:
+    def __init__(self, path: Path, *, busy_wait: float = BUSY_WAIT, clock: Callable[[], float] = time.time) -> None:
         private_dir(path.parent)
         self.path = path
         self.busy_wait = busy_wait
+        self.clock = clock  # when a recording became ready (epoch seconds)
         self.set_aside: Path | None = None
         self._lock = threading.Lock()
         with self._opening():
@@ -403,11 +426,17 @@ class Catalog:
         room = files[0].conference_key if files else None
 
         def write(db: sqlite3.Connection) -> None:
+            made = db.execute(
+                "SELECT 1 FROM recordings WHERE record_id = ? AND stopped_at IS NOT NULL AND files = 0 AND deleted = 0",
+                (record_id,),
+            ).fetchone()
             db.execute(
                 "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, 'user', ?) "
                 "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
                 (record_id, room, now),
             )
+            if made and rows:  # listed at last, by whoever asked: ready, once
+                db.execute(_READY, (int(self.clock()), record_id))
             db.executemany(
                 "INSERT INTO files (record_id, idx, conference_key, start_time, stop_time, file_size, down_url,"
                 " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
@@ -502,14 +531,24 @@ class Catalog:
 
     def stopped(self, record_id: str, at: datetime, first_check: float) -> None:
         """The recording stopped (its files are being made): ask for them `first_check` s after
-        `at`. Only the first word of a stop counts; a recording already listed is left alone."""
-        self._run(
-            lambda db: db.execute(
+        `at`. Only the first word of a stop counts. One whose files someone listed before this
+        app learned it stopped is ready now (once: the files come only after the stop)."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
                 "UPDATE recordings SET stopped_at = ?, next_check = ?, checks = 0"
                 " WHERE record_id = ? AND stopped_at IS NULL AND files = 0 AND deleted = 0",
                 (at.isoformat(timespec="seconds"), int(at.timestamp() + first_check), record_id),
             )
-        )
+            listed = db.execute(
+                "UPDATE recordings SET stopped_at = ? WHERE record_id = ? AND stopped_at IS NULL AND files > 0"
+                " AND deleted = 0",
+                (at.isoformat(timespec="seconds"), record_id),
+            )
+            if listed.rowcount:
+                db.execute(_READY, (int(self.clock()), record_id))
+
+        self._write(write)
 
     def being_made(self) -> list[tuple[str, str, int, int]]:
         """(record_id, stopped_at, next_check, checks) of each recording still looked for."""
@@ -529,14 +568,21 @@ class Catalog:
             )
         )
 
-    def listed_at_last(self, record_id: str, at: int) -> None:
-        """Its files are listed: no longer asked for; ready (epoch second `at`) until handed on."""
-        self._run(
-            lambda db: db.execute(
-                "UPDATE recordings SET next_check = NULL, checks = checks + 1, ready_at = ? WHERE record_id = ?",
-                (at, record_id),
-            )
-        )
+    def told_ready(self, since: int) -> list[ReadyEntry]:
+        """The recordings that became ready and were not told so yet, taken (each is returned
+        once, to one caller, whichever process asks first); those ready before epoch second
+        `since` are taken without being returned (too old to tell)."""
+
+        def take(db: sqlite3.Connection) -> list[ReadyEntry]:
+            rows = db.execute(
+                "SELECT record_id, COALESCE(room, ''), COALESCE(room_name, ''), files, total_size FROM recordings"
+                " WHERE ready_untold IS NOT NULL AND ready_untold >= ? AND deleted = 0 ORDER BY ready_untold",
+                (since,),
+            ).fetchall()
+            db.execute("UPDATE recordings SET ready_untold = NULL WHERE ready_untold IS NOT NULL")
+            return [ReadyEntry(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+        return self._write(take)
 
     def ready(self, since: int) -> list[tuple[str, str | None, str]]:
         """(record_id, room, source) of each recording ready since epoch second `since`, not handed on."""

@@ -2,20 +2,25 @@
 `getRecords` lists them, and until then it answers an empty list (API_NOTES.md, "the
 service's pace"). An empty list right after a stop means "not yet", not "no files".
 
-Each stop this app learns of (its own, one seen while polling, the meeting ending) is
-written to the catalog (`stopped`) with when to ask next. `FilesWatch.check` asks for those
-due, with a backoff from FIRST_CHECK doubling to MOST_BETWEEN, for up to GIVE_UP after the
-stop: a listing is kept in the catalog and told as `Ready`; a recording never listed by
-then is told as `Unlisted` (most likely deleted) and no longer asked for. The schedule is
-in the catalog, so a restart goes on where it was. The watch runs on the one poller loop,
-only while someone listens (the tray, `vmrctl watch`).
+Each stop this app learns of (its own, `vmrctl record stop`, one seen while polling, the
+meeting ending) is written to the catalog (`note_stopped`) with when to ask next.
+`FilesWatch.check` asks for those due, with a backoff from FIRST_CHECK doubling to
+MOST_BETWEEN, for up to GIVE_UP after the stop; a recording never listed by then is told as
+`Unlisted` (most likely deleted) and no longer asked for. The user's "Check now" asks once
+more without moving that schedule. The schedule is in the catalog, so a restart goes on
+where it was.
+
+Ready is the catalog's word, not the watch's: whoever lists a stopped recording's files
+first — this watch, `vmrctl recordings show` in another process, the Recordings window, the
+download queue — the catalog marks it ready once (`Catalog.set_files`), and the next turn of
+a watch on that catalog takes it and tells it as `Ready` (once, whichever process takes it).
+The watch runs on the one poller loop, only while someone listens (the tray, `vmrctl watch`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -76,15 +81,40 @@ class Unlisted:
 Made = Ready | Unlisted
 
 
+StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
+
+
+def note_stopped(catalog: Catalog, record_id: str, at: datetime, first_check: float = FIRST_CHECK) -> None:
+    """Write down that a recording stopped at `at`: its files are asked for from `first_check`
+    seconds later on, by any FilesWatch on this catalog (this process's or another's). Blocks."""
+    catalog.stopped(record_id, at, first_check)
+
+
+def catalog_stopped(catalog: Catalog) -> StopSink:
+    """A stop sink for a face without a FilesWatch (vmrctl record stop): the stop is written to
+    the catalog as the tray's FilesWatch writes it, and a tray or `vmrctl watch` takes it up."""
+
+    async def stopped(record_id: str) -> None:
+        await asyncio.to_thread(note_stopped, catalog, record_id, datetime.fromtimestamp(catalog.clock(), UTC))
+
+    return stopped
+
+
 class FilesWatch:
     """Asks for the files of stopped recordings until they are listed; tells listeners of each."""
 
     def __init__(
-        self, api: Client, catalog: Catalog, *, clock: Callable[[], float] = time.time, first_check: float = FIRST_CHECK
+        self,
+        api: Client,
+        catalog: Catalog,
+        *,
+        clock: Callable[[], float] | None = None,
+        first_check: float = FIRST_CHECK,
     ) -> None:
-        self.api, self.catalog, self.clock = api, catalog, clock
+        self.api, self.catalog, self.clock = api, catalog, clock or catalog.clock
         self.first_check = first_check  # seconds after a stop before its files are first asked for
         self._next: float | None = None  # epoch second of the next question due, None: nothing to ask
+        self._asked: set[str] = set()  # the user's "Check now", for the next turn
         self.poller: Poller[[list[Made]]] = Poller("the recordings being made", self._update, self._interval)
 
     def add_listener(self, listener: Callable[[list[Made]], None]) -> Callable[[], None]:
@@ -92,39 +122,49 @@ class FilesWatch:
 
     async def stopped(self, record_id: str, at: datetime | None = None) -> None:
         """A recording stopped: its files are asked for from FIRST_CHECK after `at` (now) on."""
-        await asyncio.to_thread(self.catalog.stopped, record_id, at or datetime.now(UTC), self.first_check)
+        at = at or datetime.fromtimestamp(self.clock(), UTC)
+        await asyncio.to_thread(note_stopped, self.catalog, record_id, at, self.first_check)
         await self._plan()
         self.poller.wake()
 
     async def check_now(self, record_id: str) -> None:
-        """The user's "Check now": asked at the next turn of the loop, whatever the backoff said."""
-        await asyncio.to_thread(self.catalog.check_again, record_id, int(self.clock()))
-        await self._plan()
+        """The user's "Check now": asked once at the next turn of the loop, whatever the backoff
+        said; when nothing is listed yet, the schedule stays as it was (not one step further)."""
+        self._asked.add(record_id)
         self.poller.request_refresh()
 
     async def check(self) -> list[Made]:
-        """Ask once for each recording due; what became ready or was given up."""
+        """Ask once for each recording due (or asked for by the user); what became ready — here
+        or through any other listing of the catalog — or was given up."""
         now = self.clock()
+        asked, self._asked = self._asked, set()
         made: list[Made] = []
         for record_id, stopped_at, next_check, checks in await asyncio.to_thread(self.catalog.being_made):
-            if next_check > now:
-                break  # in order of next_check: the rest are not due either
-            made += await self._ask(record_id, datetime.fromisoformat(stopped_at).timestamp(), checks, now)
+            due = next_check <= now
+            if due or record_id in asked:
+                made += await self._ask(record_id, datetime.fromisoformat(stopped_at).timestamp(), checks, now, due)
+        made += await self._ready(now)
         await self._plan()
         return made
 
-    async def _ask(self, record_id: str, stopped: float, checks: int, now: float) -> list[Made]:
+    async def _ask(self, record_id: str, stopped: float, checks: int, now: float, due: bool) -> list[Made]:
+        """Ask for one recording's files; a listing marks it ready in the catalog (told by
+        `_ready`). Nothing listed moves the schedule on only when the schedule asked."""
         try:
-            listed = await listing(self.api, self.catalog, record_id)
+            await listing(self.api, self.catalog, record_id)
         except NoFiles:
+            if not due:
+                return []
             if now - stopped >= GIVE_UP:
                 await asyncio.to_thread(self.catalog.check_again, record_id, None)
                 return [Unlisted(record_id)]
             await asyncio.to_thread(self.catalog.check_again, record_id, int(now + pause_after(checks + 1)))
-            return []
-        await asyncio.to_thread(self.catalog.listed_at_last, record_id, int(now))
-        files, size = listed.files, sum(f.file_size for f in listed.files)
-        return [Ready(record_id, files[0].conference_key, listed.room_name, len(files), size)]
+        return []
+
+    async def _ready(self, now: float) -> list[Made]:
+        """The recordings the catalog marked ready since the last turn, whoever listed them."""
+        taken = await asyncio.to_thread(self.catalog.told_ready, int(now - GIVE_UP))
+        return [Ready(r.record_id, r.room, r.room_name, r.files, r.size) for r in taken]
 
     async def _update(self) -> None:
         # told at each turn, even of nothing: the download-when-ready listener looks then for
