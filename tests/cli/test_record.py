@@ -1,13 +1,19 @@
 """`vmrctl record start` when the service will not record: it refuses the room (200004), or
-it accepts and then fails to start. Both are told with the reason and exit 4."""
+it accepts and then fails to start. Both are told with the reason and exit 4. `vmrctl record
+stop` writes the stop down as the tray does, for a watch on this machine to take up."""
 
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import pytest
 
 from tests.support.cli import SimProcess, Vmrctl
+from vmrtray.api import Client
+from vmrtray.core.catalog import Catalog
+from vmrtray.core.making import FIRST_CHECK, FilesWatch, Ready
 from vmrtray.sim import DEMO_PUBLIC_KEY
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
@@ -103,3 +109,28 @@ def test_a_stopped_recordings_files_are_waited_for_when_asked(vmrctl: Vmrctl, si
     waited = vmrctl("recordings", "show", started["recordId"], "--wait", "30", "--json", env=AUTH)
     assert waited.returncode == 0, waited.stderr
     assert [f["recordId"] for f in json.loads(waited.stdout)] == [started["recordId"]]
+
+
+async def test_a_stop_is_written_down_so_a_watch_on_this_machine_takes_it_up(
+    vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path
+) -> None:
+    """`vmrctl record stop` goes the tray's way: the catalog says the recording stopped and
+    when to ask for its files, so the tray or `vmrctl watch` on this machine asks for them on
+    that schedule and tells the recording ready — without having seen the stop itself (the
+    code before wrote down only the recordId: nothing asked for it)."""
+    started = vmrctl("record", "start", ROOM, "--json", env=AUTH)
+    assert started.returncode == 0, started.stderr
+    record_id = json.loads(started.stdout)["recordId"]
+    stopped = vmrctl("record", "stop", ROOM, env=AUTH)
+    assert stopped.returncode == 0, stopped.stderr
+    catalog = Catalog(tmp_path / "data" / "catalog.sqlite3")
+    try:
+        assert [made[0] for made in catalog.being_made()] == [record_id]
+        async with Client(sim_process.url, DEMO_PUBLIC_KEY, timeout=5.0) as api:
+            watch = FilesWatch(api, catalog, clock=lambda: time.time() + FIRST_CHECK)  # its first check is due
+            (ready,) = await watch.check()
+        assert isinstance(ready, Ready)
+        assert (ready.record_id, ready.room) == (record_id, ROOM)
+        assert catalog.being_made() == []
+    finally:
+        catalog.close()

@@ -35,6 +35,7 @@ START_WAIT = 30.0
 CONFIRM_FIRST, CONFIRM_MOST = 0.5, 3.0
 
 RecordSink = Callable[[str, str, Source], Awaitable[None]]  # (record_id, room, source)
+StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
 
 
 class Action(StrEnum):
@@ -99,18 +100,21 @@ async def toggle(
     action: Action,
     *,
     sink: RecordSink | None = None,
+    stopped: StopSink | None = None,
     ours: str | None = None,
     wait: float = START_WAIT,
     lang: Lang = "en",
 ) -> RecordOutcome:
     """Start or stop recording in `room`; `ours` is the recordId this app last started there;
     a start is confirmed for up to `wait` seconds. A start the service accepted keeps its
-    recordId in the outcome even when confirming it failed."""
+    recordId in the outcome even when confirming it failed. A stop is told to `stopped` (its
+    files are being made: core.making.catalog_stopped writes that down) after the sink."""
     record_id: str | None = None
     try:
         if action == Action.STOP:
             record_id = await client.close_record(room)
             await remember(sink, record_id, room, Source.OPENED if ours == record_id else Source.SEEN)
+            await _tell_stopped(stopped, record_id)
             return RecordOutcome(room, action, True, record_id)
         record_id = await client.open_record(room)
         await remember(sink, record_id, room, Source.OPENED)
@@ -150,3 +154,13 @@ async def remember(sink: RecordSink | None, record_id: str, room: str, source: S
         await sink(record_id, room, source)
     except Exception:
         log.exception("could not remember recording %s", record_id)
+
+
+async def _tell_stopped(stopped: StopSink | None, record_id: str) -> None:
+    """As `remember`: the service has stopped it; a failing catalog is logged, not raised."""
+    if stopped is None:
+        return
+    try:
+        await stopped(record_id)
+    except Exception:
+        log.exception("could not note that recording %s stopped", record_id)

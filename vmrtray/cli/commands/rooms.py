@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from vmrtray.core import recording
+from vmrtray.core import making, recording
 from vmrtray.core.catalog import Source
 from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.lang import pick
@@ -73,7 +73,13 @@ async def record(ctx: Context) -> int:
     action = recording.Action(ctx.args.action)
     async with ctx.client() as api:
         outcome = await recording.toggle(
-            api, room, action, sink=recording.catalog_sink(ctx.catalog), wait=ctx.args.wait, lang=ctx.lang
+            api,
+            room,
+            action,
+            sink=recording.catalog_sink(ctx.catalog),
+            stopped=making.catalog_stopped(ctx.catalog),  # as the tray: its files are asked for until listed
+            wait=ctx.args.wait,
+            lang=ctx.lang,
         )
     if outcome.error is not None:
         raise outcome.error
