@@ -21,9 +21,9 @@ from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core import recordings, transfer
 from vmrtray.core.catalog import Catalog
-from vmrtray.core.download_queue import DownloadQueue, State
+from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.downloads import DownloadError, new_file_session
-from vmrtray.sim import Sim
+from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
 HOUR = 3600.0
 EPOCH = 1_800_000_000.0
@@ -133,3 +133,61 @@ async def test_a_resume_days_later_asks_for_a_fresh_link_not_the_one_kept(
     assert sim.stats.links_expired == 0  # the old link was never sent
     assert _asked(sim) == 1  # a fresh one, at the resume
     assert _ranges(sim) == [f"bytes={kept}-"]
+
+
+async def test_a_key_rejected_when_the_link_is_renewed_waits_for_sign_in_and_the_next_start_resumes(
+    sim: Sim, api: Client, queue: DownloadQueue
+) -> None:
+    """The link expires mid-download and the service rejects the key when a fresh one is asked
+    for (it was revoked): the file is not failed but waits for sign-in, in both languages, and
+    the next start with a good key resumes it from its bytes — nothing fetched twice. (The
+    code before failed it, and a restart never tried it again.)"""
+    record_id = await make_recording(sim, api, size=SIZE)
+    sim.files.ttl = HOUR
+    sim.files.clock = _two_hours_per_break(sim)
+    sim.files.rate_limit, sim.files.reset_every = RATE, EVERY
+    tenant = sim.state.tenants[DEMO_PUBLIC_KEY]
+
+    def revoke_once_under_way(transfer: Transfer) -> None:
+        if transfer.done:  # the first bytes are in: the key is revoked before the link expires
+            sim.state.tenants.pop(DEMO_PUBLIC_KEY, None)
+
+    queue.add_listener(revoke_once_under_way)
+    (queued,) = await queue.add(record_id)
+    await until(lambda: queued.state in (State.DONE, State.FAILED, State.PAUSED), "the download stopped")
+
+    assert queued.state == State.PAUSED
+    assert queued.error == "waiting for sign-in: the service rejected the key"
+    kept = queued.target.with_name(queued.target.name + ".part").stat().st_size
+    assert kept == EVERY  # the bytes before the expiry are kept
+    await queue.aclose()  # the app quits, signed out
+    sim.state.tenants["a-new-good-key"] = tenant
+    sim.stats.reset()
+    async with Client(sim.url, "a-new-good-key", timeout=5.0) as good, new_file_session() as http:
+        again = DownloadQueue(good, queue.catalog, http, lambda: queue.folder(), limit=1, tick=0.01, lang="zh")
+        try:
+            (resumed,) = await again.restore()  # the next start, signed in again
+            await until(lambda: resumed.state in (State.DONE, State.FAILED, State.PAUSED), "the download ended")
+        finally:
+            await again.aclose()
+    assert (resumed.state, resumed.error) == (State.DONE, None)
+    assert resumed.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    (path,) = (f["path"] for f in sim.recording_info(record_id)["files"])
+    assert sim.stats.bytes_by_path[path] == SIZE - kept  # only the rest was fetched
+
+
+async def test_waiting_for_sign_in_is_said_in_chinese(sim: Sim, api: Client, tmp_path: Path) -> None:
+    """The key rejected when the download asks for its link: waiting for sign-in, in Chinese,
+    and kept in the catalog as a download the next start resumes."""
+    record_id = await make_recording(sim, api, size=SIZE)
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    async with new_file_session() as http:
+        queue = DownloadQueue(api, catalog, http, lambda: tmp_path / "out", limit=1, tick=0.01, lang="zh")
+        try:
+            (queued,) = await queue.add(record_id)
+            sim.state.tenants.pop(DEMO_PUBLIC_KEY)  # revoked before the download asks for its link
+            await until(lambda: queued.state in (State.DONE, State.FAILED, State.PAUSED), "the download stopped")
+        finally:
+            await queue.aclose()
+    assert (queued.state, queued.error) == (State.PAUSED, "等待登录：服务拒绝了鉴权 KEY")
+    assert [row.state for row in catalog.files(record_id)] == [State.QUEUED]  # resumed at the next start

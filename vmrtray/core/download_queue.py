@@ -4,7 +4,9 @@ Each file of a recording is one Transfer. At most `limit` run at once; the rest 
 order they were asked for. Every state change is written to the catalog, so a quit or a
 crash resumes on the next start (`restore`): a file that was queued or downloading is
 queued again and continues from its `.part`. A full disk pauses a file with the reason
-instead of failing it. Listeners hear of state changes at once and of progress at most
+instead of failing it; so does a key the service rejects (at the start, or when a link is
+renewed mid-download), and such a file is kept as interrupted: the next start or sign-in
+resumes it. Listeners hear of state changes at once and of progress at most
 every `tick` seconds per file, with a smoothed speed and an ETA. No Qt.
 
 Where a file goes is claimed in the catalog for its recording and index (recordings.place):
@@ -30,10 +32,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vmrtray.api import Client, Lang, RecordFile, VmrError
+from vmrtray.api import AuthError, Client, Lang, RecordFile, VmrError
 
 from .catalog import Catalog, FileRow
 from .errors import CoreError
+from .lang import pick
 from .listeners import Listeners
 from .recordings import delete, file_row, fresh_file, keep_adopted, listing, name_in, place
 from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar, stream_sidecar
@@ -294,6 +297,8 @@ class DownloadQueue:
                 return
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=error.describe(self.lang))
+        except AuthError:
+            await self._wait_sign_in(transfer)
         except (VmrError, CoreError) as error:
             await self._set(transfer, State.FAILED, error=error.describe(self.lang))
         except OSError as error:  # the folder cannot be made or written, the catalog failed
@@ -332,6 +337,28 @@ class DownloadQueue:
             return False
         transfer._settling += 1
         return True
+
+    async def _wait_sign_in(self, transfer: Transfer) -> None:
+        """The service rejected the key (asked for the file's link, or for a fresh one in the
+        middle of the download): not the file's fault. Paused here with the reason, and kept in
+        the catalog as an interrupted download, so that the next start or sign-in (`restore`,
+        with the new key) resumes it from its bytes; "resume" tries again at once."""
+        transfer.speed = 0.0
+        transfer.state = State.PAUSED
+        transfer.error = pick(
+            self.lang,
+            "waiting for sign-in: the service rejected the key",
+            "等待登录：服务拒绝了鉴权 KEY",
+        )
+        await asyncio.to_thread(
+            self.catalog.set_state,
+            *transfer.key,
+            State.QUEUED,
+            bytes_done=transfer.done,
+            target=transfer.target,
+            error=transfer.error,
+        )
+        self._tell(transfer)
 
     async def _wait_elsewhere(self, transfer: Transfer, busy: DownloadError) -> None:
         """Another process holds the file's lock: wait in ELSEWHERE, and try again in `retry` seconds."""
