@@ -50,3 +50,26 @@ def test_chinese_alerts() -> None:
     (alert,) = Notifier(lang="zh").push([_event(Kind.RECORDING_FAILED)], now=0)
     assert "录制失败" in alert.body
     assert alert.urgent
+
+
+def test_the_answer_to_the_users_own_click_is_alerted_at_once_whatever_the_settings() -> None:
+    """The settings, a wake's quiet and the gap filter what happens by itself; the end of a
+    toggle the user clicked (`asked`) is their answer, said at once; what follows is held
+    as before."""
+    notifier = Notifier(enabled={"recording": False}, gap=60)
+    assert len(notifier.push([_event(Kind.MEETING_STARTED)], now=0)) == 1
+    label = "研发部会议室 (100701)"
+    clicked = [
+        Event(Kind.RECORDING_STARTED, "100701", label, ours=True, asked=True),
+        Event(Kind.RECORDING_STOPPED, "100701", label, ours=True, asked=True, quiet=True),
+        Event(Kind.RECORDING_UNCONFIRMED, "100701", label, ours=True, asked=True),
+    ]
+    said = [notifier.push([event], now=10 + n) for n, event in enumerate(clicked)]
+    assert [[(a.body.removeprefix(f"{label}: "), a.urgent) for a in alerts] for alerts in said] == [
+        [("recording started (by this app)", False)],
+        [("recording stopped (by this app)", False)],
+        [("recording not confirmed — the service never said it records; no longer waiting", True)],
+    ]
+    by_itself = [_event(Kind.RECORDING_STARTED), _event(Kind.MEETING_ENDED)]
+    assert notifier.push(by_itself, now=20) == []  # recording switched off; the meeting held back
+    assert [a.body for a in notifier.due(now=73)] == [f"{label}: the meeting ended"]

@@ -357,14 +357,16 @@ class Coordinator:
 
     def _start_event(self, rooms: Sequence[RoomState], kind: Kind, room: str, detail: str, record_id: str) -> Event:
         label = next((r.label for r in rooms if r.room == room), room)
-        return Event(kind, room, label, detail, ours=True, record_id=record_id)
+        return Event(kind, room, label, detail, ours=True, record_id=record_id, asked=True)
 
     def _once(self, events: list[Event]) -> list[Event]:
-        """Without the start or failure of a recording already told. A failure the service
-        names no recordId for is known by its room and words."""
+        """Without the start, failure or stop of a recording already told (our stop is told as
+        it answers). A failure the service names no recordId for is known by its room and words."""
         kept = []
         for event in events:
-            if event.kind in _ONCE:
+            if event.kind == Kind.RECORDING_STOPPED and self._busy.get(event.room) == Busy.STOPPING:
+                event = replace(event, asked=True)  # our stop, seen by a refresh before it answered
+            if event.kind in _ONCE or (event.kind == Kind.RECORDING_STOPPED and event.record_id):
                 by_words = f"{event.room}\n{event.detail}"
                 key = (event.kind, event.record_id or by_words)
                 if key in self._told:
@@ -395,8 +397,19 @@ class Coordinator:
             self._republish(room)
             self.request_refresh()
         if outcome.ok and outcome.record_id:
+            self._stop_told(room, outcome.record_id)
             await self._tell_stopped(outcome.record_id)
         return self._noted(outcome)
+
+    def _stop_told(self, room: str, record_id: str) -> None:
+        """Our stop, told as an event now (its outcome is `watched`: the face does not say it);
+        the refresh that then sees the room stopped says nothing more (`_once`)."""
+        state = self._room(room)
+        if state.record_id and state.record_id != record_id:  # the status named it otherwise
+            self._told.add((Kind.RECORDING_STOPPED, state.record_id))
+        ours = self._ours.get(room) == record_id
+        stop = Event(Kind.RECORDING_STOPPED, room, state.label, ours=ours, record_id=record_id, asked=True)
+        self._publish(self.snapshot, [stop])
 
     def _noted(self, outcome: RecordOutcome) -> RecordOutcome:
         """What a toggle's outcome says of the room and the key."""

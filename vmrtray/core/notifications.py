@@ -4,6 +4,9 @@ An event is alerted when its group is switched on and it is not quiet (just afte
 A room that changes again within `gap` seconds of its last alert is held back; when the gap
 has passed, one alert says where it ended up and how often it changed. The tray calls
 `push` with each refresh's events and `due` on a timer. No Qt here.
+
+The settings filter what happens by itself: the end of a toggle the user clicked
+(`Event.asked`) is their answer, alerted at once whatever the switches, a wake or the gap.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from vmrtray.api import Lang
 from .events import Event, Kind
 
 DEFAULT_GAP = 60.0
-URGENT = frozenset({Kind.RECORDING_FAILED, Kind.SIGNED_OUT, Kind.SERVICE_UNREACHABLE})
+#: A recording that did not start (failed, or a start of ours never confirmed), a rejected
+#: key, an unreachable service.
+URGENT = frozenset({Kind.RECORDING_FAILED, Kind.RECORDING_UNCONFIRMED, Kind.SIGNED_OUT, Kind.SERVICE_UNREACHABLE})
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,10 @@ class Notifier:
     def push(self, events: Iterable[Event], now: float) -> list[Alert]:
         alerts: list[Alert] = []
         for event in events:
-            if event.quiet or not self.enabled.get(event.group, True):
+            if not event.asked and (event.quiet or not self.enabled.get(event.group, True)):
                 continue
             key = event.room or "*"
-            if now - self._last.get(key, -1e18) < self.gap:
+            if not event.asked and now - self._last.get(key, -1e18) < self.gap:
                 held = self._held.get(key)
                 self._held[key] = _Held(event, held.changes + 1 if held else 1)
                 continue

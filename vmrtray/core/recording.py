@@ -55,11 +55,12 @@ class RecordOutcome:
 
     @property
     def watched(self) -> bool:
-        """A start the service accepted (openRecord answered with a recordId): whatever the
-        outcome says — started, failed with the service's reason, not confirmed yet, or the
-        confirming question unanswered — the coordinator follows it on its polling and tells
-        its end as events (core.coordinator), once; the tray does not say this outcome again."""
-        return self.action == Action.START and self.record_id is not None
+        """Told by the coordinator as an event (core.coordinator), once; the tray does not say
+        this outcome again. A start the service accepted (openRecord answered with a recordId):
+        whatever the outcome says — started, failed with the service's reason, not confirmed
+        yet, or the confirming question unanswered — it follows it on its polling and tells its
+        end. A stop that closeRecord answered: "recording stopped", told as it answers."""
+        return self.record_id is not None and (self.action == Action.START or self.ok)
 
     @property
     def may_not_record(self) -> bool:
