@@ -148,6 +148,7 @@ def _assert_said_to_a_user(error: VmrError) -> None:
         sentence = error.describe(lang)  # type: ignore[arg-type]
         assert sentence.strip(), (lang, error)
         assert "\n" not in sentence, (lang, sentence)
+        assert sentence.isprintable(), (lang, sentence)  # no ESC, bidi override, line separator
         assert "Traceback" not in sentence, (lang, sentence)
         assert len(sentence) < 400, (lang, sentence)
     assert CHINESE.search(error.describe("zh")), error.describe("zh")
@@ -166,6 +167,9 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 )
 # a newline in the service's own words
 @example(raw=b'{"code": 5, "message": "the service said\\non two lines"}', status=200)
+# its words steering a terminal: a screen cleared, text reversed, a line separator
+@example(raw=b'{"code": 5, "message": "said \\u001b[2J\\u202eesrever\\u2028next"}', status=200)
+@example(raw=b"<html><title>502 \x1b[2J\xe2\x80\xae Bad</title></html>", status=502)
 def test_any_body_is_an_answer_or_one_of_our_errors(decoder: Client, raw: bytes, status: int) -> None:
     """Whatever bytes come back, the client's one decoding path answers or raises a VmrError
     (anything else escapes and fails the test): only a 200 carrying a JSON object answers; any

@@ -30,6 +30,7 @@ from .errors import (
     NoLiveError,
     ServerError,
     VmrError,
+    one_line,
 )
 from .models import (
     SERVER_TZ,
@@ -460,7 +461,7 @@ def _html_hint(raw: bytes) -> str:
     end = text.lower().find("</title>")
     if start == -1 or end <= start:
         return ""
-    title = " ".join(text[start + 7 : end].split())[:120]
+    title = one_line(text[start + 7 : end])[:120]
     return f" ({title})" if title else ""
 
 

@@ -13,6 +13,7 @@ Every error can say itself as one human sentence in Chinese or English
 
 from __future__ import annotations
 
+import unicodedata
 from enum import Enum
 from typing import Literal
 
@@ -40,9 +41,19 @@ def code_meaning(code: int | None, lang: Lang) -> str | None:
     return zh if lang == "zh" else en
 
 
+#: What `one_line` drops, as core.untrusted.plain does (api does not import core): controls
+#: (ESC, BEL…), format characters (bidi overrides, zero-width marks), line and paragraph
+#: separators, surrogates, private use, unassigned.
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
 def one_line(words: str) -> str:
-    """The service's (or a library's) words folded onto one line: a sentence shown to a user is one line."""
-    return " ".join(words.split())
+    """The service's (or a library's) words folded onto one line: a sentence shown to a user is
+    one line, and cannot steer the terminal or read reversed."""
+    if words.isprintable():
+        return " ".join(words.split())
+    spaced = "".join(" " if ch in "\t\n\r\v\f\x85" else ch for ch in words)
+    return " ".join("".join(ch for ch in spaced if unicodedata.category(ch) not in _UNSHOWN).split())
 
 
 class VmrError(Exception):
