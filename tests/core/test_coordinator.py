@@ -51,7 +51,7 @@ class Recorder:
 async def coordinator(api: Client) -> AsyncIterator[Coordinator]:
     seen: list[tuple[str, str, str]] = []
 
-    async def sink(record_id: str, room: str, source: str) -> None:
+    async def sink(record_id: str, room: str, source: str, name: str | None) -> None:
         seen.append((record_id, room, source))
 
     coord = Coordinator(api, ROOMS, interval_active=30, interval_idle=30, record_sink=sink)

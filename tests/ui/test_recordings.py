@@ -68,7 +68,7 @@ async def test_a_recording_made_from_the_tray_downloads_byte_identical(
 ) -> None:
     catalog, queue = parts
 
-    async def remember(record_id: str, room: str, source: str) -> None:
+    async def remember(record_id: str, room: str, source: str, name: str | None) -> None:
         await asyncio.to_thread(catalog.add, record_id, room=room, source=source)
 
     room = sim.state.set_meeting("100701", started=True)

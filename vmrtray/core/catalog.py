@@ -32,6 +32,7 @@ from vmrtray.api import RecordFile
 
 from .errors import CatalogBusy, CatalogUnusable
 from .paths import private_dir
+from .untrusted import plain
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,10 @@ class CatalogEntry(NamedTuple):
         return not self.files and not self.deleted and self.next_check is not None
 
 
+def _plain_name(entry: CatalogEntry) -> CatalogEntry:
+    return entry._replace(room_name=plain(entry.room_name)) if entry.room_name else entry
+
+
 class ReadyEntry(NamedTuple):
     """A recording whose files are listed at last (core.making tells it as Ready)."""
 
@@ -396,14 +401,16 @@ class Catalog:
     def version(self) -> int:
         return self._run(lambda db: int(db.execute("PRAGMA user_version").fetchone()[0]))
 
-    def add(self, record_id: str, *, room: str | None, source: Source) -> None:
-        """Remember a recordId; a known one keeps its first source, gains a room if it had none."""
+    def add(self, record_id: str, *, room: str | None, source: Source, room_name: str | None = None) -> None:
+        """Remember a recordId; a known one keeps its first source, gains a room and a room name
+        if it had none (the name the service gives with the files, once listed, replaces it)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self._run(
             lambda db: db.execute(
-                "INSERT INTO recordings (record_id, room, source, first_seen) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
-                (record_id, room, source, now),
+                "INSERT INTO recordings (record_id, room, source, first_seen, room_name) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room), "
+                "room_name = COALESCE(recordings.room_name, excluded.room_name)",
+                (record_id, room, source, now, room_name or None),
             )
         )
 
@@ -580,7 +587,7 @@ class Catalog:
                 (since,),
             ).fetchall()
             db.execute("UPDATE recordings SET ready_untold = NULL WHERE ready_untold IS NOT NULL")
-            return [ReadyEntry(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+            return [ReadyEntry(str(r[0]), str(r[1]), plain(str(r[2])), int(r[3]), int(r[4])) for r in rows]
 
         return self._write(take)
 
@@ -620,4 +627,5 @@ class Catalog:
     def entries(self, room: str | None = None, *, limit: int = -1) -> list[CatalogEntry]:
         """Every recording (or one room's), newest first; the newest `limit` when given."""
         rows = self._run(lambda db: db.execute(_ENTRIES, (room, limit)).fetchall())
-        return [CatalogEntry(*row) for row in rows]
+        # a name stored before names were made plain where they enter (core.status) is made so here
+        return [_plain_name(CatalogEntry(*row)) for row in rows]

@@ -252,7 +252,7 @@ class Coordinator:
         for room in rooms:
             if room.record_id and room.record_id not in self._seen_records:
                 self._seen_records.add(room.record_id)
-                await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN)
+                await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN, room.name)
 
     async def _tell_stopped(self, record_id: str) -> None:
         """Once per recordId (the toggle's stop and the refresh that then sees it are one stop);
@@ -265,10 +265,10 @@ class Coordinator:
         except Exception:
             log.exception("could not note that recording %s stopped", record_id)
 
-    async def _sink(self, record_id: str, room: str, source: Source) -> None:
-        await recording.remember(self._record_sink, record_id, room, source)
+    async def _sink(self, record_id: str, room: str, source: Source, name: str | None) -> None:
+        await recording.remember(self._record_sink, record_id, room, source, name)
 
-    async def _toggled(self, record_id: str, room: str, source: Source) -> None:
+    async def _toggled(self, record_id: str, room: str, source: Source, name: str | None) -> None:
         """The toggle's sink: a recording this app opened is ours from the moment openRecord
         answers, so a refresh that lands before the toggle ends already says so."""
         if source == Source.OPENED:
@@ -276,7 +276,7 @@ class Coordinator:
             if (start := self._starts.get(room)) is not None:
                 start.record_id = record_id
         self._seen_records.add(record_id)
-        await self._sink(record_id, room, source)
+        await self._sink(record_id, room, source, name or self._room(room).name or None)
 
     def _publish(self, snapshot: Snapshot, events: list[Event] | None = None, first: Iterable[Event] = ()) -> None:
         """Publish `snapshot` with `events` (None: what changed since the last one), after

@@ -34,7 +34,9 @@ START_WAIT = 30.0
 #: The pauses between the confirming questions: from the first to the longest.
 CONFIRM_FIRST, CONFIRM_MOST = 0.5, 3.0
 
-RecordSink = Callable[[str, str, Source], Awaitable[None]]  # (record_id, room, source)
+#: (record_id, room, source, the room's name when the caller knows it: the Recordings window
+#: names a recording still being made by it)
+RecordSink = Callable[[str, str, Source, str | None], Awaitable[None]]
 StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
 
 
@@ -89,8 +91,8 @@ class RecordOutcome:
 def catalog_sink(catalog: Catalog) -> RecordSink:
     """A sink that remembers each recordId in `catalog` (off the event loop)."""
 
-    async def remember(record_id: str, room: str, source: Source) -> None:
-        await asyncio.to_thread(catalog.add, record_id, room=room, source=source)
+    async def remember(record_id: str, room: str, source: Source, name: str | None) -> None:
+        await asyncio.to_thread(catalog.add, record_id, room=room, source=source, room_name=name)
 
     return remember
 
@@ -146,13 +148,15 @@ async def _confirm(client: Client, room: str, record_id: str, wait: float, lang:
         pause = min(CONFIRM_MOST, pause * 2)
 
 
-async def remember(sink: RecordSink | None, record_id: str, room: str, source: Source) -> None:
+async def remember(
+    sink: RecordSink | None, record_id: str, room: str, source: Source, name: str | None = None
+) -> None:
     """Tell `sink` of a recording; a failing catalog must not stop a toggle the service has
     already carried out, nor the polling that saw it (logged, not raised)."""
     if sink is None:
         return
     try:
-        await sink(record_id, room, source)
+        await sink(record_id, room, source, name)
     except Exception:
         log.exception("could not remember recording %s", record_id)
 

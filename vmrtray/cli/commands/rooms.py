@@ -36,7 +36,7 @@ async def status(ctx: Context) -> int:
     sink = recording.catalog_sink(ctx.catalog)
     for s in statuses:  # a recording seen running is one to follow (a busy catalog must not stop the status)
         if s.live and s.live.record and s.live.record_id:
-            await recording.remember(sink, s.live.record_id, s.room, Source.SEEN)
+            await recording.remember(sink, s.live.record_id, s.room, Source.SEEN, s.info.name if s.info else None)
     ctx.emit([s.to_api() for s in statuses], lambda: _status_table(ctx, statuses))
     errors = [s.error for s in statuses if s.error is not None]
     for said in dict.fromkeys(e.describe(ctx.lang) for e in errors):  # once each, in order
