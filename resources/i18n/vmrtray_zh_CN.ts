@@ -1115,5 +1115,9 @@
             <source>Open live stream</source>
             <translation>打开直播</translation>
         </message>
+        <message>
+            <source>No program here opens the live stream's address: it was copied instead.</source>
+            <translation>本机没有能打开直播地址的程序：已改为复制该地址。</translation>
+        </message>
     </context>
 </TS>

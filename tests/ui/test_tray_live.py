@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from tests.support.waiting import until
 from vmrtray.api import Client, Lang
@@ -197,3 +198,35 @@ async def test_the_start_is_told_in_chinese(
         assert _text(shown, f"live-copy:{ROOM}") == "复制观看地址"
     finally:
         await _close(shown)
+
+
+class Player(QObject):
+    """Stands in for the desktop's rtmp player (QDesktopServices.setUrlHandler)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def play(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+async def test_the_stream_opens_in_the_desktops_player_or_is_copied_when_none_opens_it(
+    sim: Sim, tray: Tray, room: SimRoom
+) -> None:
+    sim.state.set_meeting(ROOM, live=True)
+    assert tray.coordinator is not None
+    await tray.coordinator.refresh()
+    stream = f"rtmp://{sim.state.share_host}/live/{ROOM}"
+    player = Player()
+    QDesktopServices.setUrlHandler("rtmp", player, "play")
+    try:
+        tray.find_action(f"live:{ROOM}").trigger()  # type: ignore[union-attr]
+    finally:
+        QDesktopServices.unsetUrlHandler("rtmp")
+    assert player.opened == [stream]
+    # the offscreen platform opens nothing (as a desktop without an rtmp player): copied, and said
+    tray.find_action(f"live:{ROOM}").trigger()  # type: ignore[union-attr]
+    assert QGuiApplication.clipboard().text() == stream
+    assert tray.alerts[-1].body == "No program here opens the live stream's address: it was copied instead."

@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -28,6 +29,8 @@ from pydantic import (
 SERVER_TZ = ZoneInfo("Asia/Shanghai")
 SERVER_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 BOOKING_TIME_FORMAT = "%Y-%m-%d %H:%M"
+#: The schemes a live stream's address (rtmpUrl) may have: a player's or a browser's.
+STREAM_SCHEMES = frozenset({"rtmp", "rtmps", "http", "https"})
 
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off", ""}
@@ -166,6 +169,22 @@ class LiveRecStatus(VmrModel):
     record: Flag = False
     record_id: OptionalIdent = Field(default=None, alias="recordId")
     failed_reason: OptionalText = Field(default=None, alias="failedReason")
+
+    @field_validator("rtmp_url")
+    @classmethod
+    def _stream_address(cls, value: str | None) -> str | None:
+        """A stream address the desktop may be asked to open: rtmp(s) or http(s) with a host,
+        no credentials, printable, of a sane length; anything else (file:, javascript:, a
+        scheme some program registered) is dropped, not refused — the status stands without it."""
+        if not value or len(value) > 2048 or any(ch.isspace() or not ch.isprintable() for ch in value):
+            return None
+        try:
+            url = httpx.URL(value)
+        except (httpx.InvalidURL, ValueError):
+            return None
+        if url.scheme not in STREAM_SCHEMES or not url.host or url.userinfo:
+            return None
+        return str(url)
 
 
 class MeetingInfo(VmrModel):

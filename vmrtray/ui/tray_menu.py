@@ -238,8 +238,13 @@ class TrayMenu(QMenu):
         known = self.directory.known.get(room.room) if self.directory is not None else None
         QGuiApplication.clipboard().setText(self.words.invitation(room, known, host=host))
 
-    def open_url(self, url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
+    def open_stream(self, room: RoomState, url: str) -> None:
+        """Hand the stream's address (checked in api.models: rtmp(s) or http(s)) to the
+        desktop's player; where no program opens it, copy it and say so."""
+        if QDesktopServices.openUrl(QUrl(url)):
+            return
+        QGuiApplication.clipboard().setText(url)
+        self._say(Alert(room.label, self.tr("No program here opens the live stream's address: it was copied instead.")))
 
 
 class RoomEntry:
@@ -297,7 +302,7 @@ class RoomEntry:
         if room.live and room.rtmp_url:  # the stream itself, for a player: also for a stream someone else started
             url = room.rtmp_url
             stream = QCoreApplication.translate("TrayMenu", "Open live stream")
-            add_action(sub, stream, f"live:{room.room}", lambda: menu.open_url(url))
+            add_action(sub, stream, f"live:{room.room}", lambda: menu.open_stream(room, url))
         # the one-click toggle, right under the room, without opening its submenu
         # (shown, not usable, while it starts: the click was seen and the answer is awaited)
         self.quick.setText(f"    {choice.words} ({room.name or room.room})")
