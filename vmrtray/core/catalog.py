@@ -19,12 +19,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple, TypeVar
+from urllib.parse import urlsplit
 
 from filelock import FileLock, Timeout
 
@@ -183,6 +184,16 @@ class FileRow:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verified", bool(self.verified))  # SQLite keeps it as 0 or 1
+
+
+def identity(down_url: str, start_time: str, size: int) -> tuple[str, str, int]:
+    """What tells one file of a recording from another, whatever order `getRecords` lists them
+    in: the object's path in the store (the link without its host and its signature, which
+    change each time a link is signed), its start time (ISO 8601) and its size. All three, so
+    that a file is never taken for another: one that differs in any is another file, fetched
+    or refused on its own, never given another's bytes. A link without a path leaves the start
+    time and the size."""
+    return (urlsplit(down_url).path, start_time, size)
 
 
 _FILES_QUERY = (
@@ -414,25 +425,19 @@ class Catalog:
             )
         )
 
-    def set_files(self, record_id: str, files: Sequence[RecordFile]) -> None:
-        """What `getRecords` answered now; download state of a file already known is kept."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        rows = [
-            (
-                record_id,
-                n,
-                f.conference_key,
-                f.start_time.isoformat(),
-                f.stop_time.isoformat() if f.stop_time else None,
-                f.file_size,
-                f.down_url,
-                now,
-            )
-            for n, f in enumerate(files)
-        ]
-        room = files[0].conference_key if files else None
+    def set_files(self, record_id: str, files: Sequence[RecordFile]) -> list[int]:
+        """What `getRecords` answered now; the catalog's index of each file given, in its order.
 
-        def write(db: sqlite3.Connection) -> None:
+        A file is known by what the service says of it (`identity`), never by its place in the
+        list (the API promises no order): a file already known keeps its row, index and
+        download state whatever its position now; a file not known yet gets a new row after
+        the last (several new at once: earliest first). A row not listed now is kept.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        room = files[0].conference_key if files else None
+        keys = [identity(f.down_url, f.start_time.isoformat(), f.file_size) for f in files]
+
+        def write(db: sqlite3.Connection) -> list[int]:
             made = db.execute(
                 "SELECT 1 FROM recordings WHERE record_id = ? AND stopped_at IS NOT NULL AND files = 0 AND deleted = 0",
                 (record_id,),
@@ -442,17 +447,41 @@ class Catalog:
                 "ON CONFLICT(record_id) DO UPDATE SET room = COALESCE(recordings.room, excluded.room)",
                 (record_id, room, now),
             )
-            if made and rows:  # listed at last, by whoever asked: ready, once
+            if made and files:  # listed at last, by whoever asked: ready, once
                 db.execute(_READY, (int(self.clock()), record_id))
+            known: dict[tuple[str, str, int], int] = {}
+            last = -1
+            for idx, url, start, size in db.execute(
+                "SELECT idx, down_url, start_time, file_size FROM files WHERE record_id = ? ORDER BY idx", (record_id,)
+            ):
+                known.setdefault(identity(url, start, size), int(idx))
+                last = max(last, int(idx))
+            for n in sorted(range(len(files)), key=lambda n: (keys[n][1], keys[n][0], n)):
+                if keys[n] not in known:
+                    last += 1
+                    known[keys[n]] = last
+            indexes = [known[key] for key in keys]
             db.executemany(
                 "INSERT INTO files (record_id, idx, conference_key, start_time, stop_time, file_size, down_url,"
                 " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
-                "down_url = excluded.down_url, fetched_at = excluded.fetched_at, stop_time = excluded.stop_time, "
-                "file_size = excluded.file_size",
-                rows,
+                "down_url = excluded.down_url, fetched_at = excluded.fetched_at, stop_time = excluded.stop_time",
+                [
+                    (
+                        record_id,
+                        idx,
+                        f.conference_key,
+                        f.start_time.isoformat(),
+                        f.stop_time.isoformat() if f.stop_time else None,
+                        f.file_size,
+                        f.down_url,
+                        now,
+                    )
+                    for idx, f in zip(indexes, files, strict=True)
+                ],
             )
+            return indexes
 
-        self._write(write)
+        return self._write(write)
 
     def mark_downloaded(self, record_id: str, idx: int, path: Path, sha256: str, *, verified: bool) -> None:
         """File `idx` is whole at `path`; `verified`: this app fetched and checked every byte itself
@@ -525,16 +554,21 @@ class Catalog:
         )
         return (str(row[0]), int(row[1])) if row else None
 
-    def verified_whole(self, record_id: str) -> bool:
-        """Every file of the recording downloaded, fetched and checked by this app itself."""
-        row = self._run(
-            lambda db: db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(state = 'done' AND verified = 1 AND sha256 IS NOT NULL), 0)"
-                " FROM files WHERE record_id = ?",
-                (record_id,),
-            ).fetchone()
-        )
-        return bool(row[0]) and row[0] == row[1]
+    def verified_whole(self, record_id: str, listed: Collection[int] | None = None) -> bool:
+        """Every file of the recording (or the files of index `listed`, what the service lists
+        now) downloaded, fetched and checked by this app itself, as so many distinct objects:
+        each row its own object and its own bytes (two rows of one sha256 are one file saved
+        twice, and another never fetched)."""
+        rows = self.files(record_id)
+        if listed is not None:
+            wanted = set(listed)
+            rows = [row for row in rows if row.idx in wanted]
+            if len(rows) != len(wanted):
+                return False
+        if not rows or not all(row.state == "done" and row.verified and row.sha256 for row in rows):
+            return False
+        objects = {identity(row.down_url, row.start_time, row.file_size) for row in rows}
+        return len(objects) == len(rows) == len({row.sha256 for row in rows})
 
     def stopped(self, record_id: str, at: datetime, first_check: float) -> None:
         """The recording stopped (its files are being made): ask for them `first_check` s after

@@ -26,7 +26,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -38,7 +38,7 @@ from .catalog import Catalog, FileRow
 from .errors import CoreError
 from .lang import pick
 from .listeners import Listeners
-from .recordings import delete, file_row, fresh_file, keep_adopted, listing, name_in, place
+from .recordings import Listing, delete, file_row, fresh_file, keep_adopted, listing, name_in, place
 from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar, stream_sidecar
 
 if TYPE_CHECKING:
@@ -123,6 +123,8 @@ class DownloadQueue:
         self._timers: dict[Key, asyncio.TimerHandle] = {}
         self._listeners: Listeners[[Transfer]] = Listeners("the downloads")
         self._closing = False
+        self._deleting = asyncio.Lock()  # one check-then-delete from the cloud at a time
+        self._deleted: set[str] = set()  # recordings this queue deleted from the cloud
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         return self._listeners.add(listener)
@@ -139,12 +141,18 @@ class DownloadQueue:
         already there that the catalog proves is this one is adopted, not fetched again.
         """
         listed = await listing(self.api, self.catalog, record_id)
+        return await self._add_listed(record_id, listed)
+
+    async def _add_listed(self, record_id: str, listed: Listing, only: Collection[int] | None = None) -> list[Transfer]:
+        """Queue the files of `listed` (those of catalog index in `only`, if given) not yet downloaded."""
         folder = self.folder()
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         known = {row.idx: row for row in await asyncio.to_thread(self.catalog.files, record_id)}
         on_disk = await asyncio.to_thread(_on_disk, known.values())
         added = []
-        for n, file in enumerate(listed.files):
+        for n, file in listed.items():
+            if only is not None and n not in only:
+                continue
             existing = self.transfers.get((record_id, n))
             if n in on_disk or (existing is not None and existing.state in GOING_ON):
                 continue
@@ -325,7 +333,7 @@ class DownloadQueue:
         )
         transfer.state, transfer.error = State.DONE, None
         self._tell(transfer)
-        await self._maybe_delete(transfer.record_id)
+        await self._maybe_delete(transfer)
 
     async def _beaten(self, transfer: Transfer, error: DownloadError) -> bool:
         """The download refused because a file appeared at its name after it was placed: most
@@ -410,19 +418,60 @@ class DownloadQueue:
         transfer._mark = (now, done)
         self._tell(transfer)
 
-    async def _maybe_delete(self, record_id: str) -> None:
+    async def _maybe_delete(self, transfer: Transfer) -> None:
         """The opt-in: delete from the cloud once every file was fetched and verified by this app.
 
-        Called only after this queue's own download; the catalog decides (`verified_whole`):
-        an adopted file, a look-alike or another's bytes never count.
+        Called only after this queue's own download. The files are listed again first (the
+        catalog knows only what the last listing said, and the service may list a file later):
+        the recording is deleted only when every file listed now is one this app fetched and
+        verified, each its own object (`verified_whole`); an adopted file, a look-alike or
+        another's bytes never count. A file listed for the first time now is queued with it.
         """
         if not self.auto_delete():
             return
-        if await asyncio.to_thread(self.catalog.verified_whole, record_id):
+        async with self._deleting:  # two files done at once: one check, one delete
+            if transfer.record_id not in self._deleted:
+                await self._check_and_delete(transfer)
+
+    async def _check_and_delete(self, transfer: Transfer) -> None:
+        record_id = transfer.record_id
+        before = {row.idx for row in await asyncio.to_thread(self.catalog.files, record_id)}
+        try:
+            listed = await listing(self.api, self.catalog, record_id)
+        except (VmrError, CoreError) as error:
+            log.info("%s stays in the cloud: its files could not be listed again (%s)", record_id, error)
+            self._kept(
+                transfer,
+                "Kept in the cloud: its files could not be listed again to check them.",
+                "仍保留在云端：无法再次列出文件以进行核对。",
+            )
+            return
+        if await asyncio.to_thread(self.catalog.verified_whole, record_id, listed.indexes):
             try:
                 await delete(self.api, self.catalog, record_id)
+                self._deleted.add(record_id)
+                for kept in [t for t in self.transfers.values() if t.record_id == record_id and t.state == State.DONE]:
+                    if kept.error:  # said while another file was still coming: no longer so
+                        kept.error = None
+                        self._tell(kept)
             except VmrError as error:
                 log.warning("could not delete %s from the cloud after downloading it: %s", record_id, error)
+            return
+        new = [n for n in listed.indexes if n not in before]
+        if new:  # listed only now: fetched with the others, and the delete waits for it
+            await self._add_listed(record_id, listed, only=new)
+        if not any(t.record_id == record_id and t.state in GOING_ON for t in self.transfers.values()):
+            log.info("%s stays in the cloud: not every file listed now was downloaded and verified here", record_id)
+            self._kept(
+                transfer,
+                "Kept in the cloud: not every file the service lists now was downloaded and verified here.",
+                "仍保留在云端：服务现在列出的文件并非都已在此下载并校验。",
+            )
+
+    def _kept(self, transfer: Transfer, english: str, chinese: str) -> None:
+        """The recording stays in the cloud: said, with the reason, on the file just done."""
+        transfer.error = pick(self.lang, english, chinese)
+        self._tell(transfer)
 
     async def _set(self, transfer: Transfer, state: State, *, error: str | None = None) -> None:
         transfer.state, transfer.error = state, error

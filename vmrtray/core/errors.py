@@ -37,6 +37,22 @@ class NoFiles(CoreError):
         )
 
 
+class FileGone(CoreError):
+    """The service no longer lists a file the catalog knows of this recording (the same
+    object, start and size): its link is not asked for another file's."""
+
+    def __init__(self, record_id: str, idx: int) -> None:
+        self.record_id, self.idx = record_id, idx
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: Lang = "en") -> str:
+        return pick(
+            lang,
+            f"Recording {self.record_id}: the service no longer lists file {self.idx + 1} as it did; not downloaded.",
+            f"录制 {self.record_id}：服务不再按原样列出第 {self.idx + 1} 个文件，未下载。",
+        )
+
+
 class CatalogBusy(CoreError):
     """The recordings catalog stayed locked by another process (another vmrtray or vmrctl)."""
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from vmrtray.api import ApiError, Client, RecordFile
 
 from .catalog import Catalog, FileRow
-from .errors import NoFiles
+from .errors import FileGone, NoFiles
 from .targets import Downloaded, Found, Known, NoFreeName, OnProgress, inspect, names, recording_filename
 from .untrusted import plain
 
@@ -28,10 +28,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Listing:
-    """What `getRecords` says of a recording now, and its room's name (for file names)."""
+    """What `getRecords` says of a recording now, in the catalog's order, and its room's name
+    (for file names). `indexes[n]` is the catalog's index of `files[n]`: a file is known by
+    what the service says of it (catalog.identity), not by where the service lists it."""
 
     files: list[RecordFile]
     room_name: str
+    indexes: tuple[int, ...] = ()
+
+    def items(self) -> list[tuple[int, RecordFile]]:
+        """(catalog index, file) of each file listed."""
+        return list(zip(self.indexes or range(len(self.files)), self.files, strict=True))
+
+    def file(self, idx: int) -> RecordFile:
+        return next(file for n, file in self.items() if n == idx)
+
+    @property
+    def parts(self) -> int:
+        """How many parts the file names count (a file listed later numbers after the others)."""
+        return max((n + 1 for n, _ in self.items()), default=0)
 
 
 #: The pauses while waiting for a stopped recording's files to be listed: from the first to the longest.
@@ -45,11 +60,12 @@ async def listing(api: Client, catalog: Catalog, record_id: str, *, wait: float 
     files = await _files_within(api, record_id, wait)
     if not files:
         raise NoFiles(record_id)
-    await asyncio.to_thread(catalog.set_files, record_id, files)
+    indexes = await asyncio.to_thread(catalog.set_files, record_id, files)
     name = await room_name_of(api, files[0].conference_key)
     if name:
         await asyncio.to_thread(catalog.set_room_name, record_id, name)
-    return Listing(files, name)
+    ordered = sorted(dict(zip(indexes, files, strict=True)).items(), key=lambda item: item[0])
+    return Listing([file for _, file in ordered], name, tuple(idx for idx, _ in ordered))
 
 
 async def _files_within(api: Client, record_id: str, wait: float) -> list[RecordFile]:
@@ -66,18 +82,25 @@ async def show(api: Client, catalog: Catalog, record_id: str, *, wait: float = 0
 
 
 async def fresh_file(api: Client, catalog: Catalog, record_id: str, n: int) -> RecordFile:
-    """File `n` of a recording with a link just signed (the old one expired)."""
+    """The catalog's file `n` of a recording with a link just signed (the old one expired).
+
+    The file the service lists now that is the same file (catalog.identity), wherever it is
+    in the list; FileGone when none is: never another file's link.
+    """
     files = await api.get_records(record_id)
-    if len(files) <= n:
+    if not files:
         raise NoFiles(record_id)
-    await asyncio.to_thread(catalog.set_files, record_id, files)
-    return files[n]
+    indexes = await asyncio.to_thread(catalog.set_files, record_id, files)
+    for idx, file in zip(indexes, files, strict=True):
+        if idx == n:
+            return file
+    raise FileGone(record_id, n)
 
 
 def name_in(folder: Path, listed: Listing, n: int) -> Path:
-    """The name file `n` would have in `folder` (before any other file is found there)."""
-    file = listed.files[n]
-    return folder / recording_filename(listed.room_name, file.conference_key, file.start_time, n, len(listed.files))
+    """The name the catalog's file `n` would have in `folder` (before any other file is found there)."""
+    file = listed.file(n)
+    return folder / recording_filename(listed.room_name, file.conference_key, file.start_time, n, listed.parts)
 
 
 @dataclass(frozen=True)
@@ -149,7 +172,7 @@ async def download_all(
     listed = await listing(api, catalog, record_id, wait=wait)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     done = []
-    for n, file in enumerate(listed.files):
+    for n, file in listed.items():
         first = first_name(await file_row(catalog, record_id, n), folder, listed, n)
         placement = await place(catalog, record_id, n, file.file_size, first)
         if placement.adopted is not None:

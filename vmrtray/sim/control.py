@@ -22,6 +22,8 @@ ROOM_KNOBS = (
     "record_fails",
     "file_size",
     "files_per_recording",
+    "shuffle_files",  # True: getRecords answers the files in reverse on every second call
+    "files_one_by_one",  # n: the files are listed one at a time, one more every n answers
     "name",
     "start_delay",
     "files_delay",

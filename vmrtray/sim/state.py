@@ -91,6 +91,10 @@ class SimRoom:
     files_delay: float | None = None  # seconds after a stop before getRecords lists the files; None: the service's
     file_size: int | None = None  # bytes per recording file; None: by duration
     files_per_recording: int = 1
+    # getRecords promises no order: True answers a recording's files in reverse on every second call
+    shuffle_files: bool = False
+    # n > 0: a recording's files are listed one at a time, one more every n answers (0: all at once)
+    files_one_by_one: int = 0
     meeting: Meeting | None = None
     last_record_id: str = ""
 
@@ -124,6 +128,9 @@ class Recording:
     files: list[SimFile] = field(default_factory=list)
     deleted: bool = False
     listed_from: float = 0.0  # getRecords lists the files from this time of the clock on
+    shuffle_files: bool = False  # the room's knobs when it stopped (SimRoom)
+    files_one_by_one: int = 0
+    answers: int = 0  # getRecords answers that listed its files
 
 
 @dataclass
@@ -326,6 +333,7 @@ class SimState:
         room.meeting.starting_until = None
         delay = self.files_delay if room.files_delay is None else room.files_delay
         recording.listed_from = self.clock() + delay
+        recording.shuffle_files, recording.files_one_by_one = room.shuffle_files, room.files_one_by_one
         return record_id
 
     def _add_file(self, tenant: Tenant, recording: Recording, start: datetime, stop: datetime, size: int) -> None:
@@ -360,7 +368,13 @@ class SimState:
             return []
         if self.clock() < recording.listed_from:
             return []  # still being made and uploaded
-        return list(recording.files)
+        recording.answers += 1
+        files = list(recording.files)
+        if recording.files_one_by_one > 0:
+            files = files[: 1 + (recording.answers - 1) // recording.files_one_by_one]
+        if recording.shuffle_files and recording.answers % 2 == 0:
+            files.reverse()
+        return files
 
     def delete_record(self, tenant: Tenant, record_id: object) -> str:
         if record_id in (None, ""):
