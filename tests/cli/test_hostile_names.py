@@ -1,8 +1,12 @@
-"""The service's words in vmrctl's tables come out plain: a room name or a failedReason with a
-right-to-left override, an escape sequence or a line break cannot move the terminal's cursor,
-clear it, reorder what it shows or add a row."""
+"""The service's words in vmrctl's tables and file names come out plain: a room name or a
+failedReason with a right-to-left override, an escape sequence or a line break cannot move the
+terminal's cursor, clear it, retitle it, reorder what it shows or add a row; a record id typed
+with such characters is refused, shown escaped."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
@@ -11,9 +15,9 @@ from vmrtray.sim import DEMO_PUBLIC_KEY
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
 ROOM = "100701"  # its meeting is running in the simulator's world
-HOSTILE = "研发部\u202e会议室\x1b[2J\n\u2028第二行"
-CLEAN = "研发部会议室[2J 第二行"
-UNSAFE = "\u202e\x1b\u2028"
+HOSTILE = "研发部\u202e会议室\x1b[2J\x1b]0;PWN\x07\n\u2028第二行"
+CLEAN = "研发部会议室[2J]0;PWN 第二行"
+UNSAFE = "\u202e\x1b\x07\u2028"
 
 
 def _lines_of_room(stdout: str) -> list[str]:
@@ -38,3 +42,29 @@ def test_a_hostile_failed_reason_in_status_is_plain(vmrctl: Vmrctl, sim_process:
     assert done.returncode == 0, done.stderr
     assert not any(ch in done.stdout for ch in UNSAFE + "\x07"), repr(done.stdout)
     assert "录制失败]0;pwned 原因" in done.stdout
+
+
+def test_a_hostile_room_name_gives_a_clean_file_name(vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path) -> None:
+    """The name a download is filed under, on disk and in the line that names it: pathvalidate
+    alone kept the bidi override (a name that reads reversed in a file manager)."""
+    sim_process.control("room", {"room": ROOM, "name": HOSTILE})
+    started = vmrctl("record", "start", ROOM, "--json", env=AUTH)
+    assert started.returncode == 0, started.stderr
+    record_id = json.loads(started.stdout)["recordId"]
+    assert vmrctl("record", "stop", ROOM, env=AUTH).returncode == 0
+    out = tmp_path / "out"
+    done = vmrctl("recordings", "download", record_id, "-o", str(out), env=AUTH)
+    assert done.returncode == 0, done.stderr
+    (saved,) = out.iterdir()
+    assert saved.name.isprintable(), repr(saved.name)
+    assert saved.name.startswith("研发部会议室[2J]0;PWN 第二行_100701_"), saved.name
+    assert not any(ch in done.stdout + done.stderr for ch in UNSAFE), repr(done.stdout + done.stderr)
+    assert done.stdout.startswith(f"{saved}  sha256 ")
+
+
+@pytest.mark.parametrize("action", ["show", "download", "delete"])
+def test_a_record_id_with_control_characters_is_refused_escaped(vmrctl: Vmrctl, action: str) -> None:
+    done = vmrctl("recordings", action, "ab\x1b]0;PWN\x07c\u202e", env=AUTH)
+    assert done.returncode == 2, done.stderr
+    assert not any(ch in done.stderr for ch in UNSAFE), repr(done.stderr)
+    assert done.stderr.strip() == "vmrctl: 'ab\\x1b]0;PWN\\x07c\\u202e' is not a record id"

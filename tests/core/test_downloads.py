@@ -185,6 +185,15 @@ def test_hostile_room_names_give_safe_file_names(room_name: str) -> None:
     assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"}
 
 
+def test_a_file_name_has_no_control_or_bidi_characters() -> None:
+    """pathvalidate keeps U+202E (the name would read reversed in a file manager and in
+    vmrctl's line that names it), and ESC, BEL or a line separator would reach a terminal."""
+    name = recording_filename(
+        "研发部\u202e会议室\x1b]0;PWN\x07\n\u2028第二行\u200b", "100701", datetime(2026, 11, 29, 9, 30, 5)
+    )
+    assert name == "研发部会议室]0;PWN 第二行_100701_2026-11-29_093005.mp4"
+
+
 async def test_downloads_are_known_to_the_catalog_after_reopening(sim: Sim, api: Client, tmp_path: Path) -> None:
     record_id = await make_recording(sim, api)
     first = Catalog(tmp_path / "c.sqlite3")

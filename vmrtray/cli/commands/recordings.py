@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from vmrtray.api import RecordFile
@@ -25,8 +26,11 @@ async def recordings_command(ctx: Context) -> int:
     if action == "list":
         return await list_known(ctx)
     record_id = ctx.args.record_id.strip()
-    if not record_id or any(c.isspace() for c in record_id):
-        raise UsageError(f"{ctx.args.record_id!r} is not a record id")
+    if not record_id or not record_id.isprintable() or any(c.isspace() for c in record_id):
+        # no space, control (ESC, BEL), format (bidi override) or separator character: the
+        # id is echoed in sentences, so it is shown here escaped (repr), never raw
+        shown = repr(ctx.args.record_id)
+        raise UsageError(pick(ctx.lang, f"{shown} is not a record id", f"{shown} 不是录制 ID"))
     if action == "show":
         return await show(ctx, record_id)
     if action == "download":
@@ -66,7 +70,7 @@ def _entries_table(entries: Sequence[CatalogEntry]) -> Table:
         [
             e.record_id,
             e.room or "",
-            (e.start_time or e.first_seen)[:19].replace("T", " "),
+            _local(e.start_time or e.first_seen),
             e.files or "",
             size_text(e.total_size) if e.files else "",
             f"{e.downloaded}/{e.files}" if e.files else "",
@@ -75,6 +79,15 @@ def _entries_table(entries: Sequence[CatalogEntry]) -> Table:
         for e in entries
     ]
     return headers, body
+
+
+def _local(iso: str) -> str:
+    """A catalog time (the service's start in its zone, or when this app learned of it, in UTC)
+    in the local zone, as every time vmrctl shows; as stored if it does not read as a time."""
+    try:
+        return local_time(datetime.fromisoformat(iso), seconds=True)
+    except ValueError:
+        return iso
 
 
 async def show(ctx: Context, record_id: str) -> int:
