@@ -97,6 +97,21 @@ def test_a_start_never_confirmed_within_the_wait_is_exit_5_in_one_sentence(
     )
 
 
+def test_a_status_question_slower_than_the_wait_ends_the_start_at_the_wait(
+    vmrctl: Vmrctl, sim_process: SimProcess
+) -> None:
+    """Each confirming question is bounded by the time left of `--wait`: a service that holds
+    getLiveRecStatus for 30 s does not hold `record start --wait 1` until the request's own
+    timeout (20 s): exit 5, "not confirmed", as for a recorder that has not joined."""
+    sim_process.control("faults", {"kind": "slow:30000", "count": 50, "path": "/meeting/getLiveRecStatus"})
+    began = time.monotonic()
+    done = vmrctl("record", "start", ROOM, "--wait", "1", "--timeout", "20", env=AUTH)
+    took = time.monotonic() - began
+    assert done.returncode == 5, done.stderr
+    assert "the service has not said it records after 1 s" in done.stderr
+    assert took < 1 + 20  # well within the wait and the request's timeout, not after it
+
+
 def test_a_stopped_recordings_files_are_waited_for_when_asked(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
     """Issue 14: right after a stop the service lists nothing while it makes the files; `--wait`
     asks again until they are listed (here 8 s after the stop); without it, "not listed yet" (exit 4)."""

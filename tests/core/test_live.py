@@ -100,3 +100,14 @@ async def test_a_stream_not_live_within_the_wait_is_not_confirmed_and_keeps_its_
     assert outcome.unconfirmed
     assert outcome.url is not None
     assert words in outcome.describe(lang)  # type: ignore[arg-type]
+
+
+async def test_a_status_slower_than_the_wait_ends_the_start_at_the_wait(
+    sim: Sim, api: Client, started_room: str
+) -> None:
+    """The confirming question is bounded by the wait: a service holding getLiveRecStatus for
+    30 s gives "not confirmed yet" with the watch address, not the request's timeout error."""
+    sim.faults.queue("slow:30000", path="/meeting/getLiveRecStatus", count=50)
+    outcome = await live.start(api, started_room, wait=1)
+    assert (outcome.ok, outcome.unconfirmed, outcome.error) == (False, True, None)
+    assert outcome.url is not None

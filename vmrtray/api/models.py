@@ -11,6 +11,7 @@ rejected with pydantic's ValidationError, which the client turns into a ServerEr
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -127,6 +128,19 @@ OptionalIdent = Annotated[str | None, BeforeValidator(_optional_identifier)]
 OptionalText = Annotated[str | None, BeforeValidator(_empty_is_none)]
 
 
+def _any_words(value: object) -> object:
+    """Words the service may send as something else: a number, an object or a list is its JSON
+    text (a failedReason of 500 still says the recording failed), never a refused answer."""
+    if value is None or value is False or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+AnyWords = Annotated[str | None, BeforeValidator(_any_words)]
+
+
 class VmrModel(BaseModel):
     # defer_build: a model's validator is built when first used, not at import; the tray
     # polls with two of these models, so it never pays for the others (measured: -8 MB RSS).
@@ -168,7 +182,7 @@ class LiveRecStatus(VmrModel):
     rtmp_url: OptionalText = Field(default=None, alias="rtmpUrl")
     record: Flag = False
     record_id: OptionalIdent = Field(default=None, alias="recordId")
-    failed_reason: OptionalText = Field(default=None, alias="failedReason")
+    failed_reason: AnyWords = Field(default=None, alias="failedReason")
 
     @field_validator("rtmp_url")
     @classmethod

@@ -31,9 +31,8 @@ from .catalog import Source
 from .events import Busy, Event, Kind, RoomState, Snapshot, diff
 from .live import LiveOutcome
 from .polling import Poller
-from .recording import START_WAIT, Action, RecordOutcome, RecordSink
+from .recording import START_WAIT, Action, RecordOutcome, RecordSink, failure_words
 from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
-from .untrusted import plain
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +223,7 @@ class Coordinator:
             self._live_urls.pop(status.room, None)
         recording = bool(live and live.record)
         record_id = live.record_id if live and recording else None
-        failed = plain(live.failed_reason) if live and live.failed_reason else None
+        failed = failure_words(live.failed_reason, self.lang) if live and live.failed_reason else None
         attempt = live.record_id if live else None
         ours = self._ours.get(status.room)
         return RoomState(
@@ -347,7 +346,7 @@ class Coordinator:
         elif live is not None and live.record and live.record_id == record_id:
             end = Kind.RECORDING_STARTED
         elif live is not None and live.failed_reason and live.record_id in (None, "", record_id):
-            end, detail = Kind.RECORDING_FAILED, plain(live.failed_reason)
+            end, detail = Kind.RECORDING_FAILED, failure_words(live.failed_reason, self.lang)
         elif not start.toggling and time.monotonic() >= start.give_up_at:
             end = Kind.RECORDING_UNCONFIRMED
         if end is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from vmrtray.api import ApiError, Client, Lang, NoLiveError, VmrError
 
 from .lang import pick
-from .recording import Action
+from .recording import Action, answered_by
 
 #: The business codes of the live endpoints: already on, may not be streamed.
 ALREADY_ON, MAY_NOT_STREAM = 200002, 200005
@@ -102,15 +102,16 @@ async def stop(client: Client, room: str, *, lang: Lang = "en") -> LiveOutcome:
 
 
 async def _confirm(client: Client, room: str, url: str, wait: float, lang: Lang) -> LiveOutcome:
-    """Ask getLiveRecStatus until it says `live`, or `wait` is over."""
+    """Ask getLiveRecStatus until it says `live`, or `wait` is over (a question still
+    unanswered then is given up)."""
     loop = asyncio.get_running_loop()
     deadline, pause = loop.time() + wait, CONFIRM_FIRST
     while True:
-        status = await client.get_live_rec_status(room)
-        if status.live:
+        status = await answered_by(max(deadline, loop.time() + CONFIRM_FIRST), client.get_live_rec_status(room))
+        if status is not None and status.live:
             return LiveOutcome(room, Action.START, True, url)
         left = deadline - loop.time()
-        if left <= 0:
+        if status is None or left <= 0:
             waited = pick(
                 lang,
                 f"the service has not said it streams after {wait:g} s; it may still start",

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from vmrtray.api import ApiError, Client, Lang, VmrError
 
@@ -26,6 +27,8 @@ from .lang import pick
 from .untrusted import plain
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: The business code for "this room may not be recorded" (its subscription has no recording).
 MAY_NOT_RECORD = 200004
@@ -127,17 +130,20 @@ async def toggle(
 
 
 async def _confirm(client: Client, room: str, record_id: str, wait: float, lang: Lang) -> RecordOutcome:
-    """Ask getLiveRecStatus until it records with `record_id`, names a failure, or `wait` is over."""
+    """Ask getLiveRecStatus until it records with `record_id`, names a failure, or `wait` is
+    over; a question still unanswered when the wait is over (or, with no wait left, after
+    CONFIRM_FIRST: a wait of 0 asks once) is given up — a slow service does not hold the
+    caller past its wait."""
     loop = asyncio.get_running_loop()
     deadline, pause = loop.time() + wait, CONFIRM_FIRST
     while True:
-        status = await client.get_live_rec_status(room)
-        if status.record and status.record_id == record_id:
+        status = await answered_by(max(deadline, loop.time() + CONFIRM_FIRST), client.get_live_rec_status(room))
+        if status is not None and status.record and status.record_id == record_id:
             return RecordOutcome(room, Action.START, True, record_id)
-        if status.failed_reason and status.record_id in (None, "", record_id):
-            return RecordOutcome(room, Action.START, False, record_id, plain(status.failed_reason))
+        if status is not None and status.failed_reason and status.record_id in (None, "", record_id):
+            return RecordOutcome(room, Action.START, False, record_id, failure_words(status.failed_reason, lang))
         left = deadline - loop.time()
-        if left <= 0:
+        if status is None or left <= 0:
             waited = pick(
                 lang,
                 f"the service has not said it records after {wait:g} s; it may still start",
@@ -146,6 +152,25 @@ async def _confirm(client: Client, room: str, record_id: str, wait: float, lang:
             return RecordOutcome(room, Action.START, False, record_id, waited, unconfirmed=True)
         await asyncio.sleep(min(pause, left))
         pause = min(CONFIRM_MOST, pause * 2)
+
+
+async def answered_by(deadline: float, question: Awaitable[_T]) -> _T | None:
+    """`question`'s answer, or None when it has not come by `deadline` (the loop's clock): the
+    question is then cancelled. Its own failure (a VmrError) is raised as it is."""
+    timeout = asyncio.timeout_at(deadline)
+    try:
+        async with timeout:
+            return await question
+    except TimeoutError:
+        if timeout.expired():
+            return None
+        raise
+
+
+def failure_words(reason: str, lang: Lang = "en") -> str:
+    """A failedReason as it is said: the service's words made plain, or that it gave none (a
+    reason of only spaces or invisible characters)."""
+    return plain(reason) or pick(lang, "the service gave no reason", "服务未说明原因")
 
 
 async def remember(

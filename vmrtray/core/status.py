@@ -94,6 +94,7 @@ def _shown_info(info: MeetingInfo) -> MeetingInfo:
 
 
 def _shown_live(live: LiveRecStatus) -> LiveRecStatus:
-    """The failedReason made plain."""
+    """The failedReason made plain; one of nothing printable (only spaces, say) stays a
+    failure, as one space: core.recording.failure_words says the service gave no reason."""
     reason = live.failed_reason
-    return live.model_copy(update={"failed_reason": plain(reason)}) if reason else live
+    return live.model_copy(update={"failed_reason": plain(reason) or " "}) if reason else live

@@ -55,7 +55,7 @@ def _status_row(ctx: Context, s: RoomStatus) -> Row:
         return [s.room, "", pick(ctx.lang, "unavailable", "不可用"), "", "", "", "", why]
     yes, no = pick(ctx.lang, "yes", "是"), ""
     state = pick(ctx.lang, "in use", "使用中") if s.started else pick(ctx.lang, "idle", "空闲")
-    note = s.live.failed_reason or "" if s.live else ""
+    note = recording.failure_words(s.live.failed_reason, ctx.lang) if s.live and s.live.failed_reason else ""
     return [
         s.room,
         s.info.name,
