@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from tests.support.cli import SimProcess, Vmrctl
+from tests.support.cli import ROOT, SimProcess, Vmrctl
+from vmrtray.cli.exits import Exit
 from vmrtray.sim import DEMO_PUBLIC_KEY
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
@@ -29,6 +33,10 @@ AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
         (["record", "stop", "100701"], 4, "200007"),
         (["record", "start", "8000000"], 4, "200001"),
         (["recordings", "show", "no-such-recording"], 4, "no files listed yet"),
+        (["record", "start", "100701", "--timeout", "nan"], 2, "nan is not a number of seconds above 0"),
+        (["record", "start", "100701", "--timeout", "-1"], 2, "-1 is not a number of seconds above 0"),
+        (["status", "100701", "--timeout", "0"], 2, "0 is not a number of seconds above 0"),
+        (["status", "100701", "--timeout", "inf"], 2, "inf is not a number of seconds above 0"),
     ],
 )
 def test_bad_input_is_answered(vmrctl: Vmrctl, args: list[str], code: int, words: str) -> None:
@@ -110,3 +118,43 @@ def test_debug_shows_the_detail(vmrctl: Vmrctl, sim_process: SimProcess) -> None
     done = vmrctl("record", "start", "100701", "--debug", env=AUTH)
     assert done.returncode == 5
     assert DEMO_PUBLIC_KEY not in done.stderr
+
+
+@pytest.mark.parametrize("command", [("recordings", "list"), ("status", "100701"), ("bookings",)])
+def test_a_data_folder_that_is_a_file_is_named_in_one_sentence(
+    vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    not_a_folder = tmp_path / "data-file"
+    not_a_folder.write_text("mine")
+    done = vmrctl(*command, env={**AUTH, "VMRTRAY_DATA_DIR": str(not_a_folder)})
+    assert done.returncode == Exit.FAILURE, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{not_a_folder} is a file, not a folder" in line
+    assert not_a_folder.read_text() == "mine"
+
+
+def test_ctrl_c_while_vmrctl_loads_is_exit_130_without_a_traceback(vmrctl: Vmrctl, tmp_path: Path) -> None:
+    """Ctrl-C in the first third of a second, while vmrctl's modules load: a module of its
+    own (tabulate, here one that signals SIGINT to its process as it loads) is interrupted."""
+    early = tmp_path / "early"
+    early.mkdir()
+    (early / "tabulate.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n")
+    done = vmrctl("status", "100701", env={**AUTH, "PYTHONPATH": f"{early}:{ROOT}"})
+    assert done.returncode == Exit.INTERRUPTED, done.stderr
+    assert done.stderr == ""
+
+
+ASCII = {**AUTH, "PYTHONIOENCODING": "ascii"}
+
+
+def test_an_ascii_output_gets_chinese_escaped_not_an_error(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+    table = vmrctl("status", "100701", env=ASCII)
+    assert table.returncode == 0, table.stderr
+    assert "\\u7814\\u53d1\\u90e8" in table.stdout  # 研发部, the room's name
+    data = vmrctl("status", "100701", "--json", env=ASCII)
+    assert data.returncode == 0, data.stderr
+    assert data.stdout.isascii()
+    assert json.loads(data.stdout)[0]["name"] == "研发部会议室"
+    said = vmrctl("recordings", "show", "nope", env={**ASCII, "VMRTRAY_LANG": "zh"})
+    assert said.returncode == 4, said.stderr
+    assert said.stderr.startswith("vmrctl: \\u5f55\\u5236 nope")  # 录制 nope：…

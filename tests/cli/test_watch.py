@@ -178,6 +178,7 @@ def test_watch_downloads_each_recording_once_across_a_restart(
 
     again = watches(vmrctl, *args)
     again.wait_for(Name.DOWNLOAD_DONE, record_id=two, file=0)  # resumed: the queue was kept in the catalog
+    assert again.lines[0]["event"] == Name.WATCHING, again.lines  # the first line, the resumed download after it
     _record(vmrctl, "stop")
     again.wait_for(Name.RECORDING_STOPPED, room=ROOM, record_id=three)
     again.wait_for(Name.RECORDING_READY, record_id=three)
@@ -213,3 +214,18 @@ def test_a_key_the_service_rejects_ends_the_watch(vmrctl: Vmrctl, watches: Calla
     assert "rejected the key" in line["reason"]
     assert watch.process.wait(timeout=GUARD) == 3
     assert watch.stderr().strip().splitlines()[-1].startswith("vmrctl: The service rejected the key")
+
+
+def test_an_ascii_output_gets_every_event_as_json(
+    vmrctl: Vmrctl, sim_process: SimProcess, watches: Callable[..., Watching]
+) -> None:
+    """A server whose locale can write only ASCII (PYTHONIOENCODING=ascii, a C locale): the
+    lines with Chinese in them are told, escaped, not dropped."""
+    sign_in(vmrctl)
+    _quick(vmrctl)
+    sim_process.control("meeting", {"room": ROOM, "started": False})
+    watch = watches(vmrctl, ROOM, "--json", env={"PYTHONIOENCODING": "ascii", "VMRTRAY_LANG": "zh"})
+    assert watch.wait_for(Name.WATCHING)["text"].startswith("正在关注 100701")
+    sim_process.control("meeting", {"room": ROOM, "started": True})
+    assert watch.wait_for(Name.MEETING_STARTED)["room_name"] == "研发部会议室"
+    assert watch.terminate() == 0

@@ -13,6 +13,7 @@ from typing import Any
 from vmrtray.api import Client, Lang
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import load_key
+from vmrtray.core.errors import CatalogUnusable
 from vmrtray.core.lang import pick
 from vmrtray.core.paths import data_dir
 from vmrtray.core.session import open_client
@@ -83,7 +84,11 @@ class Context:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = Catalog(data_dir() / "catalog.sqlite3")
+            path = data_dir() / "catalog.sqlite3"
+            try:
+                self._catalog = Catalog(path)
+            except OSError as exc:  # its folder cannot be made (a file in its place, no permission)
+                raise CatalogUnusable(path, exc) from exc
         return self._catalog
 
     def close(self) -> None:

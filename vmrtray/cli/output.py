@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from tabulate import tabulate
 
@@ -18,7 +18,20 @@ Table = tuple[list[str], list[Row]]  # (headers, rows)
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if not encodable(text):  # Chinese on an ASCII stdout: \uXXXX escapes, still the same JSON
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    print(text)
+
+
+def encodable(text: str, stream: TextIO | None = None) -> bool:
+    """Whether `stream` (stdout) can write `text` in its encoding as it is, without escapes."""
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 #: The longest text cell printed (core.untrusted.plain's cut): a path, a title, the service's words.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -35,6 +36,18 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _timeout(text: str) -> float:
+    """`--timeout`: a finite number of seconds above 0 (nan, inf, 0 or less would never let an
+    answer count as on time, or would wait for ever)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above 0")
+    return value
+
+
 Add = Callable[[str, str], argparse.ArgumentParser]  # (name, help) -> a command's parser
 
 
@@ -64,7 +77,7 @@ def _common_options() -> _Parser:
     common.add_argument("--server", default=s, help="API server URL (or VMRTRAY_SERVER)")
     common.add_argument("--account", default=s, help="user@domain (or VMRTRAY_ACCOUNT)")
     common.add_argument("--json", action="store_true", default=s, help="print data as JSON with the API's field names")
-    common.add_argument("--timeout", type=float, default=s, help="seconds to wait for the service (default 20)")
+    common.add_argument("--timeout", type=_timeout, default=s, help="seconds to wait for the service (default 20)")
     common.add_argument("--debug", action="store_true", default=s, help="log details and show tracebacks")
     common.add_argument(
         "--demo", action="store_true", default=s, help="run against a built-in simulated service (nothing is stored)"
@@ -170,6 +183,12 @@ def _sim_command(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contacts", type=int, default=40)
     p.add_argument("--faults", type=float, default=0.0, metavar="RATE", help="share of API calls that fail (0-1)")
     p.add_argument("--seed", type=int, help="run the lively demo script with this seed")
+    p.add_argument(
+        "--pace",
+        choices=["instant", "demo"],
+        help="instant: a recording starts and its files are listed at once; demo: the service's own pace, "
+        "a recorder joins in 3 s, files listed 20 s after the stop (default: demo with --seed, else instant)",
+    )
     p.add_argument("--script-interval", type=float, default=3.0, help=argparse.SUPPRESS)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import sys
@@ -28,6 +29,7 @@ log = logging.getLogger("vmrtray.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_fail_to_print()
     lang = user_lang()
     args = build_parser().parse_args(argv)
     debug = bool(getattr(args, "debug", False))
@@ -49,6 +51,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"({pick(lang, 'run with --debug for details', '加 --debug 查看详情')})"
         )
         return Exit.INTERNAL
+
+
+def _never_fail_to_print() -> None:
+    """A character the output's encoding cannot carry (Chinese with PYTHONIOENCODING=ascii, a
+    C locale) is written as its backslash escape instead of ending vmrctl with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _run_until_signal(args: argparse.Namespace, lang: Lang) -> int:
@@ -82,6 +92,7 @@ async def _command(ctx: Context) -> int:
         return await COMMANDS[ctx.args.command](ctx)
     finally:
         ctx.close()
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -38,5 +39,8 @@ def private_dir(folder: Path) -> Path:
     holds the signed download links and the bookings journal. One that exists is left as it
     is — it may be a folder the user chose to share (`VMRTRAY_DATA_DIR`); the files in it
     that matter are 0600 themselves."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file where the folder should be (VMRTRAY_DATA_DIR naming a file)
+        raise NotADirectoryError(errno.ENOTDIR, f"{folder} is a file, not a folder") from exc
     return folder

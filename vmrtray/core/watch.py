@@ -185,11 +185,13 @@ def _plain(text: str) -> str:
     return plain(text, limit=4096)
 
 
-def json_line(happening: Happening) -> str:
+def json_line(happening: Happening, *, ascii_only: bool = False) -> str:
     """The JSON line of `happening`: exact values, with every character that is not printable
     (controls, bidi overrides, line separators…) as its `\\uXXXX` escape — the same JSON to a
-    parser, nothing that steers the terminal it is shown on."""
-    return "".join(_escape(char) for char in json.dumps(happening.to_json(), ensure_ascii=False))
+    parser, nothing that steers the terminal it is shown on. `ascii_only`: every character
+    beyond ASCII escaped too (Chinese included), for an output that can carry nothing else."""
+    text = json.dumps(happening.to_json(), ensure_ascii=ascii_only)
+    return text if ascii_only else "".join(_escape(char) for char in text)
 
 
 def _escape(char: str) -> str:
@@ -251,7 +253,9 @@ class Watch:
         self._ended = asyncio.Event()
         self._pending: asyncio.Queue[Happening | _Fetch] = asyncio.Queue()
         self._teller: asyncio.Task[None] | None = None
-        self._started = False
+        # what the parts tell before the first look at the rooms is done (a download the restore
+        # resumed): told after `watching`, which the README promises as the first line
+        self._early: list[Happening | _Fetch] | None = []
         self._told: dict[tuple[str, int], State] = {}
         self._rooms_of: dict[str, tuple[str | None, str | None]] = {}  # record_id → (room, its name)
 
@@ -279,17 +283,22 @@ class Watch:
             self._teller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._teller
+        for item in self._early or ():  # stopped before the first look was done
+            self._pending.put_nowait(item)
+        self._early = None
         while not self._pending.empty():
             await self._tell_one(self._pending.get_nowait())
 
     # -- what the parts tell -------------------------------------------------------------------
 
     def _rooms_changed(self, snapshot: Snapshot, events: list[Event]) -> None:
-        if not self._started:
-            self._started = True
+        if self._early is not None:
+            early, self._early = self._early, None
             self._put(Name.WATCHING, self._watching_text(), path=str(self.folder) if self.folder else None)
             if not snapshot.ok and snapshot.error is not None:
                 self._unreachable(snapshot.error)
+            for item in early:
+                self._pending.put_nowait(item)
         for event in events:
             name = ROOM_EVENTS.get(event.kind)
             if name is not None:
@@ -353,10 +362,16 @@ class Watch:
         fetch = _Fetch(
             transfer.record_id, transfer.idx, transfer.state, str(transfer.target), transfer.size, transfer.error
         )
-        self._pending.put_nowait(fetch)
+        self._enqueue(fetch)
 
     def _put(self, event: Name, text: str, **fields: Any) -> None:
-        self._pending.put_nowait(Happening(event, text, _now(), **fields))
+        self._enqueue(Happening(event, text, _now(), **fields))
+
+    def _enqueue(self, item: Happening | _Fetch) -> None:
+        if self._early is not None:
+            self._early.append(item)
+        else:
+            self._pending.put_nowait(item)
 
     # -- telling, in order -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from ..exits import Exit
 
 
 async def sim(ctx: Context) -> int:
-    from vmrtray.sim import DEMO_PACE, INSTANT_PACE, Sim, serve_forever, set_pace  # loaded only for this command
+    from vmrtray.sim import DEMO_PACE, INSTANT_PACE, PACES, Sim, serve_forever, set_pace  # only for this command
 
     args = ctx.args
     simulator = Sim(
@@ -22,7 +22,11 @@ async def sim(ctx: Context) -> int:
         fault_rate=args.faults,
         script_interval=args.script_interval if args.seed is not None else None,
     )
-    # the lively demo (--seed) has the service's real pace; a plain one answers at once (tests, benchmarks)
-    set_pace(simulator, DEMO_PACE if args.seed is not None else INSTANT_PACE)
+    # --pace, else: the lively demo (--seed) has the service's real pace; a plain one answers at
+    # once (tests, benchmarks)
+    if args.pace is not None:
+        set_pace(simulator, PACES[args.pace])
+    else:
+        set_pace(simulator, DEMO_PACE if args.seed is not None else INSTANT_PACE)
     await serve_forever(simulator, lambda line: print(line, flush=True))
     return Exit.OK

@@ -20,7 +20,7 @@ from vmrtray.core.watch import Happening, Watch, json_line
 
 from ..context import Context
 from ..exits import Exit, exit_code
-from ..output import local_time, warn
+from ..output import encodable, local_time, warn
 
 
 async def watch(ctx: Context) -> int:
@@ -62,5 +62,8 @@ def _text_lines(happening: Happening) -> None:
 
 
 def _json_lines(happening: Happening) -> None:
-    sys.stdout.write(json_line(happening) + "\n")
+    line = json_line(happening)
+    if not encodable(line):  # an output that cannot carry Chinese (an ASCII locale): \uXXXX escapes
+        line = json_line(happening, ascii_only=True)
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
