@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,24 @@ def test_an_ascii_output_gets_chinese_escaped_not_an_error(vmrctl: Vmrctl, sim_p
     said = vmrctl("recordings", "show", "nope", env={**ASCII, "VMRTRAY_LANG": "zh"})
     assert said.returncode == 4, said.stderr
     assert said.stderr.startswith("vmrctl: \\u5f55\\u5236 nope")  # 录制 nope：…
+
+
+def test_a_reader_that_left_is_exit_141_without_a_word(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
+    """`vmrctl status | head -1`: the reader may be gone before vmrctl writes (here: closed
+    before it starts). Not an 'internal error: BrokenPipeError'; nothing on stderr."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "vmrtray.cli", "status", "100701"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**vmrctl.env, **AUTH},
+            cwd=vmrctl.home,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == Exit.PIPE_CLOSED, done.stderr
+    assert done.stderr == ""

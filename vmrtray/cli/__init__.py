@@ -3,7 +3,8 @@
 Exit codes (`exits.Exit`): 0 done, 2 bad usage or invalid input, 3 no or rejected
 credentials, 4 the service refused (its code and meaning are printed), or lists no files for
 the recording yet (still being made, or deleted), or has no live streaming; 5 network or
-server failure, or a start not confirmed within the wait; 130 stopped by Ctrl-C or SIGTERM.
+server failure, or a start not confirmed within the wait; 130 stopped by Ctrl-C or SIGTERM;
+141 stdout's reader went away.
 An error is one line on stderr in the user's language; `--debug` adds the traceback.
 
 `run` parses and runs a command, `context` resolves what every command needs (settings,

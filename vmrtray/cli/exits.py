@@ -24,6 +24,7 @@ class Exit(IntEnum):
     REFUSED = 4  # the service refused (its code and meaning are printed), or lists no files yet
     FAILURE = 5  # network or server failure, or something busy elsewhere: try again
     INTERRUPTED = 130  # Ctrl-C or SIGTERM
+    PIPE_CLOSED = 141  # stdout's reader went away (`vmrctl status | head -1`), as a shell's SIGPIPE
 
 
 class UsageError(Exception):

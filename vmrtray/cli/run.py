@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -38,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             return int(_run_until_signal(args, lang))
         return Exit.INTERRUPTED
+    except BrokenPipeError:  # stdout's reader left (`| head -1`): nothing more to say, no one to say it to
+        _drop_stdout()
+        return Exit.PIPE_CLOSED
     except EXPECTED as error:
         if debug:
             log.exception("failed")
@@ -59,6 +63,14 @@ def _never_fail_to_print() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
+
+
+def _drop_stdout() -> None:
+    """What is still buffered for a closed stdout goes nowhere (else the flush at exit says
+    'Exception ignored … BrokenPipeError' on stderr)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _run_until_signal(args: argparse.Namespace, lang: Lang) -> int:
