@@ -19,7 +19,17 @@ from vmrtray.api import ApiError, Client, RecordFile
 
 from .catalog import Catalog, FileRow
 from .errors import FileGone, NoFiles
-from .targets import Downloaded, Found, Known, NoFreeName, OnProgress, inspect, names, recording_filename
+from .targets import (
+    Downloaded,
+    Found,
+    Known,
+    NoFreeName,
+    OnProgress,
+    inspect,
+    names,
+    recording_filename,
+    sha256_file,
+)
 from .untrusted import plain
 
 if TYPE_CHECKING:
@@ -118,7 +128,11 @@ async def place(catalog: Catalog, record_id: str, idx: int, size: int, first: Pa
     A name another file of the catalog holds is skipped; so is one with a file (or a
     `.part`) on disk the catalog does not say is this one. The file already at a claimed
     name is adopted only if the catalog records it there with its sha256 and the bytes on
-    disk match that size and a fresh sha256 (hashed in a thread).
+    disk match that size and a fresh sha256 (hashed in a thread); or if it is at the name this
+    file claimed before, with no `.part` left, of its size (and of the sha256 the catalog
+    knows, if any): its own download moved it there and was stopped before writing it down
+    (a kill). Such a file is adopted, not fetched again as "… (2)", and not vouched for (its
+    check was not written down): it never lets auto-delete remove the recording.
     """
     row = await file_row(catalog, record_id, idx)
     known = Known(row.target, row.local_path, row.sha256, size) if row else Known(None, None, None, size)
@@ -130,6 +144,9 @@ async def place(catalog: Catalog, record_id: str, idx: int, size: int, first: Pa
             return Placement(candidate)
         if found is Found.THIS and known.sha256:
             return Placement(candidate, Downloaded(candidate, known.sha256, size), bool(row and row.verified))
+        if found is Found.LEFT:
+            sha256 = known.sha256 if known.sha256 else await asyncio.to_thread(sha256_file, candidate)
+            return Placement(candidate, Downloaded(candidate, sha256, size))
     raise NoFreeName(first)
 
 

@@ -134,6 +134,10 @@ class Found(Enum):
     FREE = "free"  # nothing there, or only this file's own `.part` to resume
     THIS = "this"  # the catalog says this file is there, and its size and a fresh sha256 agree
     TAKEN = "taken"  # a file (or a `.part`) the catalog does not say is this one
+    # this file's own download moved it into place and was stopped before the catalog said so
+    # (a kill between the two): the file's claimed name, no `.part` left, the size it should
+    # have, and the sha256 the catalog knows of it, if it knows one
+    LEFT = "left"
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,9 @@ def inspect(candidate: Path, known: Known) -> Found:
     Blocking (it may hash a whole file): call it through `asyncio.to_thread`.
     """
     if candidate.is_symlink() or candidate.exists():
-        return Found.THIS if _is_this(candidate, known) else Found.TAKEN
+        if _is_this(candidate, known):
+            return Found.THIS
+        return Found.LEFT if _left_here(candidate, known) else Found.TAKEN
     part = part_of(candidate)
     if (part.is_symlink() or part.exists()) and known.target != str(candidate):
         return Found.TAKEN  # a part this file's row never named: someone else's
@@ -166,6 +172,20 @@ def _is_this(candidate: Path, known: Known) -> bool:
         if candidate.stat().st_size != known.size:
             return False
         return sha256_file(candidate) == known.sha256
+    except OSError:
+        return False
+
+
+def _left_here(candidate: Path, known: Known) -> bool:
+    """The file at the name claimed for it, put there by its own download (a `.part` is
+    renamed only once whole and checked) and not written down since: no `.part` beside it,
+    its size, and its sha256 when the catalog knows one."""
+    if known.target != str(candidate) or known.local_path == str(candidate) or candidate.is_symlink():
+        return False
+    try:
+        if os.path.lexists(part_of(candidate)) or not candidate.is_file() or candidate.stat().st_size != known.size:
+            return False
+        return not known.sha256 or sha256_file(candidate) == known.sha256
     except OSError:
         return False
 
