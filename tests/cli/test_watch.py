@@ -216,6 +216,58 @@ def test_a_key_the_service_rejects_ends_the_watch(vmrctl: Vmrctl, watches: Calla
     assert watch.stderr().strip().splitlines()[-1].startswith("vmrctl: The service rejected the key")
 
 
+def test_watch_follows_a_stop_it_did_not_see_across_a_kill(
+    vmrctl: Vmrctl, sim_process: SimProcess, tmp_path: Path, watches: Callable[..., Watching]
+) -> None:
+    """A watch killed while a recording runs; the recording is stopped on another computer (its
+    own catalog: this one never hears of the stop); the watch started again tells the stop,
+    the recording ready, and downloads it, once."""
+    sign_in(vmrctl)
+    _quick(vmrctl)
+    out = tmp_path / "out"
+    sim_process.control("room", {"room": ROOM, "file_size": SIZE})
+    sim_process.control("meeting", {"room": ROOM, "started": True})
+    args = (ROOM, "--download", str(out), "--json", "--first-check", "1")
+
+    first = watches(vmrctl, *args)
+    first.wait_for(Name.WATCHING)
+    one = _record(vmrctl, "start")
+    first.wait_for(Name.RECORDING_STARTED, room=ROOM, record_id=one)
+    first.kill()  # SIGKILL: nothing more written
+    elsewhere = vmrctl("record", "stop", ROOM, env={"VMRTRAY_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert elsewhere.returncode == 0, elsewhere.stderr
+
+    again = watches(vmrctl, *args)
+    again.wait_for(Name.RECORDING_STOPPED, room=ROOM, record_id=one)
+    assert again.wait_for(Name.RECORDING_READY, record_id=one)["files"] == 1
+    done = again.wait_for(Name.DOWNLOAD_DONE, record_id=one, file=0)
+    assert _sha256(Path(done["path"])) == sim_process.control(f"recordings/{one}")["files"][0]["sha256"]
+    assert again.terminate() == 0
+    told = [line["event"] for line in again.lines if line["record_id"] == one]
+    assert sorted(told) == sorted(
+        [Name.RECORDING_STOPPED, Name.RECORDING_READY, Name.DOWNLOAD_STARTED, Name.DOWNLOAD_DONE]
+    )
+
+
+def test_watch_tells_a_room_unavailable_at_the_first_look(
+    vmrctl: Vmrctl, sim_process: SimProcess, watches: Callable[..., Watching]
+) -> None:
+    """A room that does not exist is said at once, once: not only `watching`."""
+    sign_in(vmrctl)
+    _quick(vmrctl)
+    missing = "999999999999"
+    sim_process.control("meeting", {"room": ROOM, "started": False})
+    watch = watches(vmrctl, ROOM, missing, "--json")
+    watch.wait_for(Name.WATCHING)
+    line = watch.wait_for(Name.ROOM_UNAVAILABLE, room=missing)
+    assert line["reason"]
+    assert missing in line["text"]
+    sim_process.control("meeting", {"room": ROOM, "started": True})  # a later look: nothing more of it
+    watch.wait_for(Name.MEETING_STARTED, room=ROOM)
+    assert watch.terminate() == 0
+    assert [line["room"] for line in watch.lines if line["event"] == Name.ROOM_UNAVAILABLE] == [missing]
+
+
 def test_an_ascii_output_gets_every_event_as_json(
     vmrctl: Vmrctl, sim_process: SimProcess, watches: Callable[..., Watching]
 ) -> None:

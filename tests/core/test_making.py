@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core import recordings
@@ -220,3 +222,36 @@ async def test_check_now_does_not_move_the_backoff(sim: Sim, api: Client, tmp_pa
     clock.now = schedule[0][2]
     assert await watch.check() == []  # the automatic check, when it was due
     assert _asked(sim) == asked + 2
+
+
+async def test_one_recordings_failing_question_does_not_hold_back_the_others(
+    sim: Sim, api: Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two recordings due in one turn; the service fails the first one's getRecords (twice):
+    the second is told ready in that turn, the first keeps its schedule (not a step further),
+    the failure is logged once, and the first is told ready once the service answers."""
+    clock = Clock()
+    sim.state.clock = clock
+    sim.state.set_meeting("100701", started=True)
+    sim.state.set_meeting("100702", started=True)
+    ids = [await api.open_record(room) for room in ("100701", "100702")]
+    for room in ("100701", "100702"):
+        await api.close_record(room)
+    watch = FilesWatch(api, Catalog(tmp_path / "catalog.sqlite3", clock=clock), clock=clock)
+    for record_id, room in zip(ids, ("100701", "100702"), strict=True):
+        watch.catalog.add(record_id, room=room, source=Source.OPENED)
+    await watch.stopped(ids[0], datetime.fromtimestamp(clock.now, UTC))
+    await watch.stopped(ids[1], datetime.fromtimestamp(clock.now + 1, UTC))
+    schedule = watch.catalog.being_made()
+    clock.now += FIRST_CHECK + 1
+    sim.faults.queue("500", path="/meeting/getRecords", count=1)
+
+    assert [m.record_id for m in await watch.check()] == [ids[1]]
+    assert watch.catalog.being_made() == schedule[:1]  # the failing one: as it was
+    sim.faults.queue("500", path="/meeting/getRecords", count=1)
+    clock.now += FIRST_CHECK
+    assert await watch.check() == []
+    assert watch.catalog.being_made() == schedule[:1]
+    assert len([r for r in caplog.records if ids[0] in r.getMessage()]) == 1  # logged once
+    clock.now += FIRST_CHECK
+    assert [m.record_id for m in await watch.check()] == [ids[0]]

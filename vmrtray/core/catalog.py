@@ -128,6 +128,17 @@ _MIGRATIONS: Sequence[str] = (
     ALTER TABLE recordings ADD COLUMN ready_untold INTEGER;
     CREATE INDEX recordings_untold ON recordings(ready_untold) WHERE ready_untold IS NOT NULL;
     """,
+    # A start the service refused (its failedReason named this recordId): it made no files and
+    # is not followed as stopped. Recorded: a status said it records (so `record: false` with
+    # its recordId later is a stop, not a recorder still joining). The recordings neither
+    # stopped, nor listed, nor failed are what a watch compares with the rooms' state at each
+    # refresh (core.coordinator): indexed.
+    """
+    ALTER TABLE recordings ADD COLUMN start_failed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recordings ADD COLUMN recorded INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX recordings_open ON recordings(first_seen)
+        WHERE stopped_at IS NULL AND files = 0 AND deleted = 0 AND start_failed = 0;
+    """,
 )
 
 _SUMMARY = """
@@ -590,6 +601,34 @@ class Catalog:
                 db.execute(_READY, (int(self.clock()), record_id))
 
         self._write(write)
+
+    def open_records(self, rooms: Sequence[str], since: datetime) -> list[tuple[str, str, int, bool]]:
+        """(record_id, room, first seen as epoch second, whether a status said it records) of
+        each recording of `rooms` first seen
+        since `since` that is neither stopped nor listed nor a failed start, as far as this
+        catalog knows: the ones a refresh may find stopped without having seen them stop."""
+        rows = self._run(
+            lambda db: db.execute(
+                "SELECT record_id, room, CAST(strftime('%s', first_seen) AS INTEGER), recorded FROM recordings"
+                " WHERE stopped_at IS NULL AND files = 0 AND deleted = 0 AND start_failed = 0 AND first_seen >= ?"
+                " AND room IN (SELECT value FROM json_each(?)) ORDER BY first_seen",
+                (since.astimezone(UTC).isoformat(timespec="seconds"), json.dumps(list(rooms))),
+            ).fetchall()
+        )
+        return [(str(r[0]), str(r[1]), int(r[2]), bool(r[3])) for r in rows]
+
+    def recorded(self, record_id: str) -> None:
+        """A status said this recording records (its recorder has joined)."""
+        self._run(lambda db: db.execute("UPDATE recordings SET recorded = 1 WHERE record_id = ?", (record_id,)))
+
+    def start_failed(self, record_id: str) -> None:
+        """The service refused this start (its failedReason named it): no files will come, so
+        it is not followed as a stop; a stop already written down stands."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE recordings SET start_failed = 1 WHERE record_id = ? AND stopped_at IS NULL", (record_id,)
+            )
+        )
 
     def being_made(self) -> list[tuple[str, str, int, int]]:
         """(record_id, stopped_at, next_check, checks) of each recording still looked for."""

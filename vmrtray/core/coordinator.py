@@ -23,6 +23,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from vmrtray.api import ApiError, AuthError, Client, Lang
 
@@ -30,6 +31,7 @@ from . import live, recording
 from .catalog import Source
 from .events import Busy, Event, Kind, RoomState, Snapshot, diff
 from .live import LiveOutcome
+from .making import OpenRecord
 from .polling import Poller
 from .recording import START_WAIT, Action, RecordOutcome, RecordSink, failure_words
 from .status import DEFAULT_CONCURRENCY, RoomStatus, fetch_statuses
@@ -45,6 +47,22 @@ WATCH_EVERY = 5.0
 #: Seconds after the click a start the service neither confirmed nor refused is given up on
 #: (said once, the room no longer "starting"); a joining recorder takes seconds, not minutes.
 START_GIVE_UP = 300.0
+
+#: Seconds after a recording was first written down during which `record: false` with its
+#: recordId may still be a recorder joining (a start by another process), not a stop.
+JOIN_GRACE = 60.0
+_STOPPED, _FAILED = "stopped", "failed"
+
+
+class Recordings(Protocol):
+    """The catalog's recordings not known to have stopped (core.making.FilesWatch)."""
+
+    async def open_records(self, rooms: Sequence[str]) -> Sequence[OpenRecord]: ...
+
+    async def start_failed(self, record_id: str) -> None: ...
+
+    async def recorded(self, record_id: str) -> None: ...
+
 
 #: The events told once per recording, whoever saw it first (the toggle, a refresh).
 _ONCE = frozenset({Kind.RECORDING_STARTED, Kind.RECORDING_FAILED, Kind.RECORDING_UNCONFIRMED})
@@ -72,14 +90,18 @@ class Coordinator:
         concurrency: int = DEFAULT_CONCURRENCY,
         record_sink: RecordSink | None = None,
         record_stopped: StopSink | None = None,
+        recordings: Recordings | None = None,
         lang: Lang = "en",
         rng: random.Random | None = None,
         start_wait: float = START_WAIT,
         give_up_after: float = START_GIVE_UP,
+        join_grace: float = JOIN_GRACE,
     ) -> None:
         """`record_sink` hears of every recordId seen or opened; `record_stopped` of every
         recording seen to stop (by this app, by someone else, by the meeting ending): its
-        files are made from then on (core.making). A start is confirmed by the toggle for
+        files are made from then on (core.making); `recordings` (core.making.FilesWatch)
+        names the recordings the catalog does not know stopped, compared with the rooms at each
+        refresh (`_unseen_stops`). A start is confirmed by the toggle for
         `start_wait` seconds, then watched on the polling until `give_up_after` seconds after
         the click."""
         self.client = client
@@ -90,6 +112,8 @@ class Coordinator:
         self.lang = lang
         self._record_sink = record_sink
         self._record_stopped = record_stopped
+        self._recordings = recordings
+        self.join_grace = join_grace
         self.start_wait = start_wait
         self.give_up_after = give_up_after
         self._poller: Poller[[Snapshot, list[Event]]] = Poller(
@@ -106,6 +130,7 @@ class Coordinator:
         self._refreshes = 0  # refreshes begun
         self._decided: dict[str, int] = {}  # room → refreshes begun when the toggle's status settled it
         self._seen_records: set[str] = set()
+        self._recorded: set[str] = set()  # recordIds a status said were recording
         self._told_stopped: set[str] = set()
         self._clocks = (time.time(), time.monotonic())  # for the wake watch
         self._quiet_until = 0.0
@@ -195,9 +220,72 @@ class Coordinator:
         await self._remember_records(rooms)
         stopped = _stopped_records(self.snapshot.rooms, rooms)
         ends = [self._start_event(rooms, *end) for end in settled if end is not None]
-        self._publish(Snapshot(rooms=rooms, ok=True, paused=self.paused, no_live=self._no_live), first=ends)
-        for record_id in stopped:
+        unseen = await self._unseen_stops([s for s in statuses if s.room not in stale], rooms, stopped)
+        for record_id in [*stopped, *(e.record_id for e in unseen)]:  # written down before it is told
             await self._tell_stopped(record_id)
+        snapshot = Snapshot(rooms=rooms, ok=True, paused=self.paused, no_live=self._no_live)
+        self._publish(snapshot, first=[*ends, *unseen])
+
+    async def _unseen_stops(
+        self, statuses: Sequence[RoomStatus], rooms: Sequence[RoomState], seen: Sequence[str]
+    ) -> list[Event]:
+        """The stops no comparison of two refreshes shows: a recording the catalog knows of, not
+        stopped there, whose room the service now says does not record it — stopped while this
+        process did not run, or between two refreshes, or by another process that did not write
+        its stop down. A start refused with a failedReason for it is marked so (no files will
+        come), not followed. Told as RECORDING_STOPPED, once (`_once`)."""
+        if self._recordings is None:
+            return []
+        try:
+            known = await self._recordings.open_records([s.room for s in statuses])
+        except Exception:  # the catalog busy or failing: the polling goes on, asked again next time
+            log.warning("could not compare the recordings of the catalog with the rooms", exc_info=True)
+            return []
+        by_room = {s.room: s for s in statuses}
+        events: list[Event] = []
+        for record in known:
+            status = by_room.get(record.room)
+            if status is None or record.record_id in self._told_stopped or record.record_id in seen:
+                continue
+            verdict = self._verdict(record, status)
+            if verdict == _FAILED:
+                try:
+                    await self._recordings.start_failed(record.record_id)
+                except Exception:
+                    log.warning("could not note that recording %s did not start", record.record_id, exc_info=True)
+            elif verdict == _STOPPED:
+                label = next((r.label for r in rooms if r.room == record.room), record.room)
+                ours = self._ours.get(record.room) == record.record_id
+                events.append(Event(Kind.RECORDING_STOPPED, record.room, label, ours=ours, record_id=record.record_id))
+        return events
+
+    def _verdict(self, record: OpenRecord, status: RoomStatus) -> str | None:
+        """What a room's fresh status says of one of its recordings not known to have stopped:
+        _STOPPED, _FAILED, or None (it records, or may still be joining, or the room did not
+        answer). `record: false` with this very recordId is also how the service says a
+        recorder is still joining: a start of ours not settled yet is not a stop, nor one
+        first seen less than JOIN_GRACE ago that no status was seen to say records."""
+        record_id = record.record_id
+        if status.error is not None or status.info is None:
+            return None
+        if not status.info.started:
+            return _STOPPED  # no meeting, no recorder
+        live = status.live
+        if live is None:
+            return None  # the meeting runs and its status went unanswered
+        named = live.record_id or ""
+        if named == record_id and live.failed_reason and not live.record:
+            return _FAILED
+        if live.record:
+            return None if named == record_id else _STOPPED
+        if named and named != record_id:
+            return _STOPPED  # the room's last recording is another one
+        start = self._starts.get(status.room)
+        if start is not None and start.record_id in (None, record_id):
+            return None  # our start, still being confirmed
+        if record.recorded or record_id in self._recorded or time.time() - record.first_seen >= self.join_grace:
+            return _STOPPED
+        return None
 
     def _busy_of(self, room: str) -> Busy | None:
         return Busy.STARTING if room in self._starts else self._busy.get(room)
@@ -249,9 +337,20 @@ class Coordinator:
 
     async def _remember_records(self, rooms: Sequence[RoomState]) -> None:
         for room in rooms:
+            if room.recording and room.record_id and room.record_id not in self._recorded:
+                self._recorded.add(room.record_id)
+                await self._note_recorded(room.record_id)
             if room.record_id and room.record_id not in self._seen_records:
                 self._seen_records.add(room.record_id)
                 await self._sink(room.record_id, room.room, Source.OPENED if room.ours else Source.SEEN, room.name)
+
+    async def _note_recorded(self, record_id: str) -> None:
+        if self._recordings is None:
+            return
+        try:
+            await self._recordings.recorded(record_id)
+        except Exception:  # as with the sink: the polling goes on
+            log.warning("could not note that recording %s records", record_id, exc_info=True)
 
     async def _tell_stopped(self, record_id: str) -> None:
         """Once per recordId (the toggle's stop and the refresh that then sees it are one stop);
@@ -396,8 +495,8 @@ class Coordinator:
             self._republish(room)
             self.request_refresh()
         if outcome.ok and outcome.record_id:
+            await self._tell_stopped(outcome.record_id)  # written down before it is told
             self._stop_told(room, outcome.record_id)
-            await self._tell_stopped(outcome.record_id)
         return self._noted(outcome)
 
     def _stop_told(self, room: str, record_id: str) -> None:

@@ -152,9 +152,10 @@ _OURS: dict[Kind, tuple[str, str, str]] = {
 
 
 def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
-    """The events that take `old` to `new`; none for the first snapshot (it is the baseline)."""
+    """The events that take `old` to `new`. The first snapshot is the baseline: of it only the
+    rooms that could not be asked about are told (one ROOM_UNAVAILABLE each)."""
     if old is None:
-        return []
+        return [_unavailable(r, lang) for r in new.rooms if not r.available and r.error is not None]
     events: list[Event] = []
     if new.signed_out and not old.signed_out:
         return [Event(Kind.SIGNED_OUT)]
@@ -169,6 +170,11 @@ def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
         if was is not None:
             events += _room_events(was, now, lang)
     return events
+
+
+def _unavailable(room: RoomState, lang: Lang) -> Event:
+    detail = room.error.describe(lang) if room.error else ""
+    return Event(Kind.ROOM_UNAVAILABLE, room.room, room.label, detail)
 
 
 def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
@@ -188,11 +194,12 @@ def _room_events(was: RoomState, now: RoomState, lang: Lang) -> list[Event]:
         found.append(event(Kind.MEETING_STARTED if now.started else Kind.MEETING_ENDED))
     elif now.started and now.participants != was.participants:
         found.append(event(Kind.PARTICIPANTS_CHANGED, str(now.participants)))
-    if now.recording != was.recording:
+    if (now.recording, now.record_id) != (was.recording, was.record_id):
+        # a recording stopped and another started between two looks: both are told
+        if was.recording:
+            found.append(event(Kind.RECORDING_STOPPED, ours=was.ours, record_id=was.record_id))
         if now.recording:
             found.append(event(Kind.RECORDING_STARTED, ours=now.ours, record_id=now.record_id))
-        else:
-            found.append(event(Kind.RECORDING_STOPPED, ours=was.ours, record_id=was.record_id))
     failure = (now.failed_reason, now.status_record_id)
     if now.failed_reason and failure != (was.failed_reason, was.status_record_id):  # a retry may fail alike
         found.append(event(Kind.RECORDING_FAILED, now.failed_reason, now.ours, now.status_record_id))

@@ -20,18 +20,21 @@ The watch runs on the one poller loop, only while someone listens (the tray, `vm
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from vmrtray.api import Client, Lang
+from vmrtray.api import AuthError, Client, Lang, VmrError
 
 from .catalog import Catalog
-from .errors import NoFiles
+from .errors import CatalogBusy, NoFiles
 from .lang import pick
 from .polling import Poller
 from .recordings import listing
 from .units import size_text
+
+log = logging.getLogger(__name__)
 
 FIRST_CHECK = 15.0  # seconds after the stop
 MOST_BETWEEN = 600.0  # the longest pause between two questions
@@ -81,6 +84,16 @@ class Unlisted:
 Made = Ready | Unlisted
 
 
+@dataclass(frozen=True)
+class OpenRecord:
+    """A recording the catalog knows of and does not know stopped (core.coordinator asks)."""
+
+    record_id: str
+    room: str
+    first_seen: float  # epoch second
+    recorded: bool = False  # a status said it records (seen by any process on this catalog)
+
+
 StopSink = Callable[[str], Awaitable[None]]  # a recordId that stopped
 
 
@@ -115,6 +128,7 @@ class FilesWatch:
         self.first_check = first_check  # seconds after a stop before its files are first asked for
         self._next: float | None = None  # epoch second of the next question due, None: nothing to ask
         self._asked: set[str] = set()  # the user's "Check now", for the next turn
+        self._failing: dict[str, float] = {}  # recordings whose question failed (logged once) → retry at
         self.poller: Poller[[list[Made]]] = Poller("the recordings being made", self._update, self._interval)
 
     def add_listener(self, listener: Callable[[list[Made]], None]) -> Callable[[], None]:
@@ -127,6 +141,27 @@ class FilesWatch:
         await self._plan()
         self.poller.wake()
 
+    async def open_records(self, rooms: Sequence[str]) -> list[OpenRecord]:
+        """The recordings of `rooms` seen within GIVE_UP that this catalog does not know stopped
+        (nor listed, nor failed to start): the coordinator compares them with the rooms' state
+        at each refresh (core.coordinator), so a stop nobody here saw is followed too. Also
+        takes up, at once, a stop another process wrote down since this watch last planned."""
+        since = datetime.now(UTC) - timedelta(seconds=GIVE_UP)
+        rows = await asyncio.to_thread(self.catalog.open_records, list(rooms), since)
+        planned = self._next
+        await self._plan()
+        if self._next is not None and (planned is None or self._next < planned):
+            self.poller.wake()
+        return [OpenRecord(record_id, room, float(seen), recorded) for record_id, room, seen, recorded in rows]
+
+    async def recorded(self, record_id: str) -> None:
+        """A status said this recording records: `record: false` with its id is a stop from now on."""
+        await asyncio.to_thread(self.catalog.recorded, record_id)
+
+    async def start_failed(self, record_id: str) -> None:
+        """A start the service refused: no files will come, it is not followed as a stop."""
+        await asyncio.to_thread(self.catalog.start_failed, record_id)
+
     async def check_now(self, record_id: str) -> None:
         """The user's "Check now": asked once at the next turn of the loop, whatever the backoff
         said; when nothing is listed yet, the schedule stays as it was (not one step further)."""
@@ -136,29 +171,53 @@ class FilesWatch:
     async def check(self) -> list[Made]:
         """Ask once for each recording due (or asked for by the user); what became ready — here
         or through any other listing of the catalog — or was given up."""
+        made, rejected = await self._check()
+        if rejected is not None:  # what was found is told; the poller then waits for a new key
+            self.poller.notify(made)
+            raise rejected
+        return made
+
+    async def _check(self) -> tuple[list[Made], AuthError | None]:
+        """check's round: what was made, and the rejection of the key that cut it short."""
         now = self.clock()
         asked, self._asked = self._asked, set()
         made: list[Made] = []
+        rejected: AuthError | None = None
         for record_id, stopped_at, next_check, checks in await asyncio.to_thread(self.catalog.being_made):
-            due = next_check <= now
+            due = max(next_check, self._failing.get(record_id, 0.0)) <= now
             if due or record_id in asked:
-                made += await self._ask(record_id, datetime.fromisoformat(stopped_at).timestamp(), checks, now, due)
+                try:
+                    stopped = datetime.fromisoformat(stopped_at).timestamp()
+                    made += await self._ask(record_id, stopped, checks, now, due)
+                except AuthError as error:  # every other question would be refused as well
+                    rejected = error
+                    break
         made += await self._ready(now)
         await self._plan()
-        return made
+        return made, rejected
 
     async def _ask(self, record_id: str, stopped: float, checks: int, now: float, due: bool) -> list[Made]:
         """Ask for one recording's files; a listing marks it ready in the catalog (told by
-        `_ready`). Nothing listed moves the schedule on only when the schedule asked."""
+        `_ready`). Nothing listed moves the schedule on only when the schedule asked. A question
+        that fails (the service, the network, the catalog) fails alone: logged once while it
+        keeps failing, its schedule kept (asked again at the next turn), the others asked."""
         try:
             await listing(self.api, self.catalog, record_id)
+            self._failing.pop(record_id, None)
+        except AuthError:
+            raise
         except NoFiles:
+            self._failing.pop(record_id, None)
             if not due:
                 return []
             if now - stopped >= GIVE_UP:
                 await asyncio.to_thread(self.catalog.check_again, record_id, None)
                 return [Unlisted(record_id)]
             await asyncio.to_thread(self.catalog.check_again, record_id, int(now + pause_after(checks + 1)))
+        except (VmrError, CatalogBusy) as error:
+            if record_id not in self._failing:
+                log.warning("could not ask for the files of recording %s: %s", record_id, error)
+            self._failing[record_id] = now + self.first_check  # not asked again before (the schedule stays)
         return []
 
     async def _ready(self, now: float) -> list[Made]:
@@ -173,7 +232,8 @@ class FilesWatch:
 
     async def _plan(self) -> None:
         due = await asyncio.to_thread(self.catalog.being_made)
-        self._next = float(due[0][2]) if due else None
+        at = [max(float(next_check), self._failing.get(record_id, 0.0)) for record_id, _, next_check, _ in due]
+        self._next = min(at) if at else None
 
     def _interval(self) -> float:
         """Until the next question is due (at least a second; at most MOST_BETWEEN when idle)."""

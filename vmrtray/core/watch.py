@@ -232,6 +232,7 @@ class Watch:
             interval_idle=settings.interval_idle,
             record_sink=recording.catalog_sink(catalog),
             record_stopped=self.making.stopped,
+            recordings=self.making,
             lang=lang,
         )
         self.queue: DownloadQueue | None = None

@@ -70,6 +70,7 @@ class Session:
             concurrency=TRAY_CONCURRENCY,
             record_sink=recording.catalog_sink(catalog),
             record_stopped=making.stopped,
+            recordings=making,
             lang=lang,
         )
         folder = Path(settings.download_dir).expanduser() if settings.download_dir else default_download_dir()
