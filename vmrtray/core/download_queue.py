@@ -12,9 +12,18 @@ every `tick` seconds per file, with a smoothed speed and an ETA. No Qt.
 Where a file goes is claimed in the catalog for its recording and index (recordings.place):
 a look-alike recording never shares a name or a `.part`, and a file on disk counts as done
 only when the catalog says it is this one and its bytes agree. When another vmrtray or
-vmrctl is downloading the same file (DownloadBusy), the transfer waits in ELSEWHERE, trying
-again every `retry` seconds without holding a slot, and then adopts what the other process
-fetched and verified, or downloads what is missing. The opt-in delete from the cloud
+vmrctl is downloading the same file (DownloadBusy: its `.part` is locked, or the file's own
+lock is held, whatever folder the other process downloads into — core.claims), the transfer
+waits in ELSEWHERE, trying again every `retry` seconds without holding a slot, and then
+adopts what the other process fetched and verified (where it put it: not fetched again, not
+copied), or downloads what is missing.
+
+A failure of the server or the network while asking for a file's link (a 502 from
+`getRecords`, a timeout, a refused connection) is not the file's: it is paused with the reason
+("waiting to try again: …") and tried again by itself after `backoff` (5 s, doubling to
+5 min, for as long as the app runs), and kept in the catalog as queued, so the next start goes
+on with it. Only what trying again cannot change fails the file: the recording no longer
+listed or deleted, a refusal with a business code, the disk. The opt-in delete from the cloud
 happens only after this queue's own download, and only when the catalog says every file
 of the recording was fetched and verified by this app.
 """
@@ -32,10 +41,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vmrtray.api import AuthError, Client, Lang, RecordFile, VmrError
+from vmrtray.api import AuthError, Broke, Client, Lang, NetworkError, RecordFile, ServerError, VmrError
 
 from .catalog import Catalog, FileRow
-from .errors import CoreError
+from .claims import claiming, done_elsewhere
+from .errors import CatalogBusy, CoreError
 from .lang import pick
 from .listeners import Listeners
 from .recordings import Listing, delete, file_row, fresh_file, keep_adopted, listing, name_in, place
@@ -63,6 +73,10 @@ class State(StrEnum):
 #: taken for someone else's (the other was killed between the two steps).
 SETTLE_TRIES = 3
 
+#: Seconds before a file whose link the server or the network failed to give is tried again:
+#: the first wait, doubling at each failure in a row up to the longest.
+RETRY_FIRST, RETRY_MOST = 5.0, 300.0
+
 #: The states a transfer goes on from at the next start.
 GOING_ON = (State.QUEUED, State.DOWNLOADING, State.ELSEWHERE)
 
@@ -81,6 +95,8 @@ class Transfer:
     _mark: tuple[float, int] = field(default=(0.0, 0), repr=False)
     _due: bool = field(default=False, repr=False)  # ELSEWHERE, and its time to try again has come
     _settling: int = field(default=0, repr=False)  # tries that found the other's file renamed, not yet recorded
+    _retrying: bool = field(default=False, repr=False)  # PAUSED by a server or network failure: tried again by itself
+    _failures: int = field(default=0, repr=False)  # such failures in a row (the backoff's step)
 
     @property
     def key(self) -> Key:
@@ -117,6 +133,7 @@ class DownloadQueue:
         self._make_http = http if callable(http) else None
         self.limit, self.segments, self.auto_delete, self.tick, self.lang = limit, segments, auto_delete, tick, lang
         self.retry = retry  # seconds between tries of a file another process is downloading
+        self.backoff = (RETRY_FIRST, RETRY_MOST)  # after a server or network failure: first and longest wait
         self.transfers: dict[Key, Transfer] = {}
         self._order: list[Key] = []
         self._tasks: dict[Key, asyncio.Task[None]] = {}
@@ -154,14 +171,65 @@ class DownloadQueue:
             if only is not None and n not in only:
                 continue
             existing = self.transfers.get((record_id, n))
+            if n in on_disk and existing is None:  # downloaded before, maybe by another process: said where
+                self._there(record_id, n, on_disk[n])
             if n in on_disk or (existing is not None and existing.state in GOING_ON):
                 continue
             row = known.get(n)
             first = Path(row.target) if row is not None and row.target else name_in(folder, listed, n)
             transfer = Transfer(record_id, n, file.file_size, first)
-            added.append(await self._place(transfer) or await self._queue(transfer))
+            added.append(await self._place_now(transfer) or await self._queue(transfer))
         self._pump()
         return added
+
+    async def _place_now(self, transfer: Transfer) -> Transfer | None:
+        """At `add`: the transfer, done, if its file is already downloaded (here or by another
+        process, into any folder). Placed only while no other process holds the file (its lock):
+        one that is downloading it keeps its claim, and the queue waits for it."""
+        try:
+            async with claiming(self.catalog, *transfer.key, transfer.target):
+                return await self._adopt_elsewhere(transfer) or await self._place(transfer)
+        except DownloadBusy:  # queued aiming at the other's claim, which stays its own
+            row = await file_row(self.catalog, *transfer.key)
+            if row is not None and row.target:
+                transfer.target = Path(row.target)
+            return None
+
+    async def _adopt_elsewhere(self, transfer: Transfer) -> Transfer | None:
+        """The transfer, done where the catalog says its file is, if it is there, proven (another
+        process may have downloaded it into another folder): not fetched again."""
+        found = await done_elsewhere(self.catalog, *transfer.key, transfer.size)
+        if found is None:
+            return None
+        adopted, verified = found
+        await keep_adopted(self.catalog, *transfer.key, adopted, verified=verified)
+        transfer.target, transfer.sha256 = adopted.path, adopted.sha256
+        transfer.done, transfer.speed = transfer.size, 0.0
+        transfer.state, transfer.error = State.DONE, None
+        self._known(transfer)
+        self._tell(transfer)
+        return transfer
+
+    async def _resume_claim(self, transfer: Transfer) -> None:
+        """Aim at the part another process left (killed, or gone) in its folder, to go on from its
+        bytes, rather than begin again under this transfer's name. Called holding the file's lock."""
+        row = await file_row(self.catalog, *transfer.key)
+        if row is None or not row.target or row.local_path or Path(row.target) == transfer.target:
+            return
+        if await asyncio.to_thread(part_of(Path(row.target)).is_file):
+            transfer.target = Path(row.target)
+
+    def _there(self, record_id: str, idx: int, row: FileRow) -> None:
+        """A file downloaded before (by this app or another process): told as done, where it is."""
+        path = Path(row.local_path or "")
+        transfer = Transfer(record_id, idx, row.file_size, path, State.DONE, row.file_size, sha256=row.sha256)
+        self._known(transfer)
+        self._tell(transfer)
+
+    def _known(self, transfer: Transfer) -> None:
+        self.transfers[transfer.key] = transfer
+        if transfer.key not in self._order:
+            self._order.append(transfer.key)
 
     async def _place(self, transfer: Transfer) -> Transfer | None:
         """Claim the transfer's name (moving it past another's file); the transfer, done, if adopted."""
@@ -206,18 +274,26 @@ class DownloadQueue:
         return restored
 
     async def pause(self, key: Key) -> None:
+        """Pause a file; one waiting to try again after a failure stops trying."""
         transfer = self.transfers.get(key)
-        if transfer is None or transfer.state not in GOING_ON:
+        if transfer is None or (transfer.state not in GOING_ON and not transfer._retrying):
             return
         await self._stop_task(key)
+        transfer._retrying = False
         await self._set(transfer, State.PAUSED)
         self._pump()
 
     async def resume(self, key: Key) -> None:
+        """Go on with a paused or failed file now (one waiting to try again: without waiting)."""
         transfer = self.transfers.get(key)
-        if transfer is not None and transfer.state in (State.PAUSED, State.FAILED):
-            await self._queue(transfer)
-            self._pump()
+        if transfer is None or transfer.state not in (State.PAUSED, State.FAILED):
+            return
+        if transfer._retrying and key in self._tasks:
+            return  # a try is under way
+        await self._stop_task(key)
+        transfer._retrying = False
+        await self._queue(transfer)
+        self._pump()
 
     async def cancel(self, key: Key) -> None:
         """Stop and forget the partial file: the recording stays in the cloud.
@@ -252,12 +328,14 @@ class DownloadQueue:
         self._timers.clear()
         for key, task in list(self._tasks.items()):
             transfer = self.transfers[key]
-            if transfer.state not in (State.DOWNLOADING, State.ELSEWHERE):  # a try of ELSEWHERE may be fetching
+            # a try of ELSEWHERE, or one after a failure, may be fetching
+            if transfer.state not in (State.DOWNLOADING, State.ELSEWHERE) and not transfer._retrying:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task  # it is only writing down how it ended (paused, failed, done)
                 continue
             await self._stop_task(key)
-            await asyncio.to_thread(self.catalog.set_state, *key, transfer.state, bytes_done=transfer.done)
+            state = State.QUEUED if transfer._retrying else transfer.state
+            await asyncio.to_thread(self.catalog.set_state, *key, state, bytes_done=transfer.done)
         if self._make_http is not None and self._http is not None:
             await self._http.close()
             self._http = None
@@ -284,32 +362,44 @@ class DownloadQueue:
             if transfer.state == State.QUEUED:
                 transfer.state = State.DOWNLOADING
                 self._tasks[key] = asyncio.ensure_future(self._run(transfer))
-            elif transfer.state == State.ELSEWHERE and transfer._due:
-                transfer._due = False  # stays ELSEWHERE until its first byte or the next DownloadBusy
+            elif (transfer.state == State.ELSEWHERE or transfer._retrying) and transfer._due:
+                # stays ELSEWHERE until its first byte or the next DownloadBusy; one trying
+                # again after a failure stays paused until the link is given
+                transfer._due = False
                 self._tasks[key] = asyncio.ensure_future(self._run(transfer))
 
     async def _run(self, transfer: Transfer) -> None:
         try:
-            if transfer.state != State.ELSEWHERE:
-                await self._set(transfer, State.DOWNLOADING)
-            elif await self._other_finishing(transfer):
+            if transfer.state == State.ELSEWHERE and await self._other_finishing(transfer):
                 self._try_again(transfer)
                 return
-            if await self._place(transfer) is None:
-                await self._fetch(transfer)
+            async with claiming(self.catalog, *transfer.key, transfer.target):  # another process's: DownloadBusy
+                await self._resume_claim(transfer)
+                if transfer.state == State.DOWNLOADING:  # not a try of ELSEWHERE, nor one after a failure
+                    await self._set(transfer, State.DOWNLOADING)
+                if not await self._adopt_elsewhere(transfer) and await self._place(transfer) is None:
+                    await self._fetch(transfer)
+            transfer._failures = 0
         except DownloadBusy as busy:
             await self._wait_elsewhere(transfer, busy)
         except DownloadError as error:
+            transfer._retrying = False
             if await self._beaten(transfer, error):  # another process finished it just now
                 await self._wait_elsewhere(transfer, error)
                 return
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=error.describe(self.lang))
         except AuthError:
+            transfer._retrying = False
             await self._wait_sign_in(transfer)
         except (VmrError, CoreError) as error:
-            await self._set(transfer, State.FAILED, error=error.describe(self.lang))
+            if _passing(error):
+                await self._wait_retry(transfer, error)
+            else:
+                transfer._retrying = False
+                await self._set(transfer, State.FAILED, error=error.describe(self.lang))
         except OSError as error:  # the folder cannot be made or written, the catalog failed
+            transfer._retrying = False
             await self._set(transfer, State.FAILED, error=f"{transfer.target.parent}: {error.strerror or error}")
         finally:
             self._tasks.pop(transfer.key, None)
@@ -368,12 +458,44 @@ class DownloadQueue:
         )
         self._tell(transfer)
 
+    async def _wait_retry(self, transfer: Transfer, error: VmrError | CoreError) -> None:
+        """The server or the network failed (a 5xx, a web page, a timeout, a refused connection):
+        not the file's fault, nor for good. Paused with the reason, tried again by itself after
+        the backoff, and kept in the catalog as an interrupted download, so that the next start
+        goes on with it (`restore`); "resume" tries again at once. Told when the reason changes,
+        not at every try."""
+        first, most = self.backoff
+        delay = min(most, first * 2**transfer._failures)
+        transfer._failures += 1
+        said = error.describe(self.lang)
+        reason = pick(self.lang, f"waiting to try again: {said}", f"等待重试：{said}")
+        log.info("%s/%d: %s; trying again in %.0f s", transfer.record_id, transfer.idx, error, delay)
+        quiet = transfer._retrying and transfer.state == State.PAUSED and transfer.error == reason
+        transfer.speed, transfer.state, transfer.error, transfer._retrying = 0.0, State.PAUSED, reason, True
+        await asyncio.to_thread(
+            self.catalog.set_state,
+            *transfer.key,
+            State.QUEUED,
+            bytes_done=transfer.done,
+            target=transfer.target,
+            error=transfer.error,
+        )
+        if not quiet:
+            self._tell(transfer)
+        if not self._closing:
+            self._timers[transfer.key] = asyncio.get_running_loop().call_later(delay, self._due, transfer.key)
+
     async def _wait_elsewhere(self, transfer: Transfer, busy: DownloadError) -> None:
-        """Another process holds the file's lock: wait in ELSEWHERE, and try again in `retry` seconds."""
+        """Another process holds the file's lock: wait in ELSEWHERE, and try again in `retry` seconds.
+
+        Written down without a target: the file's name is the other process's claim, not taken away."""
         transfer.speed = 0.0
+        transfer._retrying = False
         if transfer.state != State.ELSEWHERE:  # said once, not at every try
             log.info("%s: %s; trying again every %.0f s", transfer.record_id, busy, self.retry)
-            await self._set(transfer, State.ELSEWHERE)
+            transfer.state, transfer.error = State.ELSEWHERE, None
+            await asyncio.to_thread(self.catalog.set_state, *transfer.key, State.ELSEWHERE, bytes_done=transfer.done)
+            self._tell(transfer)
         self._try_again(transfer)
 
     def _try_again(self, transfer: Transfer) -> None:
@@ -393,12 +515,16 @@ class DownloadQueue:
     def _due(self, key: Key) -> None:
         self._timers.pop(key, None)
         transfer = self.transfers.get(key)
-        if transfer is not None and transfer.state == State.ELSEWHERE:
+        if transfer is not None and (transfer.state == State.ELSEWHERE or transfer._retrying):
             transfer._due = True
             self._pump()
 
     async def _file(self, transfer: Transfer) -> RecordFile:
-        return await fresh_file(self.api, self.catalog, *transfer.key)
+        file = await fresh_file(self.api, self.catalog, *transfer.key)
+        if transfer._retrying:  # the link the failure kept back is given: downloading again
+            transfer._retrying = False
+            await self._set(transfer, State.DOWNLOADING)
+        return file
 
     async def _fresh_link(self, transfer: Transfer) -> str:
         return (await self._file(transfer)).down_url
@@ -501,9 +627,21 @@ class DownloadQueue:
                 await task
 
 
-def _on_disk(rows: Iterable[FileRow]) -> set[int]:
-    """Indexes of the files already downloaded and still where they were put, at their size."""
-    return {r.idx for r in rows if r.state == State.DONE and r.local_path and _holds(Path(r.local_path), r.file_size)}
+def _on_disk(rows: Iterable[FileRow]) -> dict[int, FileRow]:
+    """The files already downloaded and still where they were put, at their size, by index."""
+    return {
+        r.idx: r for r in rows if r.state == State.DONE and r.local_path and _holds(Path(r.local_path), r.file_size)
+    }
+
+
+def _passing(error: VmrError | CoreError) -> bool:
+    """A failure that trying again may mend: the server's (a 5xx, a web page, a garbled answer),
+    the network's (but an untrusted certificate, which waits for the user), a catalog busy
+    elsewhere. Not a rejected key (waits for sign-in), a refusal with a business code, nor a
+    recording no longer listed."""
+    if isinstance(error, NetworkError):
+        return error.reason is not Broke.TLS_UNTRUSTED
+    return isinstance(error, ServerError | CatalogBusy)
 
 
 def _holds(path: Path, size: int) -> bool:

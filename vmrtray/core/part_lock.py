@@ -7,6 +7,12 @@ killed download never leaves the file locked. It is taken without waiting (timeo
 second process says at once that another one is downloading (`DownloadBusy`), and the
 queue waits for it. Acquiring and releasing run in a thread (a lock is a blocking call).
 
+A second lock is the file's own, whatever its folder (`holding_file`): one per recording and
+index, in the catalog's folder, which every process sharing the catalog shares. Whoever holds
+it chooses the file's name (claims it in the catalog), downloads it and writes it down; so a
+tray downloading into ~/Downloads/vmrtray and a `vmrctl watch` into ~/Videos/vmrtray never
+fetch one file twice, nor take each other's claim away.
+
 The lock file is removed while still held, then released: filelock re-opens a lock file
 that was unlinked under it, so a process that opened the old one never believes it holds
 the lock (its flock lands on an unlinked inode, which filelock checks).
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -34,10 +41,38 @@ def lock_of(target: Path) -> Path:
     return part.with_name(part.name + ".lock")
 
 
-@contextlib.asynccontextmanager
-async def holding(target: Path) -> AsyncIterator[None]:
+#: The folder, beside the catalog, of the files' own locks (`holding_file`).
+FILE_LOCKS = "downloading"
+
+
+def file_lock_of(catalog_dir: Path, record_id: str, idx: int) -> Path:
+    """The lock of file `idx` of `record_id`, whatever folder it goes to (the id is the
+    service's: hashed, never a path of its own)."""
+    digest = hashlib.sha256(record_id.encode()).hexdigest()[:32]
+    return catalog_dir / FILE_LOCKS / f"{digest}-{idx}.lock"
+
+
+def holding(target: Path) -> contextlib.AbstractAsyncContextManager[None]:
     """Hold the download lock of `target` for the block; `DownloadBusy` if another process has it."""
-    lock = FileLock(lock_of(target), timeout=0, thread_local=False)
+    return _holding(lock_of(target), target)
+
+
+@contextlib.asynccontextmanager
+async def holding_file(catalog_dir: Path, record_id: str, idx: int, target: Path) -> AsyncIterator[None]:
+    """Hold file `idx` of `record_id`'s own lock for the block, whatever folder it goes to;
+    `DownloadBusy` (naming `target`) if another process has it."""
+    path = file_lock_of(catalog_dir, record_id, idx)
+    try:
+        await asyncio.to_thread(path.parent.mkdir, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
+    async with _holding(path, target):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _holding(path: Path, target: Path) -> AsyncIterator[None]:
+    lock = FileLock(path, timeout=0, thread_local=False)
     taking = asyncio.ensure_future(asyncio.to_thread(_take, lock, target))
     try:
         await asyncio.shield(taking)

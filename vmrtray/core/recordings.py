@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from vmrtray.api import ApiError, Client, RecordFile
 
 from .catalog import Catalog, FileRow
+from .claims import claiming, done_elsewhere
 from .errors import FileGone, NoFiles
 from .targets import (
     Downloaded,
@@ -181,8 +182,9 @@ async def download_all(
     """Every file of a recording into `folder`, one after another, each resumable.
 
     A file already there is kept only as `place` proves it; what is fetched is recorded as
-    verified by this app. DownloadBusy when another process is downloading one of them.
-    Never deletes anything from the cloud.
+    verified by this app. DownloadBusy when another process is downloading one of them, into
+    any folder (core.claims); one another process downloaded into another folder is not
+    fetched again: it stays there, and its path is returned. Never deletes anything from the cloud.
     """
     from .downloads import download  # aiohttp loads with the first download
 
@@ -191,23 +193,28 @@ async def download_all(
     done = []
     for n, file in listed.items():
         first = first_name(await file_row(catalog, record_id, n), folder, listed, n)
-        placement = await place(catalog, record_id, n, file.file_size, first)
-        if placement.adopted is not None:
-            await keep_adopted(catalog, record_id, n, placement.adopted, verified=placement.verified)
-            done.append(placement.adopted)
-            continue
+        async with claiming(catalog, record_id, n, first):  # another process's: DownloadBusy
+            found = await done_elsewhere(catalog, record_id, n, file.file_size)
+            if found is not None:
+                placement = Placement(found[0].path, *found)
+            else:
+                placement = await place(catalog, record_id, n, file.file_size, first)
+            if placement.adopted is not None:
+                await keep_adopted(catalog, record_id, n, placement.adopted, verified=placement.verified)
+                done.append(placement.adopted)
+                continue
 
-        async def fresh_link(n: int = n) -> str:
-            return (await fresh_file(api, catalog, record_id, n)).down_url
+            async def fresh_link(n: int = n) -> str:
+                return (await fresh_file(api, catalog, record_id, n)).down_url
 
-        on_progress = progress(file, placement.target) if progress else None
-        result = await download(
-            file, placement.target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments
-        )
-        await asyncio.to_thread(
-            catalog.mark_downloaded, record_id, n, result.path, result.sha256, verified=result.vouched
-        )
-        done.append(result)
+            on_progress = progress(file, placement.target) if progress else None
+            result = await download(
+                file, placement.target, http=http, refresh=fresh_link, on_progress=on_progress, segments=segments
+            )
+            await asyncio.to_thread(
+                catalog.mark_downloaded, record_id, n, result.path, result.sha256, verified=result.vouched
+            )
+            done.append(result)
     return done
 
 

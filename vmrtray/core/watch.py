@@ -41,7 +41,8 @@ does not apply is null):
     download_started     a file is being fetched (or resumed)               record_id, file, path, size, room
     download_done        the file is in place and checked                   record_id, file, path, size, room
     download_failed      it failed (not tried again by itself)              record_id, file, path, size, room, reason
-    download_paused      paused (the disk is full)                          record_id, file, path, size, room, reason
+    download_paused      paused (the disk is full, the key rejected, or     record_id, file, path, size, room, reason
+                         the server failed: then tried again by itself)
     signed_out           the service rejected the key: the watch ends       reason
 
 Every text that comes from the service (names, reasons) is made plain (core.untrusted), and
