@@ -5,7 +5,8 @@ for good: the queue marked it failed, the next start skipped failed files, and a
 `vmrctl watch` never fetched it. Now a failure of the server or the network pauses the file
 with the reason, tries again by itself after a backoff, and a quit meanwhile leaves it queued
 for the next start; what trying again cannot mend (the recording deleted) still fails, with
-its sentence. Against the simulator, its faults queued on `getRecords`.
+its sentence. So does a file server that keeps failing past the download's own tries. Against
+the simulator, its faults queued on `getRecords` and its object store's knobs.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from tests.support.recordings import make_recording
 from tests.support.waiting import until
 from vmrtray.api import Client
+from vmrtray.core import transfer
 from vmrtray.core.catalog import Catalog
 from vmrtray.core.download_queue import DownloadQueue, State, Transfer
 from vmrtray.core.downloads import new_file_session
@@ -25,6 +28,8 @@ from vmrtray.core.errors import NoFiles
 from vmrtray.sim import Sim
 
 RECORDS = "/meeting/getRecords"
+SIZE = 2 * 1024 * 1024 + 77
+CUT = 1024 * 1024  # bytes of the first answer before it breaks off
 
 
 @pytest_asyncio.fixture
@@ -121,3 +126,26 @@ async def test_a_recording_deleted_before_its_download_starts_fails_with_its_sen
     await queue.resume(transfer.key)  # the user's own try is still possible…
     await until(lambda: transfer.state == State.FAILED and _asked(sim) > asked, "tried once more")
     assert _asked(sim) == asked + 1  # …and fails again, once
+
+
+async def test_a_file_server_that_keeps_failing_mid_download_is_tried_again_from_the_part(
+    sim: Sim, api: Client, queue: DownloadQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the download's own tries (an answer cut, then every answer broken off before its
+    first byte), the file is paused and tried again later by itself; not failed."""
+    monkeypatch.setattr(transfer, "BACKOFF", 0.001)  # the download's own retries, at once
+    record_id = await make_recording(sim, api, size=SIZE)
+    sim.files.reset_after = CUT  # the first answer breaks off…
+    sim.files.reset_every = 0  # …and every answer after it before its first byte
+    told = _told(queue)
+    (transfer_,) = await queue.add(record_id)
+    await until(lambda: transfer_.state in (State.PAUSED, State.FAILED, State.DONE), "waiting to try again")
+    assert transfer_.state == State.PAUSED, told
+    assert transfer_.error is not None
+    assert transfer_.error.startswith("waiting to try again: the file server kept failing"), transfer_.error
+    sim.files.reset_every = None  # the store is well again
+    await until(lambda: transfer_.state in (State.DONE, State.FAILED), "the download ended")
+
+    assert (transfer_.state, transfer_.error) == (State.DONE, None)
+    assert transfer_.sha256 == sim.recording_info(record_id)["files"][0]["sha256"]
+    assert State.FAILED not in [state for state, _ in told]

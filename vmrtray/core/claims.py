@@ -4,10 +4,11 @@ The tray (default ~/Downloads/vmrtray), a `vmrctl watch --download DIR` (the sys
 ~/Videos/vmrtray) and `vmrctl recordings download -o DIR` share one catalog but may each have
 their own folder. The lock beside a `.part` (core.part_lock.holding) keeps two writers out of
 one folder's part; across folders each would have claimed its own name and fetched the file
-again. So a file also has a lock of its own (`claiming`, part_lock.holding_file, beside the
-catalog): whoever holds it claims the file's name in the catalog, downloads it and writes it
-down. Another process wanting the same file meanwhile gets DownloadBusy (the queue waits in
-ELSEWHERE; vmrctl says so and exits 5) and never takes the claim away.
+again. So a file also has a lock of its own (`claiming`, part_lock.holding_file, in
+`<catalog>.downloading/` beside the catalog): whoever holds it claims the file's name in the
+catalog, downloads it and writes it down. Another process wanting the same file meanwhile
+gets DownloadBusy (the queue waits in ELSEWHERE; vmrctl says so and exits 5) and never takes
+the claim away.
 
 A file another process already downloaded is not fetched again, nor copied: it stays where it
 is (`done_elsewhere`), and that is where this process says it is. One copy of a recording of
@@ -30,9 +31,9 @@ from .targets import Downloaded, Found, Known, inspect
 async def claiming(catalog: Catalog, record_id: str, idx: int, target: Path) -> AsyncIterator[None]:
     """Hold file `idx` of `record_id` for this process for the block, whatever its folder;
     DownloadBusy (naming `target`) when another process holds it."""
-    from .part_lock import holding_file  # aiohttp loads with the first download
+    from .part_lock import FILE_LOCKS, holding_file  # aiohttp loads with the first download
 
-    async with holding_file(catalog.path.parent, record_id, idx, target):
+    async with holding_file(catalog.path.with_name(catalog.path.name + FILE_LOCKS), record_id, idx, target):
         yield
 
 

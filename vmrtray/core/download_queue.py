@@ -19,7 +19,8 @@ adopts what the other process fetched and verified (where it put it: not fetched
 copied), or downloads what is missing.
 
 A failure of the server or the network while asking for a file's link (a 502 from
-`getRecords`, a timeout, a refused connection) is not the file's: it is paused with the reason
+`getRecords`, a timeout, a refused connection), or of the file server past the download's own
+retries (DownloadError.passing), is not the file's: it is paused with the reason
 ("waiting to try again: …") and tried again by itself after `backoff` (5 s, doubling to
 5 min, for as long as the app runs), and kept in the catalog as queued, so the next start goes
 on with it. Only what trying again cannot change fails the file: the recording no longer
@@ -383,10 +384,13 @@ class DownloadQueue:
         except DownloadBusy as busy:
             await self._wait_elsewhere(transfer, busy)
         except DownloadError as error:
-            transfer._retrying = False
             if await self._beaten(transfer, error):  # another process finished it just now
                 await self._wait_elsewhere(transfer, error)
                 return
+            if error.passing:  # the file server or the network kept failing: tried again later
+                await self._wait_retry(transfer, error)
+                return
+            transfer._retrying = False
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=error.describe(self.lang))
         except AuthError:
@@ -458,8 +462,9 @@ class DownloadQueue:
         )
         self._tell(transfer)
 
-    async def _wait_retry(self, transfer: Transfer, error: VmrError | CoreError) -> None:
-        """The server or the network failed (a 5xx, a web page, a timeout, a refused connection):
+    async def _wait_retry(self, transfer: Transfer, error: VmrError | CoreError | DownloadError) -> None:
+        """The server or the network failed (a 5xx, a web page, a timeout, a refused connection;
+        the file server kept failing in the middle of the download, past its own retries):
         not the file's fault, nor for good. Paused with the reason, tried again by itself after
         the backoff, and kept in the catalog as an interrupted download, so that the next start
         goes on with it (`restore`); "resume" tries again at once. Told when the reason changes,

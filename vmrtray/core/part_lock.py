@@ -8,7 +8,7 @@ second process says at once that another one is downloading (`DownloadBusy`), an
 queue waits for it. Acquiring and releasing run in a thread (a lock is a blocking call).
 
 A second lock is the file's own, whatever its folder (`holding_file`): one per recording and
-index, in the catalog's folder, which every process sharing the catalog shares. Whoever holds
+index, in `<catalog>.downloading/` beside the catalog, which every process sharing it shares. Whoever holds
 it chooses the file's name (claims it in the catalog), downloads it and writes it down; so a
 tray downloading into ~/Downloads/vmrtray and a `vmrctl watch` into ~/Videos/vmrtray never
 fetch one file twice, nor take each other's claim away.
@@ -41,15 +41,15 @@ def lock_of(target: Path) -> Path:
     return part.with_name(part.name + ".lock")
 
 
-#: The folder, beside the catalog, of the files' own locks (`holding_file`).
-FILE_LOCKS = "downloading"
+#: The folder of the files' own locks (`holding_file`), named after the catalog it sits beside.
+FILE_LOCKS = ".downloading"
 
 
-def file_lock_of(catalog_dir: Path, record_id: str, idx: int) -> Path:
-    """The lock of file `idx` of `record_id`, whatever folder it goes to (the id is the
-    service's: hashed, never a path of its own)."""
+def file_lock_of(locks: Path, record_id: str, idx: int) -> Path:
+    """The lock of file `idx` of `record_id` in the folder `locks`, whatever folder the file
+    goes to (the id is the service's: hashed, never a path of its own)."""
     digest = hashlib.sha256(record_id.encode()).hexdigest()[:32]
-    return catalog_dir / FILE_LOCKS / f"{digest}-{idx}.lock"
+    return locks / f"{digest}-{idx}.lock"
 
 
 def holding(target: Path) -> contextlib.AbstractAsyncContextManager[None]:
@@ -58,10 +58,10 @@ def holding(target: Path) -> contextlib.AbstractAsyncContextManager[None]:
 
 
 @contextlib.asynccontextmanager
-async def holding_file(catalog_dir: Path, record_id: str, idx: int, target: Path) -> AsyncIterator[None]:
-    """Hold file `idx` of `record_id`'s own lock for the block, whatever folder it goes to;
-    `DownloadBusy` (naming `target`) if another process has it."""
-    path = file_lock_of(catalog_dir, record_id, idx)
+async def holding_file(locks: Path, record_id: str, idx: int, target: Path) -> AsyncIterator[None]:
+    """Hold file `idx` of `record_id`'s own lock (in the folder `locks`) for the block, whatever
+    folder it goes to; `DownloadBusy` (naming `target`) if another process has it."""
+    path = file_lock_of(locks, record_id, idx)
     try:
         await asyncio.to_thread(path.parent.mkdir, mode=0o700, exist_ok=True)
     except OSError as exc:

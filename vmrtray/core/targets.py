@@ -35,11 +35,13 @@ OnProgress = Callable[[int, int], None]
 
 
 class DownloadError(Exception):
-    """A download that cannot finish now; its `.part` is kept for a later resume."""
+    """A download that cannot finish now; its `.part` is kept for a later resume. `passing`:
+    the file server or the network kept failing (a 5xx, broken or empty answers), which a later
+    try may not meet: the queue tries again by itself."""
 
-    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+    def __init__(self, message: str, *, disk_full: bool = False, passing: bool = False) -> None:
         super().__init__(message)
-        self.disk_full = disk_full
+        self.disk_full, self.passing = disk_full, passing
 
     def describe(self, lang: Lang = "en") -> str:
         return str(self)

@@ -73,8 +73,8 @@ TRANSFER_ERRORS = (aiohttp.ClientError, TimeoutError)
 class Worded(DownloadError):
     """A DownloadError said in the user's language (English and Chinese given)."""
 
-    def __init__(self, en: str, zh: str, *, disk_full: bool = False) -> None:
-        super().__init__(en, disk_full=disk_full)
+    def __init__(self, en: str, zh: str, *, disk_full: bool = False, passing: bool = False) -> None:
+        super().__init__(en, disk_full=disk_full, passing=passing)
         self.zh = zh
 
     def describe(self, lang: Lang = "en") -> str:
@@ -153,7 +153,9 @@ def check_crc(expected: int | None, got: int, part: Path) -> None:
 def kept_failing(exc: BaseException) -> DownloadError:
     name = type(exc).__name__
     return Worded(
-        f"the file server kept failing ({name}); the part is kept", f"文件服务器一再出错（{name}）；已下载部分保留"
+        f"the file server kept failing ({name}); the part is kept",
+        f"文件服务器一再出错（{name}）；已下载部分保留",
+        passing=True,
     )
 
 
@@ -166,7 +168,9 @@ def link_refused() -> DownloadError:
 
 
 def answered(status: int) -> DownloadError:
-    return Worded(f"the file server answered HTTP {status}", f"文件服务器返回 HTTP {status}")
+    """An answer the download cannot use; a server error or "too many requests" may pass."""
+    passing = status >= 500 or status == 429
+    return Worded(f"the file server answered HTTP {status}", f"文件服务器返回 HTTP {status}", passing=passing)
 
 
 def sent_more(size: int) -> DownloadError:
@@ -186,6 +190,7 @@ def sent_nothing() -> DownloadError:
     return Worded(
         "the file server kept answering without sending any of the file; the part is kept",
         "文件服务器一再应答却不发送任何文件数据；已下载部分保留",
+        passing=True,
     )
 
 
