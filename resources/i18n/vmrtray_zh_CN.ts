@@ -18,6 +18,10 @@
             <translation>下载已停止</translation>
         </message>
         <message>
+            <source>Download will be tried again</source>
+            <translation>下载将自动重试</translation>
+        </message>
+        <message>
             <source>Recording downloaded</source>
             <translation>录制已下载</translation>
         </message>

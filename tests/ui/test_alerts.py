@@ -34,3 +34,13 @@ def test_a_download_that_stops_with_a_reason_is_urgent(qapp: object) -> None:
     stopped = alerts.download(paused, [paused])
     assert stopped is not None
     assert stopped.title == "Download stopped"
+
+
+def test_a_download_waiting_to_try_again_by_itself_is_said_but_not_urgent(qapp: object) -> None:
+    waiting = _transfer(0, State.PAUSED, "waiting to try again: the server failed (HTTP 502)")
+    waiting._retrying = True  # as the queue leaves a file after a server failure
+    said = alerts.download(waiting, [waiting])
+    assert said is not None
+    assert said.title == "Download will be tried again"
+    assert said.body == "waiting to try again: the server failed (HTTP 502)"
+    assert not said.urgent

@@ -104,6 +104,11 @@ class Transfer:
         return (self.record_id, self.idx)
 
     @property
+    def retrying(self) -> bool:
+        """Paused by a server or network failure, and tried again by itself (nothing to do)."""
+        return self._retrying and self.state == State.PAUSED
+
+    @property
     def eta(self) -> float | None:
         """Seconds left at the current speed, if it is moving."""
         return (self.size - self.done) / self.speed if self.speed > 0 and self.state == State.DOWNLOADING else None

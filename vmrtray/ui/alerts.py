@@ -50,6 +50,8 @@ def settled(outcome: Settled, lang: Lang) -> Alert:
 def download(transfer: Transfer, transfers: Iterable[Transfer]) -> Alert | None:
     """What a download's change calls for, if anything: it stopped with a reason, or it was the
     last file of its recording (`transfers`: every transfer of the queue)."""
+    if transfer.retrying:  # it goes on by itself: said, not urgent
+        return Alert(QCoreApplication.translate("Alerts", "Download will be tried again"), transfer.error or "")
     if transfer.state == State.FAILED or (transfer.state == State.PAUSED and transfer.error):
         return Alert(QCoreApplication.translate("Alerts", "Download stopped"), transfer.error or "", urgent=True)
     if transfer.state == State.DONE:
