@@ -682,6 +682,10 @@
             <translation>开始直播</translation>
         </message>
         <message>
+            <source>Start live stream — this meeting may not be streamed</source>
+            <translation>开始直播 — 此会议不允许直播</translation>
+        </message>
+        <message>
             <source>Join the meeting in {name}</source>
             <translation>加入 {name} 的会议</translation>
         </message>

@@ -230,3 +230,16 @@ async def test_the_stream_opens_in_the_desktops_player_or_is_copied_when_none_op
     tray.find_action(f"live:{ROOM}").trigger()  # type: ignore[union-attr]
     assert QGuiApplication.clipboard().text() == stream
     assert tray.alerts[-1].body == "No program here opens the live stream's address: it was copied instead."
+
+
+async def test_a_meeting_that_may_not_be_streamed_is_not_offered_again(sim: Sim, tray: Tray, room: SimRoom) -> None:
+    room.may_live = False  # the service answers 200005
+    tray.find_action(f"live-toggle:{ROOM}").trigger()  # type: ignore[union-attr]
+    await until(lambda: bool(_about_live(tray)), "the refusal told")
+    assert tray.alerts[-1].urgent
+    assert tray.coordinator is not None
+    await tray.coordinator.refresh()  # a later look does not offer it again
+    entry = tray.find_action(f"live-toggle:{ROOM}")
+    assert entry is not None
+    assert entry.text() == "Start live stream — this meeting may not be streamed"
+    assert not entry.isEnabled()

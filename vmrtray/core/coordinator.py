@@ -124,6 +124,7 @@ class Coordinator:
         self._last_good = time.monotonic()
         self._ours: dict[str, str] = {}  # room → the recordId our openRecord gave
         self._no_record: set[str] = set()  # rooms that answered 200004
+        self._no_stream: set[str] = set()  # rooms that answered 200005 (may not be streamed)
         self._busy: dict[str, Busy] = {}  # rooms whose stop is under way
         self._starts: dict[str, _Start] = {}  # rooms whose start of ours is not settled yet
         self._told: set[tuple[Kind, str]] = set()  # (kind, recordId or room+reason) already told
@@ -295,7 +296,10 @@ class Coordinator:
         status said stands (published then), not the older answer."""
         previous = self.snapshot.room(room) or RoomState(room)
         may_record, live_busy = room not in self._no_record, self._live_busy.get(room)
-        return replace(previous, busy=self._busy_of(room), may_record=may_record, live_busy=live_busy)
+        may_live = room not in self._no_stream
+        return replace(
+            previous, busy=self._busy_of(room), may_record=may_record, live_busy=live_busy, may_live=may_live
+        )
 
     def _room_state(self, status: RoomStatus) -> RoomState:
         previous = self.snapshot.room(status.room) or RoomState(status.room)
@@ -332,6 +336,7 @@ class Coordinator:
             status_record_id=attempt,
             guest_pwd=info.guestpwd,
             may_record=may_record,
+            may_live=status.room not in self._no_stream,
             busy=busy,
         )
 
@@ -548,7 +553,10 @@ class Coordinator:
         elif outcome.ok:  # stopped
             self._live_urls.pop(room, None)
         self._no_live = self._no_live or outcome.no_live
+        if outcome.may_not_stream:
+            self._no_stream.add(room)
         state = replace(self._room(room), live_busy=None, live_url=self._live_urls.get(room))
+        state = replace(state, may_live=room not in self._no_stream)
         if outcome.ok:  # the toggle's own status (or closeLive's answer) settles it, as a record toggle's
             on = outcome.action == Action.START
             state = replace(state, live=on, rtmp_url=state.rtmp_url if on else None)

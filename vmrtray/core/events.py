@@ -39,6 +39,7 @@ class RoomState:
     status_record_id: str | None = None  # the recordId the status names, recording or not (its last one)
     guest_pwd: str = ""
     may_record: bool = True  # False once the service said 200004 for this room
+    may_live: bool = True  # False once the service said 200005 (may not be streamed) for this room
     busy: Busy | None = None  # while a record toggle is under way
     live_busy: Busy | None = None  # while a live toggle of ours is under way
     live_url: str | None = None  # our accepted openLive's watch address, until the stream stops or the meeting ends

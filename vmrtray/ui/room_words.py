@@ -109,6 +109,8 @@ class RoomWords:
             return RecordChoice(self.tr("Stop live stream"), True)
         if not room.started:
             return None
+        if not room.may_live:
+            return RecordChoice(self.tr("Start live stream — this meeting may not be streamed"), False)
         return RecordChoice(self.tr("Start live stream"), True)
 
     def invitation(self, room: RoomState, known: Room | None, *, host: bool = False) -> str:
