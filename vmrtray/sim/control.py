@@ -170,10 +170,16 @@ class Control:
         clock_behind in seconds of the real one, live_endpoints yes or no (SERVICE_FLAGS).
         Answers every knob as it now is."""
         body = await request.json()
-        for name in SERVICE_KNOBS:
-            if name in body:
-                value = bool(body[name]) if name in SERVICE_FLAGS else float(body[name])
-                setattr(self.sim.state, name, value)
+        try:
+            values = {
+                name: _flag(name, body[name]) if name in SERVICE_FLAGS else float(body[name])
+                for name in SERVICE_KNOBS
+                if name in body
+            }
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        for name, value in values.items():
+            setattr(self.sim.state, name, value)
         return web.json_response({name: getattr(self.sim.state, name) for name in SERVICE_KNOBS})
 
     async def _files(self, request: web.Request) -> web.Response:
@@ -185,9 +191,12 @@ class Control:
 
     async def _quirks(self, request: web.Request) -> web.Response:
         body = await request.json()
-        for name in QUIRKS:
-            if name in body:
-                setattr(self.sim.quirks, name, bool(body[name]))
+        try:
+            values = {name: _flag(name, body[name]) for name in QUIRKS if name in body}
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        for name, value in values.items():
+            setattr(self.sim.quirks, name, value)
         return web.json_response({"ok": True})
 
     async def _stats(self, request: web.Request) -> web.Response:
@@ -202,3 +211,18 @@ class Control:
             return web.json_response(self.recording_info(request.match_info["record_id"]))
         except KeyError:
             return web.json_response({"error": "no such recording"}, status=404)
+
+
+_FLAG_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
+def _flag(name: str, value: object) -> bool:
+    """A yes/no knob: JSON true/false, 1/0, or the words; anything else is refused (bool("false")
+    would have turned a knob on)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _FLAG_WORDS:
+        return _FLAG_WORDS[value.strip().lower()]
+    raise ValueError(f"{name} is yes or no, not {value!r}")
