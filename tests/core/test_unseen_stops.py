@@ -175,3 +175,28 @@ async def test_a_room_that_stops_and_starts_again_between_two_refreshes_tells_bo
         (Kind.RECORDING_STARTED, two),
     ]
     assert [r for r, *_ in parts.catalog.being_made()] == [one]  # the first one's files are asked for
+
+
+async def test_a_recorder_slower_than_the_grace_is_taken_back_from_stopped_and_its_real_stop_told(
+    sim: Sim, api: Client, parts_of: Callable[..., Parts]
+) -> None:
+    room = sim.state.set_meeting(ROOM, started=True)
+    room.start_delay = 90.0  # `record: false` with the new recordId for 90 s of the simulator's clock
+    now = [1_800_000_000.0]
+    sim.state.clock = lambda: now[0]
+    parts = parts_of(join_grace=0.0)  # as a recorder that joins after the grace has run out
+    await parts.started()
+    record_id = await parts.elsewhere(api)
+    await parts.coordinator.refresh()
+    assert parts.told.of(record_id) == [Kind.RECORDING_STOPPED]  # what a status cannot tell apart
+
+    now[0] += 91  # the recorder has joined: the service says it records
+    await parts.coordinator.refresh()
+    assert parts.told.of(record_id) == [Kind.RECORDING_STOPPED, Kind.RECORDING_STARTED]
+    assert [e.being_made for e in parts.catalog.entries()] == [False]  # its files are not asked for now
+
+    await api.close_record(ROOM)
+    await parts.coordinator.refresh()
+    kinds = [Kind.RECORDING_STOPPED, Kind.RECORDING_STARTED, Kind.RECORDING_STOPPED]
+    assert parts.told.of(record_id) == kinds  # the real stop is told
+    assert [r for r, *_ in parts.catalog.being_made()] == [record_id]

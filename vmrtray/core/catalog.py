@@ -618,8 +618,19 @@ class Catalog:
         return [(str(r[0]), str(r[1]), int(r[2]), bool(r[3])) for r in rows]
 
     def recorded(self, record_id: str) -> None:
-        """A status said this recording records (its recorder has joined)."""
-        self._run(lambda db: db.execute("UPDATE recordings SET recorded = 1 WHERE record_id = ?", (record_id,)))
+        """A status said this recording records (its recorder has joined). A stop written down
+        for it while nothing was listed (a recorder still joining, taken for a stop) is taken
+        back: its files are not asked for until it really stops."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE recordings SET recorded = 1 WHERE record_id = ?", (record_id,))
+            db.execute(
+                "UPDATE recordings SET stopped_at = NULL, next_check = NULL, checks = 0"
+                " WHERE record_id = ? AND stopped_at IS NOT NULL AND files = 0 AND deleted = 0",
+                (record_id,),
+            )
+
+        self._write(write)
 
     def start_failed(self, record_id: str) -> None:
         """The service refused this start (its failedReason named it): no files will come, so

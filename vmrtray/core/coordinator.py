@@ -49,8 +49,10 @@ WATCH_EVERY = 5.0
 START_GIVE_UP = 300.0
 
 #: Seconds after a recording was first written down during which `record: false` with its
-#: recordId may still be a recorder joining (a start by another process), not a stop.
-JOIN_GRACE = 60.0
+#: recordId may still be a recorder joining (a start by another process), not a stop: as long
+#: as a start of our own is given (a recorder may take over a minute). Taken for a stop later
+#: and then seen recording, the stop is taken back (`_remember_records`).
+JOIN_GRACE = START_GIVE_UP
 _STOPPED, _FAILED = "stopped", "failed"
 
 
@@ -344,6 +346,9 @@ class Coordinator:
         for room in rooms:
             if room.recording and room.record_id and room.record_id not in self._recorded:
                 self._recorded.add(room.record_id)
+                if room.record_id in self._told_stopped:  # a recorder slower than JOIN_GRACE, not a stop:
+                    self._told_stopped.discard(room.record_id)  # its real stop is told when it comes
+                    self._told.discard((Kind.RECORDING_STOPPED, room.record_id))
                 await self._note_recorded(room.record_id)
             if room.record_id and room.record_id not in self._seen_records:
                 self._seen_records.add(room.record_id)
