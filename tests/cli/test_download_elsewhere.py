@@ -5,8 +5,9 @@ one sentence that another process is downloading it (exit 5), and the tray's dow
 sharing the data folder and the download folder as the tray and vmrctl do, waits for it
 ("downloading in another process", never "failed"), then adopts what the other fetched and
 verified: no second request, no second file, and with auto-delete on the recording stays in
-the cloud (this queue fetched nothing). If the other process dies instead, the queue goes
-on from its part. Real processes: vmrctl and the simulator each in their own.
+the cloud while its list of files has not stayed the same for DELETE_SETTLE. If the other
+process dies instead, the queue goes on from its part. Real processes: vmrctl and the
+simulator each in their own.
 """
 
 from __future__ import annotations

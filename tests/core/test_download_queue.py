@@ -110,6 +110,7 @@ async def test_a_quit_mid_download_resumes_on_the_next_start(sim: Sim, api: Clie
 async def test_the_opt_in_deletes_from_the_cloud_once_verified(sim: Sim, api: Client, queue: DownloadQueue) -> None:
     record_id = await make_recording(sim, api, parts=2)
     queue.auto_delete = lambda: True
+    queue.settle = 0.0  # the test's time only: a list of files is taken as settled at once (test_delete_settle)
     await queue.add(record_id)
     await until(lambda: sim.recording_info(record_id)["deleted"])
     assert _states(queue) == [State.DONE, State.DONE]

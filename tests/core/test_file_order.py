@@ -33,6 +33,7 @@ async def queue(api: Client, tmp_path: Path) -> AsyncIterator[DownloadQueue]:
         made = DownloadQueue(
             api, catalog, http, lambda: tmp_path / "out", limit=2, segments=1, tick=0.01, auto_delete=lambda: True
         )
+        made.settle = 0.0  # the test's time only: a list of files is taken as settled at once (test_delete_settle)
         yield made
         await made.aclose()
 
@@ -164,8 +165,12 @@ def test_the_catalog_keeps_each_file_s_row_whatever_the_order_and_adds_a_later_o
     catalog.mark_downloaded("rec", 1, tmp_path / "b.mp4", "aa" * 32, verified=True)  # a's bytes saved again
     assert not catalog.verified_whole("rec", [0, 1])  # two rows, one object's bytes
     catalog.mark_downloaded("rec", 1, tmp_path / "b.mp4", "bb" * 32, verified=True)
-    assert catalog.verified_whole("rec", [0, 1])
-    assert not catalog.verified_whole("rec", [0, 1, 2])  # c, listed later, is not fetched
+    assert not catalog.verified_whole("rec", [0, 1])  # c, listed before and not now, still counts
+    assert not catalog.verified_whole("rec", [0, 1, 2])  # c is not fetched
+    catalog.mark_downloaded("rec", 2, tmp_path / "c.mp4", "cc" * 32, verified=True)
+    assert catalog.verified_whole("rec", [0, 1, 2])
+    assert not catalog.verified_whole("rec", [0, 1])  # listed now without c: not the same set of files
+    assert not catalog.verified_whole("rec", [0, 1, 2, 3])  # one listed now that is not known
 
 
 @pytest.mark.parametrize(

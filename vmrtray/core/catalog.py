@@ -139,6 +139,16 @@ _MIGRATIONS: Sequence[str] = (
     CREATE INDEX recordings_open ON recordings(first_seen)
         WHERE stopped_at IS NULL AND files = 0 AND deleted = 0 AND start_failed = 0;
     """,
+    # The opt-in delete from the cloud waits until a recording's list of files has stayed the
+    # same for a while (core.download_queue.DELETE_SETTLE): when each file was first listed
+    # (epoch second; a row from before is taken as first listed when it was last listed, which
+    # is never earlier), and the recordings whose delete check is still to be made (a restart
+    # makes it).
+    """
+    ALTER TABLE files ADD COLUMN listed_at INTEGER;
+    UPDATE files SET listed_at = CAST(strftime('%s', fetched_at) AS INTEGER);
+    ALTER TABLE recordings ADD COLUMN delete_pending INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 _SUMMARY = """
@@ -447,6 +457,7 @@ class Catalog:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         room = files[0].conference_key if files else None
         keys = [identity(f.down_url, f.start_time.isoformat(), f.file_size) for f in files]
+        first_listed = int(self.clock())  # kept by a row already there (listed_at is not updated)
 
         def write(db: sqlite3.Connection) -> list[int]:
             made = db.execute(
@@ -474,7 +485,7 @@ class Catalog:
             indexes = [known[key] for key in keys]
             db.executemany(
                 "INSERT INTO files (record_id, idx, conference_key, start_time, stop_time, file_size, down_url,"
-                " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
+                " fetched_at, listed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, idx) DO UPDATE SET "
                 "down_url = excluded.down_url, fetched_at = excluded.fetched_at, stop_time = excluded.stop_time",
                 [
                     (
@@ -486,6 +497,7 @@ class Catalog:
                         f.file_size,
                         f.down_url,
                         now,
+                        first_listed,
                     )
                     for idx, f in zip(indexes, files, strict=True)
                 ],
@@ -566,20 +578,46 @@ class Catalog:
         return (str(row[0]), int(row[1])) if row else None
 
     def verified_whole(self, record_id: str, listed: Collection[int] | None = None) -> bool:
-        """Every file of the recording (or the files of index `listed`, what the service lists
-        now) downloaded, fetched and checked by this app itself, as so many distinct objects:
-        each row its own object and its own bytes (two rows of one sha256 are one file saved
-        twice, and another never fetched)."""
+        """Every file of the recording the catalog knows, listed now or not, downloaded, fetched
+        and checked by this app itself, as so many distinct objects: each row its own object and
+        its own bytes (two rows of one sha256 are one file saved twice, and another never
+        fetched). With `listed` (the indexes the service lists now), also exactly those rows:
+        a file listed now and not known, or known and not listed now, is not whole."""
         rows = self.files(record_id)
-        if listed is not None:
-            wanted = set(listed)
-            rows = [row for row in rows if row.idx in wanted]
-            if len(rows) != len(wanted):
-                return False
+        if listed is not None and set(listed) != {row.idx for row in rows}:
+            return False
         if not rows or not all(row.state == "done" and row.verified and row.sha256 for row in rows):
             return False
         objects = {identity(row.down_url, row.start_time, row.file_size) for row in rows}
         return len(objects) == len(rows) == len({row.sha256 for row in rows})
+
+    def newest_listed(self, record_id: str) -> int | None:
+        """When the recording's newest file was first listed (epoch second), if any is known."""
+        row = self._run(
+            lambda db: db.execute(
+                "SELECT MAX(COALESCE(listed_at, CAST(strftime('%s', fetched_at) AS INTEGER))) FROM files"
+                " WHERE record_id = ?",
+                (record_id,),
+            ).fetchone()
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
+    def set_delete_pending(self, record_id: str, pending: bool) -> None:
+        """The opt-in delete's check of this recording is still to be made (a restart makes it), or not."""
+        self._run(
+            lambda db: db.execute(
+                "UPDATE recordings SET delete_pending = ? WHERE record_id = ?", (int(pending), record_id)
+            )
+        )
+
+    def delete_pending(self) -> list[str]:
+        """The recordings (not deleted) whose opt-in delete check is still to be made."""
+        rows = self._run(
+            lambda db: db.execute(
+                "SELECT record_id FROM recordings WHERE delete_pending = 1 AND deleted = 0 ORDER BY record_id"
+            ).fetchall()
+        )
+        return [str(row[0]) for row in rows]
 
     def stopped(self, record_id: str, at: datetime, first_check: float) -> None:
         """The recording stopped (its files are being made): ask for them `first_check` s after

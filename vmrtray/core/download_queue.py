@@ -25,8 +25,11 @@ retries (DownloadError.passing), is not the file's: it is paused with the reason
 5 min, for as long as the app runs), and kept in the catalog as queued, so the next start goes
 on with it. Only what trying again cannot change fails the file: the recording no longer
 listed or deleted, a refusal with a business code, the disk. The opt-in delete from the cloud
-happens only after this queue's own download, and only when the catalog says every file
-of the recording was fetched and verified by this app.
+is checked only when this queue finishes a recording's file (its own download, or one another
+process of this app downloaded and it adopts), and happens only when the catalog says every
+file of the recording it knows was fetched and verified by this app, the service lists exactly
+those files now, and that list has stayed the same for DELETE_SETTLE (the service may list a
+file later): until then the check is made again by itself, and after a restart.
 """
 
 from __future__ import annotations
@@ -77,6 +80,11 @@ SETTLE_TRIES = 3
 #: Seconds before a file whose link the server or the network failed to give is tried again:
 #: the first wait, doubling at each failure in a row up to the longest.
 RETRY_FIRST, RETRY_MOST = 5.0, 300.0
+
+#: Seconds a recording's list of files must have stayed the same (its newest file first listed
+#: that long ago) before the opt-in delete removes it from the cloud: the service lists a
+#: recording's files one by one while it makes them.
+DELETE_SETTLE = 600.0
 
 #: The states a transfer goes on from at the next start.
 GOING_ON = (State.QUEUED, State.DOWNLOADING, State.ELSEWHERE)
@@ -148,6 +156,10 @@ class DownloadQueue:
         self._closing = False
         self._deleting = asyncio.Lock()  # one check-then-delete from the cloud at a time
         self._deleted: set[str] = set()  # recordings this queue deleted from the cloud
+        self.settle = DELETE_SETTLE  # how long a recording's files must stay the same before its delete
+        self._checks: dict[str, asyncio.TimerHandle] = {}  # delete checks waiting to be made again
+        self._checking: set[asyncio.Task[None]] = set()  # delete checks under way from a timer or a restart
+        self._check_failures: dict[str, int] = {}  # re-lists failed in a row, by recording (the backoff's step)
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         return self._listeners.add(listener)
@@ -277,6 +289,9 @@ class DownloadQueue:
             else:
                 restored.append(await self._queue(transfer))
         self._pump()
+        if self.auto_delete():  # a delete check still to be made when the app stopped is made now
+            for record_id in await asyncio.to_thread(self.catalog.delete_pending):
+                self._check_later(record_id, 0.0)
         return restored
 
     async def pause(self, key: Key) -> None:
@@ -329,9 +344,14 @@ class DownloadQueue:
     async def aclose(self) -> None:
         """At quit: stop, keeping each file's state, so the next start resumes it."""
         self._closing = True
-        for timer in self._timers.values():
+        for timer in [*self._timers.values(), *self._checks.values()]:
             timer.cancel()
         self._timers.clear()
+        self._checks.clear()
+        for check in list(self._checking):  # kept pending in the catalog: the next start makes it
+            check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await check
         for key, task in list(self._tasks.items()):
             transfer = self.transfers[key]
             # a try of ELSEWHERE, or one after a failure, may be fetching
@@ -386,6 +406,8 @@ class DownloadQueue:
                 if not await self._adopt_elsewhere(transfer) and await self._place(transfer) is None:
                     await self._fetch(transfer)
             transfer._failures = 0
+            if transfer.state == State.DONE:  # fetched here, or adopted (another process's, or after a kill)
+                await self._maybe_delete(transfer.record_id, transfer)
         except DownloadBusy as busy:
             await self._wait_elsewhere(transfer, busy)
         except DownloadError as error:
@@ -415,7 +437,7 @@ class DownloadQueue:
             self._pump()
 
     async def _fetch(self, transfer: Transfer) -> None:
-        """This queue's own download of the file: verified by this app, recorded so, then the opt-in."""
+        """This queue's own download of the file: verified by this app, recorded so."""
         from .downloads import download  # aiohttp loads with the first download
 
         result = await download(
@@ -432,7 +454,6 @@ class DownloadQueue:
         )
         transfer.state, transfer.error = State.DONE, None
         self._tell(transfer)
-        await self._maybe_delete(transfer)
 
     async def _beaten(self, transfer: Transfer, error: DownloadError) -> bool:
         """The download refused because a file appeared at its name after it was placed: most
@@ -554,55 +575,130 @@ class DownloadQueue:
         transfer._mark = (now, done)
         self._tell(transfer)
 
-    async def _maybe_delete(self, transfer: Transfer) -> None:
+    async def _maybe_delete(self, record_id: str, transfer: Transfer | None = None) -> None:
         """The opt-in: delete from the cloud once every file was fetched and verified by this app.
 
-        Called only after this queue's own download. The files are listed again first (the
-        catalog knows only what the last listing said, and the service may list a file later):
-        the recording is deleted only when every file listed now is one this app fetched and
-        verified, each its own object (`verified_whole`); an adopted file, a look-alike or
-        another's bytes never count. A file listed for the first time now is queued with it.
+        Checked when a file of the recording is done here, again by itself while the check
+        cannot conclude yet, and at the next start (the catalog keeps it pending). The files
+        are listed again first (the catalog knows only what the last listing said, and the
+        service lists a recording's files one by one): the recording is deleted only when every
+        file the catalog knows of it, listed now or not, is one this app fetched and verified,
+        each its own object (`verified_whole`), the service lists exactly those files now, and
+        the newest of them was first listed `settle` seconds ago or more. An adopted file, a
+        look-alike or another's bytes never count. A file listed for the first time now is
+        queued with the others. A missed delete is acceptable, a wrong one never.
         """
         if not self.auto_delete():
             return
         async with self._deleting:  # two files done at once: one check, one delete
-            if transfer.record_id not in self._deleted:
-                await self._check_and_delete(transfer)
+            if record_id in self._deleted:
+                return
+            try:
+                await self._check_and_delete(record_id, transfer)
+            except (CoreError, OSError) as error:  # the catalog failed: checked again at the next start
+                log.warning("could not check %s for the delete from the cloud: %s", record_id, error)
 
-    async def _check_and_delete(self, transfer: Transfer) -> None:
-        record_id = transfer.record_id
-        before = {row.idx for row in await asyncio.to_thread(self.catalog.files, record_id)}
+    async def _check_and_delete(self, record_id: str, transfer: Transfer | None) -> None:
+        self._cancel_check(record_id)
+        await asyncio.to_thread(self.catalog.set_delete_pending, record_id, True)
+        rows = await asyncio.to_thread(self.catalog.files, record_id)
+        going_on = any(t.record_id == record_id and t.state in GOING_ON for t in self.transfers.values())
+        if not await asyncio.to_thread(self.catalog.verified_whole, record_id):
+            if not going_on and not any(t.record_id == record_id and t.retrying for t in self.transfers.values()):
+                await self._kept_for_good(
+                    record_id,
+                    transfer,
+                    "not every file listed was downloaded and verified here",
+                    "Kept in the cloud: not every file the service lists now was downloaded and verified here.",
+                    "仍保留在云端：服务现在列出的文件并非都已在此下载并校验。",
+                )
+            return  # else checked again when the last of them is done
         try:
             listed = await listing(self.api, self.catalog, record_id)
         except (VmrError, CoreError) as error:
-            log.info("%s stays in the cloud: its files could not be listed again (%s)", record_id, error)
-            self._kept(
+            if _passing(error) and not self._closing:  # the server or the network: asked again later
+                first, most = self.backoff
+                failures = self._check_failures.get(record_id, 0)
+                self._check_failures[record_id] = failures + 1
+                delay = min(most, first * 2**failures)
+                log.info("%s: could not list its files again (%s); checking again in %.0f s", record_id, error, delay)
+                self._check_later(record_id, delay)
+                return
+            await self._kept_for_good(
+                record_id,
                 transfer,
+                f"its files could not be listed again ({error})",
                 "Kept in the cloud: its files could not be listed again to check them.",
                 "仍保留在云端：无法再次列出文件以进行核对。",
             )
             return
-        if await asyncio.to_thread(self.catalog.verified_whole, record_id, listed.indexes):
-            try:
-                await delete(self.api, self.catalog, record_id)
-                self._deleted.add(record_id)
-                for kept in [t for t in self.transfers.values() if t.record_id == record_id and t.state == State.DONE]:
-                    if kept.error:  # said while another file was still coming: no longer so
-                        kept.error = None
-                        self._tell(kept)
-            except VmrError as error:
-                log.warning("could not delete %s from the cloud after downloading it: %s", record_id, error)
-            return
-        new = [n for n in listed.indexes if n not in before]
+        self._check_failures.pop(record_id, None)
+        known = {row.idx for row in rows}
+        new = [n for n in listed.indexes if n not in known]
         if new:  # listed only now: fetched with the others, and the delete waits for it
             await self._add_listed(record_id, listed, only=new)
-        if not any(t.record_id == record_id and t.state in GOING_ON for t in self.transfers.values()):
-            log.info("%s stays in the cloud: not every file listed now was downloaded and verified here", record_id)
-            self._kept(
+            if not any(t.record_id == record_id and t.state in GOING_ON for t in self.transfers.values()):
+                self._check_later(record_id, 0.0)  # found done already (another process's): checked again
+            return
+        if not await asyncio.to_thread(self.catalog.verified_whole, record_id, listed.indexes):
+            await self._kept_for_good(
+                record_id,
                 transfer,
-                "Kept in the cloud: not every file the service lists now was downloaded and verified here.",
-                "仍保留在云端：服务现在列出的文件并非都已在此下载并校验。",
+                "the service no longer lists every file downloaded here",
+                "Kept in the cloud: the service no longer lists every file downloaded here.",
+                "仍保留在云端：服务已不再列出此处下载的全部文件。",
             )
+            return
+        newest = await asyncio.to_thread(self.catalog.newest_listed, record_id)
+        wait = (newest or 0) + self.settle - self.catalog.clock()
+        if wait > 0:  # its list of files may still grow: checked again once it has stayed the same
+            log.info("%s: its list of files is new; checking again for the delete in %.0f s", record_id, wait)
+            self._check_later(record_id, wait)
+            return
+        try:
+            await delete(self.api, self.catalog, record_id)
+        except VmrError as error:
+            log.warning("could not delete %s from the cloud after downloading it: %s", record_id, error)
+            await asyncio.to_thread(self.catalog.set_delete_pending, record_id, False)
+            return
+        self._deleted.add(record_id)
+        await asyncio.to_thread(self.catalog.set_delete_pending, record_id, False)
+        for kept in [t for t in self.transfers.values() if t.record_id == record_id and t.state == State.DONE]:
+            if kept.error:  # said while another file was still coming: no longer so
+                kept.error = None
+                self._tell(kept)
+
+    def _check_later(self, record_id: str, delay: float) -> None:
+        """Make the delete check of `record_id` again in `delay` seconds (kept pending in the catalog)."""
+        if self._closing:
+            return
+        self._cancel_check(record_id)
+        self._checks[record_id] = asyncio.get_running_loop().call_later(delay, self._check_due, record_id)
+
+    def _cancel_check(self, record_id: str) -> None:
+        timer = self._checks.pop(record_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _check_due(self, record_id: str) -> None:
+        self._checks.pop(record_id, None)
+        if self._closing:
+            return
+        check = asyncio.ensure_future(self._maybe_delete(record_id))
+        self._checking.add(check)
+        check.add_done_callback(self._checking.discard)
+
+    async def _kept_for_good(
+        self, record_id: str, transfer: Transfer | None, why: str, english: str, chinese: str
+    ) -> None:
+        """The check concluded without a delete: no longer pending; said on the file just done (or the last one)."""
+        log.info("%s stays in the cloud: %s", record_id, why)
+        await asyncio.to_thread(self.catalog.set_delete_pending, record_id, False)
+        if transfer is None:
+            done = [t for t in self.transfers.values() if t.record_id == record_id and t.state == State.DONE]
+            transfer = max(done, key=lambda t: t.idx, default=None)
+        if transfer is not None:
+            self._kept(transfer, english, chinese)
 
     def _kept(self, transfer: Transfer, english: str, chinese: str) -> None:
         """The recording stays in the cloud: said, with the reason, on the file just done."""
