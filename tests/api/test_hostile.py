@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[type[VmrError], str] | None] = {
     "malformed": (ServerError, "not valid JSON"),
     "empty": (ServerError, "empty"),
     "huge": (ServerError, "larger than"),
+    "deep": (ServerError, "nested too deeply"),
     "reset": (NetworkError, ""),
     "hang": (NetworkError, "within"),
     "drip": (NetworkError, "within"),

@@ -53,6 +53,7 @@ MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 MAX_REDIRECTS: Final = 3
 #: The longest watch address taken from the service (anything longer is not an address to show).
 MAX_URL_LENGTH: Final = 2048
+NESTED_TOO_DEEP: Final = "the answer is nested too deeply to be read"
 #: HTTP statuses that say "no such endpoint here" (an endpoint only some servers have).
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})
 #: Codes with which some deployments answer a bad key inside a 200 envelope.
@@ -419,12 +420,16 @@ def _decode_json(raw: bytes, path: str) -> Any:
         raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw)}", endpoint=path)
     try:
         return json.loads(text)
+    except RecursionError:  # {"x":[[[[…]]]]} nested deeper than Python recurses: no answer of ours
+        raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
     except ValueError:
         pass
     import json5  # only for the odd answer: the document's own samples carry trailing commas
 
     try:
         return json5.loads(text)
+    except RecursionError:
+        raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
     except ValueError:
         raise ServerError("the answer is not valid JSON", endpoint=path) from None
 

@@ -33,6 +33,7 @@ KINDS = (
     "wrong-types",
     "missing-fields",
     "huge",
+    "deep",  # {"x":[[[…]]]} 100,000 levels deep: more than any JSON decoder recurses
     "drip",
     "pass",  # answered as usual: queued before another fault, it lets that one strike a later call
 )
@@ -117,6 +118,9 @@ class FaultPlan:
             return web.Response(text='{"code": 200, "data": {"recordId": ', content_type="application/json")
         if kind == "empty":
             return web.Response(body=b"", content_type="application/json")
+        if kind == "deep":
+            levels = 100_000
+            return web.Response(body=b'{"x":' + b"[" * levels + b"]" * levels + b"}", content_type="application/json")
         if code := _business_code(kind):
             body = {"code": code, "data": None, "message": BUSINESS_MESSAGES.get(code, "error"), "state": 0}
             return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
