@@ -471,13 +471,14 @@ class DownloadQueue:
         middle of the download): not the file's fault. Paused here with the reason, and kept in
         the catalog as an interrupted download, so that the next start or sign-in (`restore`,
         with the new key) resumes it from its bytes; "resume" tries again at once."""
-        transfer.speed = 0.0
-        transfer.state = State.PAUSED
-        transfer.error = pick(
-            self.lang,
-            "waiting for sign-in: the service rejected the key",
-            "等待登录：服务拒绝了鉴权 KEY",
-        )
+        reason = pick(self.lang, "waiting for sign-in: the service rejected the key", "等待登录：服务拒绝了鉴权 KEY")
+        await self._pause_kept(transfer, reason)
+        self._tell(transfer)
+
+    async def _pause_kept(self, transfer: Transfer, reason: str) -> None:
+        """Paused here with `reason`, and kept in the catalog as an interrupted download (queued,
+        with its bytes), so that the next start (`restore`) goes on with it."""
+        transfer.speed, transfer.state, transfer.error = 0.0, State.PAUSED, reason
         await asyncio.to_thread(
             self.catalog.set_state,
             *transfer.key,
@@ -486,7 +487,6 @@ class DownloadQueue:
             target=transfer.target,
             error=transfer.error,
         )
-        self._tell(transfer)
 
     async def _wait_retry(self, transfer: Transfer, error: VmrError | CoreError | DownloadError) -> None:
         """The server or the network failed (a 5xx, a web page, a timeout, a refused connection;
@@ -502,15 +502,8 @@ class DownloadQueue:
         reason = pick(self.lang, f"waiting to try again: {said}", f"等待重试：{said}")
         log.info("%s/%d: %s; trying again in %.0f s", transfer.record_id, transfer.idx, error, delay)
         quiet = transfer._retrying and transfer.state == State.PAUSED and transfer.error == reason
-        transfer.speed, transfer.state, transfer.error, transfer._retrying = 0.0, State.PAUSED, reason, True
-        await asyncio.to_thread(
-            self.catalog.set_state,
-            *transfer.key,
-            State.QUEUED,
-            bytes_done=transfer.done,
-            target=transfer.target,
-            error=transfer.error,
-        )
+        transfer._retrying = True
+        await self._pause_kept(transfer, reason)
         if not quiet:
             self._tell(transfer)
         if not self._closing:
