@@ -9,16 +9,22 @@ face gets them raw: a menu title, an alert, a tooltip, a terminal.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vmrtray.api import Client, LiveRecStatus, MeetingInfo, VmrError
+from vmrtray.api import Client, LiveRecStatus, MeetingInfo, ServerError, VmrError
 
 from .untrusted import plain
 
+log = logging.getLogger(__name__)
+
 DEFAULT_CONCURRENCY = 16
+
+#: The kinds of unexpected failure already logged with their traceback (once each, not every refresh).
+_logged: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,25 @@ async def fetch_statuses(client: Client, rooms: Sequence[str], *, limit: int = D
             except VmrError as error:
                 statuses[index] = RoomStatus(room, error=error)
                 continue
+            except Exception as error:  # a bug, or an answer no rule foresaw: this room fails alone
+                statuses[index] = RoomStatus(room, error=_unexpected(error, room))
+                continue
             statuses[index] = RoomStatus(room, info)
             if info.started:
                 queue.append((index, True))
 
     await asyncio.gather(*(worker() for _ in range(min(limit, len(rooms)))))
     return statuses
+
+
+def _unexpected(error: Exception, room: str) -> VmrError:
+    """An exception no rule foresaw, as a failure of the room's answer: the room is marked with a
+    sentence, never a traceback, and the others go on; its traceback goes to the log once."""
+    kind = type(error).__name__
+    if kind not in _logged:
+        _logged.add(kind)
+        log.warning("an unexpected %s while asking for room %s", kind, room, exc_info=error)
+    return ServerError(f"its answer for room {room} could not be read (an unexpected {kind}; see the log)")
 
 
 def _shown_info(info: MeetingInfo) -> MeetingInfo:
