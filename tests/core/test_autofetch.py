@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.autofetch import READY_WINDOW, AutoDownload
@@ -21,14 +22,6 @@ from vmrtray.core.downloads import new_file_session
 from vmrtray.core.making import FIRST_CHECK, FilesWatch, Ready
 from vmrtray.core.settings import AutoFetch
 from vmrtray.sim import Sim
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import aiohttp
 import pytest_asyncio
 
 from tests.core.test_file_order import _deleted_after_every_byte, _each_object_once, _on_disk, _recording
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog
@@ -31,19 +32,9 @@ from vmrtray.sim import Sim
 RECORDS = "/meeting/getRecords"
 
 
-class Clock:
-    """The catalog's wall clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest_asyncio.fixture
 async def clock() -> Clock:
-    return Clock()
+    return Clock(time.time())
 
 
 @pytest_asyncio.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core import recordings
@@ -20,16 +21,6 @@ from vmrtray.core.downloads import new_file_session
 from vmrtray.core.making import FIRST_CHECK, GIVE_UP, FilesWatch, Made, Ready, Unlisted, pause_after
 from vmrtray.core.settings import AutoFetch
 from vmrtray.sim import Sim
-
-
-class Clock:
-    """One clock for the simulator and the watch, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _asked(sim: Sim) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.core.test_coordinator import Recorder
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.coordinator import Coordinator
@@ -13,14 +14,6 @@ from vmrtray.core.events import Busy, Kind
 from vmrtray.sim import Sim
 
 ROOM = "100701"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_a_start_never_confirmed_is_given_up_once_and_still_told_if_it_starts_later(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.support.clock import Clock
 from vmrtray.sim import DEMO_PUBLIC_KEY, DemoWorld, Sim, SimState
 from vmrtray.sim.state import Tenant
 
@@ -57,16 +58,6 @@ async def test_the_real_messages_for_a_missing_key_and_body() -> None:
     assert (no_body["state"], no_body["message"]) == (0, "消息体缺失,请检查")
 
 
-class Clock:
-    """The simulator's clock, moved by the test (the service's pace without waiting for it)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _paced(clock: Clock) -> tuple[SimState, Tenant]:
     state = DemoWorld(seed=1)
     state.clock = clock
@@ -76,7 +67,7 @@ def _paced(clock: Clock) -> tuple[SimState, Tenant]:
 
 
 def test_a_recorder_still_joining_says_false_with_the_new_record_id_then_true() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     state, tenant = _paced(clock)
     state.start_delay = 2.0
     record_id = state.open_record(tenant, "100701")
@@ -88,7 +79,7 @@ def test_a_recorder_still_joining_says_false_with_the_new_record_id_then_true() 
 
 
 def test_a_recorder_that_fails_while_joining_names_its_reason_and_leaves_no_files() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     state, tenant = _paced(clock)
     room = tenant.rooms["100701"]
     room.start_delay, room.record_fails = 3.0, "录制服务器繁忙"
@@ -101,7 +92,7 @@ def test_a_recorder_that_fails_while_joining_names_its_reason_and_leaves_no_file
 
 
 def test_files_are_listed_only_once_they_are_made() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     state, tenant = _paced(clock)
     state.files_delay = 5.0
     record_id = state.open_record(tenant, "100701")

@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtWidgets import QApplication
 
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client
 from vmrtray.core.catalog import Catalog, Source
@@ -23,16 +24,6 @@ from vmrtray.ui import i18n
 from vmrtray.ui.recordings_window import RecordingsWindow
 
 STATE = 5  # the State column
-
-
-class Clock:
-    """One clock for the simulator and the watch, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

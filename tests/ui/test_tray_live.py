@@ -16,6 +16,7 @@ import pytest_asyncio
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client, Lang
 from vmrtray.core.coordinator import Coordinator
@@ -28,16 +29,6 @@ from vmrtray.ui.tray import Tray
 ROOMS = ["100701", "100702"]
 ROOM = "100701"
 LABEL = "研发部会议室 (100701)"
-
-
-class Clock:
-    """The simulator's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from tests.support.clock import Clock
 from tests.support.waiting import until
 from vmrtray.api import Client, Lang
 from vmrtray.core.coordinator import Coordinator
@@ -26,16 +27,6 @@ from vmrtray.ui.tray import Tray
 ROOMS = ["100701", "100702"]
 ROOM = "100701"
 LABEL = "研发部会议室 (100701)"
-
-
-class Clock:
-    """The simulator's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
