@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.zones import local_zone
+from vmrtray.api import Lang
+from vmrtray.core import localtime
 from vmrtray.core.bookings import InvalidBooking, build_request, parse_local
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -66,3 +71,77 @@ def test_unreadable_times(text: str) -> None:
 
 def test_local_time_is_aware() -> None:
     assert parse_local("2026-12-01 09:30", "start").tzinfo is not None
+
+
+# -- times the clocks skip or repeat (issue 15, point 9) ------------------------------------------
+
+
+@pytest.fixture
+def berlin() -> Iterator[None]:
+    with local_zone("Europe/Berlin"):
+        yield
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_a_time_the_clocks_skip_is_refused_with_why(berlin: None, field: str, lang: Lang) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        parse_local("2031-03-30 02:30", field, lang)
+    why = caught.value.reasons[field]
+    if lang == "en":
+        assert why == "2031-03-30 02:30 does not exist here: the clocks go forward at 02:00 that day (to 03:00)"
+    else:
+        assert why == "2031-03-30 02:30 在本地时区不存在：当天 02:00 时钟拨快到 03:00"
+
+
+@pytest.mark.parametrize("text", ["2031-03-30 02:00", "2031-03-30 02:59"])
+def test_every_minute_of_the_skipped_hour_is_refused(berlin: None, text: str) -> None:
+    with pytest.raises(InvalidBooking, match="does not exist"):
+        parse_local(text, "start")
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2031-03-30 01:59", datetime(2031, 3, 30, 0, 59, tzinfo=UTC)),
+        ("2031-03-30 03:00", datetime(2031, 3, 30, 1, 0, tzinfo=UTC)),
+        # the repeated autumn hour: its first occurrence, the summer one (zoneinfo's fold=0)
+        ("2031-10-26 02:30", datetime(2031, 10, 26, 0, 30, tzinfo=UTC)),
+    ],
+)
+def test_times_that_exist_are_taken_as_they_read(berlin: None, text: str, utc: datetime) -> None:
+    assert parse_local(text, "start") == utc
+
+
+def test_a_repeated_time_is_shown_with_its_offset_and_others_are_not(berlin: None) -> None:
+    first = datetime(2031, 10, 26, 0, 30, tzinfo=UTC)  # 02:30 summer time
+    second = first + timedelta(hours=1)  # 02:30 again, winter time
+    assert localtime.shown(first) == "2031-10-26 02:30 UTC+02:00"
+    assert localtime.shown(second) == "2031-10-26 02:30 UTC+01:00"
+    assert localtime.span(first, first + timedelta(minutes=90)) == "2031-10-26 02:30 UTC+02:00–03:00"
+    assert localtime.shown(datetime(2031, 10, 26, 3, 0, tzinfo=UTC)) == "2031-10-26 04:00"
+    assert localtime.shown(datetime(2031, 3, 30, 1, 0, tzinfo=UTC)) == "2031-03-30 03:00"
+
+
+def test_the_zone_is_put_back_after() -> None:
+    before = time.tzname
+    with local_zone("Europe/Berlin"):
+        assert time.tzname[0] == "CET"
+    assert time.tzname == before
+
+
+@pytest.mark.parametrize(
+    ("field", "text"), [("host_pwd", "١٢٣٤"), ("guest_pwd", "１２３４５６"), ("guest_pwd", "1234\n")]
+)
+def test_a_password_is_ascii_digits(field: str, text: str) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        _build(**{field: text})
+    assert "digits 0-9" in caught.value.reasons[field]
+
+
+@pytest.mark.parametrize("text", ["١٢٣", "９１００", "९१००"])
+def test_a_participant_id_is_ascii_digits(text: str) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        _build(participants=["9100", text])
+    assert text in caught.value.reasons["participants"]
+    assert "0-9" in caught.value.reasons["participants"]

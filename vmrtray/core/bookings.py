@@ -19,6 +19,7 @@ from typing import Any
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, VmrError
 from vmrtray.api.client import DEFAULT_TIMEOUT  # an entry journalled without its sender's timeout
 
+from . import localtime
 from .errors import CoreError
 from .lang import pick
 from .pending import Claim, ClaimKind, PendingBookings
@@ -28,7 +29,9 @@ log = logging.getLogger(__name__)
 THEME_MAX = 64
 #: The business code for "the room is already booked for that time".
 ROOM_TAKEN = 200009
-PASSWORD = re.compile(r"^\d{4,10}$")
+#: ASCII digits only (`\d` in a str pattern also takes Arabic-Indic and other Unicode digits).
+PASSWORD = re.compile(r"[0-9]{4,10}")  # fullmatch: `$` would also take a trailing newline
+USER_ID = re.compile(r"[0-9]+")
 ENTRY_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -41,19 +44,54 @@ class InvalidBooking(ValueError):
 
 
 def parse_local(text: str, field: str, lang: Lang = "en") -> datetime:
-    """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime."""
+    """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime (`local_time`)."""
     try:
-        return datetime.strptime(text.strip(), ENTRY_FORMAT).astimezone()
+        wall = datetime.strptime(text.strip(), ENTRY_FORMAT)
     except ValueError:
+        raise InvalidBooking({field: _unreadable(text, lang)}) from None
+    return local_time(wall, field, lang)
+
+
+def local_time(wall: datetime, field: str, lang: Lang = "en") -> datetime:
+    """A wall-clock time in the user's local zone (naive), as an aware datetime.
+
+    A time the clocks skip (the hour summer time starts) is refused with why; one they repeat
+    (the hour it ends) is its first occurrence, the summer one (as zoneinfo's fold=0), and is
+    shown with its UTC offset wherever a booking's times are shown (core.localtime.shown)."""
+    try:
+        return localtime.aware(wall)
+    except localtime.Skipped as skipped:
+        raise InvalidBooking({field: skipped_words(skipped, lang)}) from None
+    except (ValueError, OverflowError, OSError):  # a year the platform cannot place
+        when = wall.isoformat(" ", "minutes")
         raise InvalidBooking(
-            {
-                field: pick(
-                    lang,
-                    f"{text!r} is not a time like 2026-12-01 09:30",
-                    f"{text!r} 不是时间（格式如 2026-12-01 09:30）",
-                )
-            }
+            {field: pick(lang, f"{when} is out of the range of times here", f"{when} 超出本地可表示的时间范围")}
         ) from None
+
+
+def skipped_words(skipped: localtime.Skipped, lang: Lang = "en") -> str:
+    """Why a time the clocks skip cannot be booked."""
+    when = f"{skipped.wall:%Y-%m-%d %H:%M}"
+    if skipped.jump_from is None or skipped.jump_to is None:
+        return pick(
+            lang,
+            f"{when} does not exist here: the clocks skip it that day",
+            f"{when} 在本地时区不存在：当天时钟跳过了这一时刻",
+        )
+    at, to = f"{skipped.jump_from:%H:%M}", f"{skipped.jump_to:%H:%M}"
+    return pick(
+        lang,
+        f"{when} does not exist here: the clocks go forward at {at} that day (to {to})",
+        f"{when} 在本地时区不存在：当天 {at} 时钟拨快到 {to}",
+    )
+
+
+def _unreadable(text: str, lang: Lang) -> str:
+    return pick(
+        lang,
+        f"{text!r} is not a time like 2026-12-01 09:30",
+        f"{text!r} 不是时间（格式如 2026-12-01 09:30）",
+    )
 
 
 def build_request(
@@ -96,11 +134,12 @@ def build_request(
             f"主题有 {len(theme)} 个字，最多 {THEME_MAX} 个",
         )
     for field, pwd in (("host_pwd", host_pwd), ("guest_pwd", guest_pwd)):
-        if pwd and not PASSWORD.match(pwd):
-            reasons[field] = pick(lang, "a password is 4 to 10 digits", "密码为 4 到 10 位数字")
-    bad_ids = [p for p in participants if not p.strip().isdigit()]
+        if pwd and not PASSWORD.fullmatch(pwd):
+            reasons[field] = pick(lang, "a password is 4 to 10 digits 0-9", "密码为 4 到 10 位数字（0-9）")
+    bad_ids = [p for p in participants if not USER_ID.fullmatch(p.strip())]
     if bad_ids:
-        reasons["participants"] = pick(lang, "not user ids: ", "不是用户 ID：") + ", ".join(bad_ids)
+        shown = ", ".join(p if p.isprintable() else repr(p) for p in bad_ids)
+        reasons["participants"] = pick(lang, "not user ids (digits 0-9): ", "不是用户 ID（须为数字 0-9）：") + shown
     if reasons or end is None:
         raise InvalidBooking(reasons)
     return BookingRequest(

@@ -1,0 +1,92 @@
+"""Wall-clock times in this computer's zone, where the clocks skip or repeat an hour.
+
+A time typed by the user ("2031-03-30 02:30") is a wall-clock time in the machine's zone (TZ,
+as the C library knows it). On the day summer time starts, the clocks skip an hour: such a
+time does not exist, and Python's `astimezone()` quietly makes it an hour earlier or later.
+On the day it ends, the clocks repeat an hour: such a time happens twice. `aware` refuses
+the first (`Skipped`) and takes the first occurrence of the second (zoneinfo's fold=0, the
+summer one); `shown` writes a repeated time with its UTC offset, so that "02:30 – 02:00"
+reads as what it is.
+
+Nothing here needs the zone's name: a naive time is taken through its timestamp and back
+(`datetime.fromtimestamp`), which differs from it exactly when the clocks skip it, and a
+time is repeated exactly when its two folds have different timestamps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class Skipped(ValueError):
+    """A wall-clock time the clocks skip here: they go forward from `jump_from` to `jump_to`
+    (wall-clock times, None when the jump could not be found)."""
+
+    def __init__(self, wall: datetime, jump_from: datetime | None, jump_to: datetime | None) -> None:
+        self.wall, self.jump_from, self.jump_to = wall, jump_from, jump_to
+        super().__init__(f"{wall:%Y-%m-%d %H:%M} does not exist in the local zone")
+
+
+def aware(wall: datetime) -> datetime:
+    """`wall` (naive, in the local zone) as an aware local time; a repeated time is its first
+    occurrence. Raises Skipped for a time the clocks skip, ValueError (OverflowError, OSError)
+    for one the platform cannot place."""
+    wall = wall.replace(tzinfo=None, fold=0)
+    stamp = wall.timestamp()
+    if datetime.fromtimestamp(stamp) != wall:
+        raise Skipped(wall, *_jump(wall))
+    return datetime.fromtimestamp(stamp, UTC).astimezone()
+
+
+def repeated(moment: datetime) -> bool:
+    """Whether the local wall-clock time of `moment` happens twice (the hour the clocks go back)."""
+    wall = moment.astimezone().replace(tzinfo=None)
+    try:
+        return wall.replace(fold=0).timestamp() != wall.replace(fold=1).timestamp()
+    except (OverflowError, OSError, ValueError):
+        return False
+
+
+def shown(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """`moment` in the local zone as `fmt`; a repeated time with its UTC offset ("02:30 UTC+02:00")."""
+    local = moment.astimezone()
+    text = local.strftime(fmt)
+    if not repeated(local):
+        return text
+    return f"{text} UTC{offset_words(local.utcoffset())}"
+
+
+def offset_words(offset: timedelta | None) -> str:
+    """'+02:00', '-03:30'."""
+    minutes = int((offset or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def span(start: datetime, end: datetime) -> str:
+    """'2026-12-01 09:30–10:30' in the local zone; a repeated time with its offset."""
+    return f"{shown(start)}–{shown(end, '%H:%M')}"
+
+
+def _jump(wall: datetime) -> tuple[datetime | None, datetime | None]:
+    """The wall-clock times the clocks jump from and to around the skipped `wall`."""
+    low, high = sorted((wall.replace(fold=0).timestamp(), wall.replace(fold=1).timestamp()))
+    if high - low < 1:
+        return None, None
+    before = _offset(low)
+    if _offset(high) == before:
+        return None, None
+    low_s, high_s = int(low), int(high)
+    while high_s - low_s > 1:  # the first second on the new offset
+        middle = (low_s + high_s) // 2
+        if _offset(middle) == before:
+            low_s = middle
+        else:
+            high_s = middle
+    utc = datetime.fromtimestamp(high_s, UTC).replace(tzinfo=None)
+    return utc + before, datetime.fromtimestamp(high_s)
+
+
+def _offset(stamp: float) -> timedelta:
+    return datetime.fromtimestamp(stamp) - datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
