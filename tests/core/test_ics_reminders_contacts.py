@@ -10,7 +10,8 @@ import icalendar
 
 from vmrtray.api import Booking, Client
 from vmrtray.core import contacts
-from vmrtray.core.ics import save_ics
+from vmrtray.core.ics import save_ics, to_ics
+from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.reminders import Reminders
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
@@ -106,3 +107,55 @@ def test_narrowing_a_search_finds_what_a_fresh_one_finds() -> None:
     earlier = contacts.search(people, "王")
     assert contacts.search(people, "王芳", earlier) == contacts.search(people, "王芳")
     assert contacts.search(people, "王 u1", contacts.search(people, "王 u")) == contacts.search(people, "王 u1")
+
+
+# -- the service's words in the .ics and the invitation (issue 15, points 3 and 8) -----------------
+
+HOSTILE = {
+    "theme": "Retro\r\nATTENDEE:mailto:mallory@evil.example\x1b]0;owned\x07",
+    "shortAddress": "https://s.example/S7\r\nX-EVIL:1",
+    "introduction": "Agenda:\n\u202eevil\u202c first\r\nEND:VEVENT\x1b[2J\n\n",
+    "randomVisitorPwd": "43\x1b[2J21\u202e",
+    "randomHostPwd": "99\r\n99",
+    "sipkey": "1007\x0701",
+}
+CONTROLS = {chr(c) for c in range(0x20) if chr(c) not in "\r\n"} | {chr(c) for c in range(0x7F, 0xA0)}
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def test_service_text_with_line_breaks_and_controls_neither_breaks_the_ics_nor_adds_lines() -> None:
+    booking = _booking(7, "2026-12-01 09:30", "2026-12-01 10:30", **HOSTILE)
+    data = to_ics([booking], SHANGHAI, host="api.example")  # was ValueError: a URI with CR/LF
+    text = data.decode()
+    assert not (set(text) & (CONTROLS | BIDI))
+    assert "\n" not in text.replace("\r\n", "")  # every line ends CRLF, no bare LF or CR
+    names = {line.split(":", 1)[0].split(";", 1)[0] for line in text.split("\r\n") if line and line[0] != " "}
+    assert "ATTENDEE" not in names
+    assert "X-EVIL" not in names
+    calendar = icalendar.Calendar.from_ical(data)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Retro ATTENDEE:mailto:mallory@evil.example]0;owned"
+    assert str(event["location"]) == "https://s.example/S7 X-EVIL:1"
+    assert "url" not in event  # not an address once its line break is a space
+    description = str(event["description"])
+    assert "Guest password: 43[2J21" in description
+    assert description.endswith("Agenda:\nevil first\nEND:VEVENT[2J")
+    assert text.count("BEGIN:VEVENT") == 1
+    assert text.count("END:VEVENT\r\n") == 1
+
+
+def test_a_clean_link_stays_a_url_in_the_ics() -> None:
+    booking = _booking(8, "2026-12-01 09:30", "2026-12-01 10:30", shortAddress="https://s.example/S8")
+    (event,) = icalendar.Calendar.from_ical(to_ics([booking], SHANGHAI)).walk("VEVENT")
+    assert str(event["url"]) == "https://s.example/S8"
+
+
+def test_every_word_of_the_invitation_is_made_plain() -> None:
+    booking = _booking(7, "2026-12-01 09:30", "2026-12-01 10:30", **HOSTILE)
+    for lang in ("en", "zh"):
+        text = booking_invitation(booking, SHANGHAI, lang=lang, host=True)  # type: ignore[arg-type]
+        assert not (set(text) & (CONTROLS | BIDI | {"\r"})), repr(text)
+        lines = text.split("\n")
+        assert "43[2J21" in lines[-5]
+        assert "99 99" in lines[-4]
+        assert lines[-3:] == ["Agenda:", "evil first", "END:VEVENT[2J"]  # its own lines kept, nothing more

@@ -1,7 +1,10 @@
 """Bookings as an iCalendar file (RFC 5545) that any calendar app imports.
 
 Times carry the service's zone (a VTIMEZONE is included), so a calendar in another zone
-shows the right moment. `icalendar` is imported on use: the tray never pays for it.
+shows the right moment. The service's words (theme, link, introduction…) are made plain
+(core.untrusted) before `icalendar` escapes and folds them (RFC 5545): a CR/LF in them can
+neither break the file (a URI with one is refused: ValueError) nor add lines of its own.
+`icalendar` is imported on use: the tray never pays for it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from zoneinfo import ZoneInfo
 from vmrtray.api import Booking
 
 from .atomic import write_atomic
-from .invitation import booking_invitation
+from .invitation import LINK_LIMIT, booking_invitation
+from .untrusted import plain
 
 PRODID = "-//vmrtray//vmrtray bookings//EN"
 
@@ -30,16 +34,16 @@ def to_ics(bookings: Sequence[Booking], zone: ZoneInfo, *, host: str = "vmrtray"
     stamp = datetime.now(UTC)
     for booking in bookings:
         event = Event()
-        event.add("uid", f"booking-{booking.id}@{host}")
+        event.add("uid", f"booking-{plain(booking.id)}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", booking.start_date.astimezone(zone))
         event.add("dtend", booking.end_date.astimezone(zone))
-        event.add("summary", booking.theme or f"Booking {booking.id}")
-        event.add("description", booking_invitation(booking, zone))
-        if booking.short_address:
-            event.add("location", booking.short_address)
-            if booking.short_address.startswith(("http://", "https://")):
-                event.add("url", booking.short_address)
+        event.add("summary", plain(booking.theme) or f"Booking {plain(booking.id)}")
+        event.add("description", booking_invitation(booking, zone))  # every line made plain
+        if address := plain(booking.short_address, LINK_LIMIT):
+            event.add("location", address)
+            if address.startswith(("http://", "https://")) and not any(ch.isspace() for ch in address):
+                event.add("url", address)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

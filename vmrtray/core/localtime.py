@@ -15,7 +15,7 @@ time is repeated exactly when its two folds have different timestamps.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 
 class Skipped(ValueError):
@@ -38,8 +38,12 @@ def aware(wall: datetime) -> datetime:
     return datetime.fromtimestamp(stamp, UTC).astimezone()
 
 
-def repeated(moment: datetime) -> bool:
-    """Whether the local wall-clock time of `moment` happens twice (the hour the clocks go back)."""
+def repeated(moment: datetime, zone: tzinfo | None = None) -> bool:
+    """Whether the wall-clock time of `moment` in `zone` (else the local zone) happens twice
+    (the hour the clocks go back)."""
+    if zone is not None:
+        there = moment.astimezone(zone)
+        return there.replace(fold=0).utcoffset() != there.replace(fold=1).utcoffset()
     wall = moment.astimezone().replace(tzinfo=None)
     try:
         return wall.replace(fold=0).timestamp() != wall.replace(fold=1).timestamp()
@@ -47,13 +51,14 @@ def repeated(moment: datetime) -> bool:
         return False
 
 
-def shown(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """`moment` in the local zone as `fmt`; a repeated time with its UTC offset ("02:30 UTC+02:00")."""
-    local = moment.astimezone()
-    text = local.strftime(fmt)
-    if not repeated(local):
+def shown(moment: datetime, fmt: str = "%Y-%m-%d %H:%M", zone: tzinfo | None = None) -> str:
+    """`moment` in `zone` (else the local zone) as `fmt`; a repeated time with its UTC offset
+    ("02:30 UTC+02:00")."""
+    there = moment.astimezone(zone)
+    text = there.strftime(fmt)
+    if not repeated(there, zone):
         return text
-    return f"{text} UTC{offset_words(local.utcoffset())}"
+    return f"{text} UTC{offset_words(there.utcoffset())}"
 
 
 def offset_words(offset: timedelta | None) -> str:
@@ -64,9 +69,9 @@ def offset_words(offset: timedelta | None) -> str:
     return f"{sign}{hours:02d}:{rest:02d}"
 
 
-def span(start: datetime, end: datetime) -> str:
-    """'2026-12-01 09:30–10:30' in the local zone; a repeated time with its offset."""
-    return f"{shown(start)}–{shown(end, '%H:%M')}"
+def span(start: datetime, end: datetime, zone: tzinfo | None = None, dash: str = "–") -> str:
+    """'2026-12-01 09:30–10:30' in `zone` (else the local zone); a repeated time with its offset."""
+    return f"{shown(start, zone=zone)}{dash}{shown(end, '%H:%M', zone)}"
 
 
 def _jump(wall: datetime) -> tuple[datetime | None, datetime | None]:
