@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, Room, VmrError
-from vmrtray.core import bookings, slots
+from vmrtray.core import bookings, localtime, slots
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.ics import save_ics
 from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.pending import PendingBookings
 from vmrtray.core.settings import Settings
+from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
 from .contact_picker import ContactPicker
@@ -48,15 +49,23 @@ from .forms import FieldForm, ask_save_path, enter_presses, hbox, plain_button
 DURATIONS = (30, 60, 90)
 UNTIL = 0  # the duration box's "until an end time"
 TIME_FORMAT = "yyyy-MM-dd HH:mm"
+#: The time edits hold wall-clock times (the local zone's, as typed) in a zone without
+#: transitions: in the local zone Qt itself moves a time the clocks skip (2031-03-30 02:30 in
+#: Berlin became 03:30 as it was picked), and the user would book what they did not pick.
+#: core (bookings.local_time) places the wall-clock time in the local zone, or says why not.
+WALL = QTimeZone(QTimeZone.Initialization.UTC)
 
 
-def _to_python(value: QDateTime) -> datetime:
-    """The edit's local time, to the minute, as an aware datetime."""
-    return datetime.fromtimestamp(value.toSecsSinceEpoch()).replace(second=0).astimezone()
+def _wall(value: QDateTime) -> datetime:
+    """The edit's wall-clock time, to the minute (naive, the local zone's)."""
+    day, clock = value.date(), value.time()
+    return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
 
 
 def _to_qt(moment: datetime) -> QDateTime:
-    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    """`moment`'s local wall-clock time, as the time edits hold it."""
+    local = moment.astimezone()
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute), WALL)
 
 
 class BookingDialog(QDialog):
@@ -128,6 +137,7 @@ class BookingDialog(QDialog):
         self.auto_open = QCheckBox(self.tr("Open the meeting automatically at the start"))
         form.addRow("", self.auto_open)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it may say the service's words
         self.status.setWordWrap(True)
         self.status.setObjectName("status")
         self.proposals = QWidget()
@@ -147,7 +157,9 @@ class BookingDialog(QDialog):
         return page
 
     def _time_edit(self, moment: datetime) -> QDateTimeEdit:
-        edit = QDateTimeEdit(_to_qt(moment))
+        edit = QDateTimeEdit()
+        edit.setTimeZone(WALL)
+        edit.setDateTime(_to_qt(moment))
         edit.setDisplayFormat(TIME_FORMAT)
         edit.setCalendarPopup(True)
         return edit
@@ -173,7 +185,12 @@ class BookingDialog(QDialog):
         minutes = self.duration.currentData()
         self.end.setEnabled(minutes == UNTIL)
         if minutes != UNTIL:
-            self.end.setDateTime(self.start.dateTime().addSecs(int(minutes) * 60))
+            try:  # the real end: across a change of the clocks it reads an hour apart
+                start = localtime.aware(_wall(self.start.dateTime()))
+            except (ValueError, OverflowError, OSError):  # a skipped start: refused at Book
+                self.end.setDateTime(self.start.dateTime().addSecs(int(minutes) * 60))
+            else:
+                self.end.setDateTime(_to_qt(start + timedelta(minutes=int(minutes))))
 
     def set_rooms(self, rooms: Sequence[Room]) -> None:
         """The rooms to choose from; the one chosen stays chosen if it is still there, else the last booked."""
@@ -216,12 +233,24 @@ class BookingDialog(QDialog):
         """The booking as typed, or None with each bad field's reason shown beside it."""
         self.form.clear_errors()
         minutes = self.duration.currentData()
+        times: dict[str, datetime] = {}
+        skipped: dict[str, str] = {}
+        for field, edit in (("start", self.start), ("end", self.end)):
+            if field == "end" and minutes != UNTIL:
+                continue
+            try:
+                times[field] = bookings.local_time(_wall(edit.dateTime()), field, self.lang)
+            except bookings.InvalidBooking as invalid:
+                skipped.update(invalid.reasons)
+        if skipped:
+            self.form.show_errors(skipped, "start")
+            return None
         try:
             request = bookings.build_request(
                 account=self.account,
                 theme=self.theme.text(),
-                start=_to_python(self.start.dateTime()),
-                end=_to_python(self.end.dateTime()) if minutes == UNTIL else None,
+                start=times["start"],
+                end=times.get("end"),
                 minutes=None if minutes == UNTIL else int(minutes),
                 introduction=self.introduction.toPlainText().strip(),
                 participants=self.picker.chosen(),
@@ -302,7 +331,7 @@ class BookingDialog(QDialog):
         if error.code != bookings.ROOM_TAKEN:
             return
         room = self.room.currentText()
-        when = f"{request.start:%Y-%m-%d %H:%M}–{request.end:%H:%M}"
+        when = localtime.span(request.start, request.end)
         self.status.setText(self.tr("{room} is already booked for {when}.").format(room=room, when=when))
         try:
             offer = await slots.alternatives(self.client, self.directory, request.pid, request.start, request.end)
@@ -328,8 +357,8 @@ class BookingDialog(QDialog):
 
     def _start_button(self, start: datetime, length: timedelta) -> QPushButton:
         local = start.astimezone()
-        same_day = local.date() == _to_python(self.start.dateTime()).date()
-        button = plain_button(f"{local:%H:%M}" if same_day else f"{local:%m-%d %H:%M}")
+        same_day = local.date() == _wall(self.start.dateTime()).date()
+        button = plain_button(localtime.shown(local, "%H:%M" if same_day else "%m-%d %H:%M"))
         button.setObjectName(f"propose-start:{local:%Y-%m-%d %H:%M}")
 
         def take() -> None:
@@ -355,6 +384,7 @@ class BookingDialog(QDialog):
 
     def _result_page(self) -> QWidget:
         self.result_title = QLabel()
+        self.result_title.setTextFormat(Qt.TextFormat.PlainText)  # a theme "<b>…" is words, not markup
         self.result_title.setWordWrap(True)
         form = QFormLayout()
         self.result_fields: dict[str, QLineEdit] = {}
@@ -394,12 +424,14 @@ class BookingDialog(QDialog):
         self.booking = booking
         self.submission = None
         self.status.clear()
-        when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}–{booking.end_date.astimezone():%H:%M}"
-        self.result_title.setText(self.tr("Booked “{theme}”, {when}.").format(theme=booking.theme, when=when))
-        self.result_fields["link"].setText(booking.short_address)
-        self.result_fields["number"].setText(booking.sipkey or "")
-        self.result_fields["host"].setText(booking.random_host_pwd)
-        self.result_fields["guest"].setText(booking.random_visitor_pwd)
+        when = localtime.span(booking.start_date, booking.end_date)
+        # the service's words, made plain (core.untrusted): no controls, bidi overrides or lines
+        theme = plain(booking.theme)
+        self.result_title.setText(self.tr("Booked “{theme}”, {when}.").format(theme=theme, when=when))
+        self.result_fields["link"].setText(plain(booking.short_address))
+        self.result_fields["number"].setText(plain(booking.sipkey or ""))
+        self.result_fields["host"].setText(plain(booking.random_host_pwd))
+        self.result_fields["guest"].setText(plain(booking.random_visitor_pwd))
         self.result_fields["guest"].setPlaceholderText(self.tr("(none)"))
         self.pages.setCurrentIndex(1)
         self.booked.emit(booking)

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from vmrtray.api import Booking, Lang, VmrError
-from vmrtray.core import bookings
+from vmrtray.core import bookings, localtime
 from vmrtray.core.agenda import Agenda
 from vmrtray.core.ics import save_ics
 from vmrtray.core.invitation import booking_invitation
 from vmrtray.core.settings import Settings
+from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
 from .forms import ask_save_path, hbox, named, named_button, window_keys
@@ -46,8 +47,8 @@ class Column:
 
 
 def _local(booking: Booking) -> str:
-    start, end = booking.start_date.astimezone(), booking.end_date.astimezone()
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    """Its time in the local zone; a time the clocks repeat with its UTC offset."""
+    return localtime.span(booking.start_date, booking.end_date)
 
 
 class BookingsModel(QAbstractTableModel):
@@ -75,8 +76,8 @@ class BookingsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[index.column()].value(self.rows[index.row()])
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:  # the service's words, made plain
+            return plain(self.COLUMNS[index.column()].value(self.rows[index.row()]))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -107,6 +108,7 @@ class BookingsWindow(QWidget):
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(150)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it says the service's words
         self.status.setWordWrap(True)
         self.status.setObjectName("status")
         self.buttons = {
@@ -199,11 +201,12 @@ class BookingsWindow(QWidget):
             QMessageBox.Icon.Question,
             self.tr("Cancel booking"),
             self.tr("Cancel “{theme}”, {when}? Everyone invited loses the meeting.").format(
-                theme=booking.theme, when=_local(booking)
+                theme=plain(booking.theme), when=_local(booking)
             ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         yes = QMessageBox.StandardButton.Yes.value
         box.finished.connect(lambda answer: spawn(self.cancel(booking)) if answer == yes else None)
@@ -219,5 +222,5 @@ class BookingsWindow(QWidget):
             self.buttons["cancel"].setEnabled(True)
             return False
         await self.agenda.refresh()
-        self.status.setText(self.tr("Cancelled “{theme}”.").format(theme=booking.theme))
+        self.status.setText(self.tr("Cancelled “{theme}”.").format(theme=plain(booking.theme)))
         return True
