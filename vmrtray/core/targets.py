@@ -108,7 +108,7 @@ def _safe(text: str) -> str:
 
 #: How many names `name`, `name (2)`, … are tried before giving up (a folder full of look-alikes).
 MAX_NAMES = 1000
-_NUMBERED = re.compile(r" \((\d+)\)$")
+_NUMBERED = re.compile(r" \(([0-9]+)\)$")  # ASCII: `\d` would take a name's own "(٣)" for our number
 HASH_BLOCK = 1 << 20
 
 
