@@ -21,6 +21,7 @@ run "$python" bench/contacts.py
 run "$python" bench/catalog.py
 run "$python" bench/download.py
 run "$python" bench/soak.py
+run "$python" bench/json_tolerance.py
 if ((${#failed[@]})); then
   echo "missed: ${failed[*]}"
   exit 1

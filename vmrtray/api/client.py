@@ -413,24 +413,27 @@ def _watch_address(data: Any, path: str) -> str:
 
 
 def _decode_json(raw: bytes, path: str) -> Any:
-    text = raw.decode("utf-8", errors="replace").strip()
+    text = raw.strip().decode("utf-8", errors="replace")  # bytes stripped: a str strip copies it again
     if not text:
         raise ServerError("the answer is empty", endpoint=path)
     if text.startswith("<"):
         raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw)}", endpoint=path)
     try:
-        return json.loads(text)
+        return json.loads(text)  # the fast path: a real server sends valid JSON
     except RecursionError:  # {"x":[[[[…]]]]} nested deeper than Python recurses: no answer of ours
         raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
     except ValueError:
         pass
-    import json5  # only for the odd answer: the document's own samples carry trailing commas
+    # The tolerant second reading, in C: the document's own samples carry trailing commas
+    # (comments cost nothing more). bench/json_tolerance.py measures it at about json.loads's
+    # cost; it is imported at the first odd answer (+3 MB, 11 ms: not at the tray's start).
+    import rapidjson
 
     try:
-        return json5.loads(text)
+        return rapidjson.loads(text, parse_mode=rapidjson.PM_TRAILING_COMMAS | rapidjson.PM_COMMENTS)
     except RecursionError:
         raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
-    except ValueError:
+    except (ValueError, OverflowError):  # rapidjson.JSONDecodeError is a ValueError
         raise ServerError("the answer is not valid JSON", endpoint=path) from None
 
 
