@@ -41,6 +41,7 @@ class FieldForm(QFormLayout):
         """A labelled row; the label names the row's inputs for screen readers, and
         focuses the first of them by its buddy link."""
         error = QLabel()
+        error.setTextFormat(Qt.TextFormat.PlainText)  # a reason may quote the service or the user
         error.setStyleSheet("color: #c0392b")
         error.setWordWrap(True)
         error.hide()

@@ -41,12 +41,15 @@ from vmrtray.core.download_queue import DownloadQueue
 from vmrtray.core.errors import CoreError, NoFiles
 from vmrtray.core.making import FilesWatch, Made
 from vmrtray.core.targets import DownloadError, remove_files
+from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
 from .forms import hbox, named, named_button, window_keys
 from .recordings_model import RecordingsModel
 
 ALL_ROOMS = ""
+#: The longest sentence the status line shows.
+SAID_LIMIT = 1000
 FIRST_PAGE = 500
 #: The actions also offered on a right click in the table (as the buttons, enabled with them).
 IN_MENU = ("download", "check", "pause", "resume", "cancel", "copy-link", "open", "show", "delete")
@@ -83,6 +86,7 @@ class RecordingsWindow(QWidget):
         for column, width in enumerate((80, 140, 130, 70, 80)):
             self.table.setColumnWidth(column, width)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it says the service's words
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.buttons = {name: named_button(name, text, slot) for name, text, slot in self._actions()}
@@ -252,7 +256,9 @@ class RecordingsWindow(QWidget):
         return [r for r in record_ids if r in self.model.being_made] if self.making is not None else []
 
     def say(self, text: str) -> None:
-        self.status.setText(text)
+        """A sentence in the status line: it may carry the service's words (a failedReason, a
+        record id, an error message), made plain (core.untrusted)."""
+        self.status.setText(plain(text, SAID_LIMIT))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -296,7 +302,7 @@ class RecordingsWindow(QWidget):
         """Name the files and ask; the local copies stay unless ticked."""
         chosen = self.selected()
         names = [
-            Path(r.local_path).name if r.local_path else f"{r.record_id} #{r.idx + 1}"
+            plain(Path(r.local_path).name if r.local_path else f"{r.record_id} #{r.idx + 1}")
             for record_id in chosen
             for r in await self._files(record_id)
         ]
@@ -307,7 +313,8 @@ class RecordingsWindow(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
-        box.setDetailedText("\n".join(names) or "\n".join(chosen))
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the names are the service's words
+        box.setDetailedText("\n".join(names) or "\n".join(plain(r) for r in chosen))
         box.setInformativeText("\n".join(names[:8]) + ("\n…" if len(names) > 8 else ""))
         local = QCheckBox(self.tr("Also delete the downloaded copies on this computer"))
         box.setCheckBox(local)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 
 from vmrtray.api import Lang, Room
 from vmrtray.core.events import Busy, RoomState
+from vmrtray.core.untrusted import plain
 
 
 class RecordChoice(NamedTuple):
@@ -74,7 +75,7 @@ class RoomWords:
 
     def error(self, room: RoomState) -> str:
         """Why the last refresh had no answer for the room ("" when it had one)."""
-        return room.error.describe(self.lang) if room.error else ""
+        return plain(room.error.describe(self.lang)) if room.error else ""
 
     def record_choice(self, room: RoomState) -> RecordChoice:
         """Not usable while a toggle is under way. While a start is unconfirmed the service may
@@ -114,13 +115,15 @@ class RoomWords:
         return RecordChoice(self.tr("Start live stream"), True)
 
     def invitation(self, room: RoomState, known: Room | None, *, host: bool = False) -> str:
-        """The text to paste to a guest; `known` is the account's entry for the room (address, passwords)."""
-        lines = [self.tr("Join the meeting in {name}").format(name=room.name or room.room)]
-        lines.append(self.tr("Meeting number: {n}").format(n=room.room))
-        if known is not None and known.alias:
-            lines.append(self.tr("Address: {a}").format(a=known.alias))
-        guest = room.guest_pwd or (known.guest_pin if known else "")
+        """The text to paste to a guest; `known` is the account's entry for the room (address, passwords).
+        Every word from the service in it is made plain (core.untrusted): it is pasted into mail
+        and chats, where a control or a bidi override would do what it does there."""
+        lines = [self.tr("Join the meeting in {name}").format(name=plain(room.name) or room.room)]
+        lines.append(self.tr("Meeting number: {n}").format(n=plain(room.room)))
+        if known is not None and (alias := plain(known.alias)):
+            lines.append(self.tr("Address: {a}").format(a=alias))
+        guest = plain(room.guest_pwd or (known.guest_pin if known else ""))
         lines.append(self.tr("Guest password: {p}").format(p=guest) if guest else self.tr("No guest password"))
-        if host and known is not None and known.host_pin:
-            lines.append(self.tr("Host password: {p}").format(p=known.host_pin))
+        if host and known is not None and (host_pin := plain(known.host_pin)):
+            lines.append(self.tr("Host password: {p}").format(p=host_pin))
         return "\n".join(lines)

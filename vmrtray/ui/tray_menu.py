@@ -23,6 +23,7 @@ from vmrtray.core.directory import RoomDirectory
 from vmrtray.core.events import Event, RoomState, Snapshot
 from vmrtray.core.live import LiveOutcome
 from vmrtray.core.notifications import Alert
+from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
 from .icons import TrayState, room_state, tray_icon
@@ -141,7 +142,7 @@ class TrayMenu(QMenu):
                 add_action(self, self.tr("Try the demo"), "demo", self.demo_requested.emit)
         else:
             if shape[1]:
-                add_info(self, f"⚠ {shape[1]}")
+                add_info(self, f"⚠ {menu_words(str(shape[1]))}")
             self.addSeparator()
             for room in snap.rooms:
                 self._entries[room.room] = RoomEntry(self, room.room)
@@ -171,7 +172,7 @@ class TrayMenu(QMenu):
         if not self.recent:
             add_info(self._recent, self.tr("Nothing has happened yet"))
         for when, event in self.recent:
-            add_info(self._recent, f"{when:%H:%M}  {event.describe(self.words.lang)}")
+            add_info(self._recent, f"{when:%H:%M}  {menu_words(event.describe(self.words.lang))}")
         self._recent_shown = len(self.recent)
         self._recent_top = self.recent[0] if self.recent else None
 
@@ -269,11 +270,11 @@ class RoomEntry:
         if room == self.state and described == self.described and live == self.live:
             return
         self.state, self.described, self.live = room, described, live
-        sub.setTitle(f"{room.label} — {words.summary(room)}")
+        sub.setTitle(f"{menu_words(room.label)} — {words.summary(room)}")
         sub.setIcon(menu.room_icon(room))
         sub.clear()
         for line in words.details(room):
-            add_info(sub, line)
+            add_info(sub, menu_words(line))
         sub.addSeparator()
         choice = words.record_choice(room)
         record = add_action(sub, choice.words, f"record:{room.room}", lambda: menu.toggle_recording(room.room))
@@ -305,9 +306,16 @@ class RoomEntry:
             add_action(sub, stream, f"live:{room.room}", lambda: menu.open_stream(room, url))
         # the one-click toggle, right under the room, without opening its submenu
         # (shown, not usable, while it starts: the click was seen and the answer is awaited)
-        self.quick.setText(f"    {choice.words} ({room.name or room.room})")
+        self.quick.setText(f"    {choice.words} ({menu_words(room.name or room.room)})")
         self.quick.setEnabled(choice.usable)
         self.quick.setVisible(room.started and (choice.usable or room.busy is not None))
+
+
+def menu_words(text: str) -> str:
+    """Words from the service (a room's name, a failedReason, an error) as a menu shows them:
+    made plain (core.untrusted: no control, bidi override or line break), and every `&` doubled
+    (a single one would underline the next letter as a shortcut key and vanish)."""
+    return plain(text).replace("&", "&&")
 
 
 def add_info(menu: QMenu, text: str) -> QAction:
