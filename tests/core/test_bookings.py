@@ -11,7 +11,7 @@ import pytest
 from tests.support.zones import local_zone
 from vmrtray.api import Lang
 from vmrtray.core import localtime
-from vmrtray.core.bookings import InvalidBooking, build_request, parse_local
+from vmrtray.core.bookings import InvalidBooking, Settled, build_request, parse_local
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -145,3 +145,10 @@ def test_a_participant_id_is_ascii_digits(text: str) -> None:
         _build(participants=["9100", text])
     assert text in caught.value.reasons["participants"]
     assert "0-9" in caught.value.reasons["participants"]
+
+
+def test_an_interrupted_booking_in_the_repeated_hour_is_told_with_its_offset(berlin: None) -> None:
+    start = datetime(2031, 10, 26, 0, 30, tzinfo=UTC)  # 02:30 summer time, repeated an hour later
+    request = build_request(account="me@example.com", theme="Fall back", start=start, minutes=60, now=NOW)
+    words = Settled(request, None, found=False).detail()
+    assert words.startswith("2031-10-26 02:30 UTC+02:00: ")

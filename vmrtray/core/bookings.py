@@ -481,7 +481,7 @@ class Settled:
         )
 
     def detail(self, lang: Lang = "en") -> str:
-        when = f"{self.request.start.astimezone():%Y-%m-%d %H:%M}"
+        when = localtime.shown(self.request.start)  # a time the clocks repeat with its offset
         if self.in_flight is not None:
             at = f"{self.in_flight.astimezone():%H:%M:%S}"
             return pick(
