@@ -44,7 +44,7 @@ from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
 from .contact_picker import ContactPicker
-from .forms import FieldForm, ask_save_path, enter_presses, hbox, plain_button
+from .forms import FieldForm, ask_save_path, button_words, enter_presses, hbox, plain_button, said
 
 DURATIONS = (30, 60, 90)
 UNTIL = 0  # the duration box's "until an end time"
@@ -197,7 +197,7 @@ class BookingDialog(QDialog):
         chosen = self.room.currentData()
         self.room.clear()
         for room in rooms:
-            self.room.addItem(f"{room.p_desc or room.sipkey} ({room.sipkey})", room.pid)
+            self.room.addItem(plain(f"{room.p_desc or room.sipkey} ({room.sipkey})"), room.pid)
         keep = self.room.findData(chosen) if chosen is not None else -1
         self.room.setCurrentIndex(keep if keep >= 0 else max(0, self.room.findData(self.settings.last_booked_room)))
 
@@ -209,7 +209,7 @@ class BookingDialog(QDialog):
             rooms = await self.directory.rooms()
         except VmrError as error:
             if self.room.count() == 0:  # a list shown already stays, as it was
-                self.form.show_errors({"room": error.describe(self.lang)}, "room")
+                self.form.show_errors({"room": said(error.describe(self.lang))}, "room")
         else:
             if [self.room.itemData(i) for i in range(self.room.count())] != [room.pid for room in rooms]:
                 self.set_rooms(rooms)
@@ -223,7 +223,7 @@ class BookingDialog(QDialog):
         try:
             self.picker.set_people(await self.contacts.refresh(self.client, self.account))
         except VmrError as error:
-            self.picker.set_status(error.describe(self.lang))
+            self.picker.set_status(said(error.describe(self.lang)))
         finally:
             self.picker.refresh.setEnabled(True)
 
@@ -291,12 +291,12 @@ class BookingDialog(QDialog):
         except NetworkError as error:
             self.status.setText(
                 self.tr("Not booked: {why} It is not among your bookings; Book again looks once more first.").format(
-                    why=error.describe(self.lang)
+                    why=said(error.describe(self.lang))
                 )
             )
             return None
         except VmrError as error:
-            self.status.setText(error.describe(self.lang))
+            self.status.setText(said(error.describe(self.lang)))
             return None
         finally:
             self.book_button.setEnabled(True)
@@ -327,7 +327,7 @@ class BookingDialog(QDialog):
         return self.pending is not None and not self.pending.done()
 
     async def _refused(self, error: ApiError, request: BookingRequest) -> None:
-        self.status.setText(error.describe(self.lang))
+        self.status.setText(said(error.describe(self.lang)))
         if error.code != bookings.ROOM_TAKEN:
             return
         room = self.room.currentText()
@@ -370,7 +370,7 @@ class BookingDialog(QDialog):
         return button
 
     def _room_button(self, room: Room) -> QPushButton:
-        button = plain_button(room.p_desc or room.sipkey)
+        button = plain_button(button_words(room.p_desc or room.sipkey))
         button.setObjectName(f"propose-room:{room.pid}")
 
         def take() -> None:

@@ -35,7 +35,7 @@ from vmrtray.core.settings import Settings
 from vmrtray.core.untrusted import plain
 
 from .asyncutil import spawn
-from .forms import ask_save_path, hbox, named, named_button, window_keys
+from .forms import ask_save_path, hbox, named, named_button, said, window_keys
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -150,7 +150,7 @@ class BookingsWindow(QWidget):
         self._selected()
         error = self.agenda.error
         if error is not None:
-            self.status.setText(self.tr("Showing the last list: {why}").format(why=error.describe(self.lang)))
+            self.status.setText(self.tr("Showing the last list: {why}").format(why=said(error.describe(self.lang))))
         elif not rows:
             self.status.setText(self.tr("No bookings."))
         else:
@@ -218,7 +218,7 @@ class BookingsWindow(QWidget):
         try:
             await bookings.cancel(self.agenda.api, booking.id)
         except VmrError as error:
-            self.status.setText(error.describe(self.lang))
+            self.status.setText(said(error.describe(self.lang)))
             self.buttons["cancel"].setEnabled(True)
             return False
         await self.agenda.refresh()

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmrtray.core.untrusted import plain
+
 W = TypeVar("W", bound=QWidget)
 
 
@@ -114,6 +116,22 @@ def enter_presses(dialog: QDialog, default: QPushButton) -> None:
     for button in dialog.findChildren(QPushButton):
         button.setAutoDefault(False)
     default.setDefault(True)
+
+
+#: The longest sentence a status line or a field's reason shows.
+SAID_LIMIT = 1000
+
+
+def said(text: str) -> str:
+    """A sentence that may carry the service's words (an error's message), as a label says it:
+    made plain (core.untrusted)."""
+    return plain(text, SAID_LIMIT)
+
+
+def button_words(text: str) -> str:
+    """The service's words (a room's name) on a button: plain, and every `&` doubled (a single
+    one would underline the next letter as a shortcut key and vanish)."""
+    return plain(text).replace("&", "&&")
 
 
 def plain_button(text: str) -> QPushButton:
