@@ -90,10 +90,11 @@ async def test_redirect_to_another_host_is_refused_and_the_key_never_leaves(sim:
     assert all("auth" not in {k.lower() for k in h} for origin, *_, h in sim.stats.headers if origin == "files")
 
 
-async def test_http_401_is_an_auth_error(sim: Sim, api: Client) -> None:
-    sim.faults.queue("code:401")
-    with pytest.raises(AuthError):
+async def test_code_401_in_the_envelope_is_an_auth_error(sim: Sim, api: Client) -> None:
+    sim.faults.queue("code:401")  # HTTP 200, the service's own envelope saying 401
+    with pytest.raises(AuthError) as caught:
         await api.get_rooms("demo@demo.myvmr.cn")
+    assert caught.value.endpoint == "/subscribe/getmeeting"
 
 
 async def test_unknown_account_is_refused_with_the_servers_words(api: Client) -> None:

@@ -16,7 +16,7 @@ import rapidjson
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vmrtray.api import BookingRequest, Client, NetworkError, NoLiveError, ServerError, VmrError
+from vmrtray.api import AuthError, BookingRequest, Client, NetworkError, NoLiveError, ServerError, VmrError
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
 TIMEOUT = 0.5  # hangs and drips end here; the client's own deadline, not a measurement
@@ -169,17 +169,24 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 @settings(max_examples=400, deadline=None)
 @given(
     raw=st.one_of(st.binary(max_size=200), JSONISH.map(lambda v: json.dumps(v).encode())),
-    status=st.sampled_from([200, 302, 404, 500]),
+    status=st.sampled_from([200, 302, 401, 403, 404, 500]),
 )
 # a newline in the service's own words
 @example(raw=b'{"code": 5, "message": "the service said\\non two lines"}', status=200)
 # its words steering a terminal: a screen cleared, text reversed, a line separator
 @example(raw=b'{"code": 5, "message": "said \\u001b[2J\\u202eesrever\\u2028next"}', status=200)
 @example(raw=b"<html><title>502 \x1b[2J\xe2\x80\xae Bad</title></html>", status=502)
+# a gateway's page and an empty body under 401/403 (issue 15, point 7), the service's own 403
+@example(raw=b"<html><title>403 Forbidden</title></html>", status=403)
+@example(raw=b"", status=401)
+@example(raw=b'{"code": 403, "message": "auth\xe9\x94\x99\xe8\xaf\xaf", "state": 0}', status=403)
+@example(raw=b'{"code": 0, "message": "author of this room is unknown", "state": 0}', status=200)
 def test_any_body_is_an_answer_or_one_of_our_errors(decoder: Client, raw: bytes, status: int) -> None:
     """Whatever bytes come back, the client's one decoding path answers or raises a VmrError
     (anything else escapes and fails the test): only a 200 carrying a JSON object answers; any
-    other status is a ServerError naming it; every error is one line a user can read."""
+    other status is a ServerError naming it, but for a 401/403 carrying the service's own
+    refusal of the key (its code 401/403 or its words; issue 15, point 7); a state-0 message
+    that merely mentions "auth" is never a rejected key; every error is one line a user can read."""
     for flat in (False, True):
         caught: VmrError | None = None
         try:
@@ -191,6 +198,26 @@ def test_any_body_is_an_answer_or_one_of_our_errors(decoder: Client, raw: bytes,
             assert _json_object(raw), f"{raw!r} answered"
             continue
         _assert_said_to_a_user(caught)
-        if status != 200:
+        if isinstance(caught, AuthError):
+            assert status in (200, 401, 403), caught
+            assert _the_services_refusal(raw), f"{raw!r} under {status} signed out"
+        elif status != 200:
             assert isinstance(caught, ServerError), caught
             assert f"HTTP {status}" in str(caught), caught
+
+
+def _the_services_refusal(raw: bytes) -> bool:
+    """The envelope's own sign of a rejected key: its code 401/403, or its documented words."""
+    text = raw.decode("utf-8", errors="replace").strip()
+    for loads in (json.loads, _tolerant_loads):
+        try:
+            payload = loads(text)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(payload, dict):
+            return False
+        code, message = str(payload.get("code")).strip(), payload.get("message", payload.get("msg"))
+        words = isinstance(message, str) and any(w in message for w in ("auth错误", "auth码错误", "冒用他人的auth"))
+        missing = isinstance(message, str) and ("auth不能为空" in message or "auth码不能为空" in message)
+        return code in ("401", "403") or words or missing
+    return False

@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
 from types import TracebackType
@@ -56,8 +57,18 @@ MAX_URL_LENGTH: Final = 2048
 NESTED_TOO_DEEP: Final = "the answer is nested too deeply to be read"
 #: HTTP statuses that say "no such endpoint here" (an endpoint only some servers have).
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})
-#: Codes with which some deployments answer a bad key inside a 200 envelope.
+#: The envelope's `code` for a rejected key: the vendor documents 403 ("auth错误；冒用他人的auth",
+#: API_NOTES, "From the vendor's other published versions"). 401 is kept too: it is HTTP's
+#: own word for "no valid credentials", no business code is near it, and inside the
+#: service's own envelope it can only be the service speaking of its key (a deployment
+#: answering so would otherwise read as an unknown refusal, and the user never asked to
+#: sign in again). A bare HTTP 401/403 without such an envelope is a gateway's, never this.
 AUTH_CODES: Final = frozenset({401, 403})
+#: The documented words of a bad key (a wrong one, someone else's) and of a missing one
+#: ("auth码不能为空", seen from the real service); a message merely containing "auth"
+#: ("author of this room is unknown", "OAuth gateway busy") is not about the key.
+_BAD_KEY_WORDS: Final = re.compile(r"(?<![a-z])auth码?错误|冒用他人的auth", re.IGNORECASE)
+_MISSING_KEY_WORDS: Final = re.compile(r"(?<![a-z])auth码?不能为空", re.IGNORECASE)
 
 
 def public_cloud_key(api_id: str, api_key: str) -> str:
@@ -352,7 +363,7 @@ class Client:
         self, status: int, raw: bytes, path: str, *, flat: bool, absent: Callable[[str], VmrError] | None = None
     ) -> Any:
         if status in (401, 403):
-            raise AuthError(f"HTTP {status}")
+            raise _refused(status, raw, path)
         if absent is not None and _no_such_endpoint(status, raw):
             raise absent(path)
         if status >= 500:
@@ -447,9 +458,34 @@ def _envelope_data(payload: dict[str, Any], path: str, *, flat: bool) -> Any:
         return payload if flat else payload.get("data")
     if code in BUSINESS_CODES:  # 200001's message mentions "auth" but is not about the key
         raise ApiError(code, message, endpoint=path)
-    if code in AUTH_CODES or (message and "auth" in message.lower()):
-        raise AuthError(message or "", missing=bool(message and "不能为空" in message))
+    if _says_key_refused(code, message):
+        raise AuthError(message or "", missing=bool(message and _MISSING_KEY_WORDS.search(message)), endpoint=path)
     raise ApiError(code, message, endpoint=path)
+
+
+def _says_key_refused(code: int | None, message: str | None) -> bool:
+    """The envelope's own sign of a rejected (or missing) key: its code, or its documented words."""
+    if code in AUTH_CODES:
+        return True
+    return bool(message and (_BAD_KEY_WORDS.search(message) or _MISSING_KEY_WORDS.search(message)))
+
+
+def _refused(status: int, raw: bytes, path: str) -> VmrError:
+    """An HTTP 401/403: the key rejected only when the body is the service's envelope saying
+    so; any other body (a gateway's or a proxy's HTML page, nothing at all) is a ServerError."""
+    try:
+        payload = _decode_json(raw, path)
+    except ServerError:
+        payload = None
+    if isinstance(payload, dict) and _int_code(payload.get("state")) != 1:
+        message = payload.get("message", payload.get("msg"))
+        message = message if isinstance(message, str) else None
+        code = _int_code(payload.get("code"))
+        if code not in BUSINESS_CODES and _says_key_refused(code, message):
+            missing = bool(message and _MISSING_KEY_WORDS.search(message))
+            return AuthError(message or "", missing=missing, endpoint=path)
+    said = f"HTTP {status} from a gateway or proxy, not the service's answer{_html_hint(raw)}"
+    return ServerError(said, status=status, endpoint=path)
 
 
 def _int_code(value: object) -> int | None:

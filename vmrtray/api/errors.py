@@ -64,22 +64,26 @@ class VmrError(Exception):
 
 
 class AuthError(VmrError):
-    """No key was given, or the service rejected it."""
+    """No key was given, or the service rejected it: only the envelope's own sign (its `code`
+    403, or the documented words of a bad or missing key), never an HTTP 401/403 page alone.
+    `endpoint` is the request that was refused ("" when none was sent)."""
 
-    def __init__(self, detail: str = "", *, missing: bool = False) -> None:
+    def __init__(self, detail: str = "", *, missing: bool = False, endpoint: str = "") -> None:
         self.detail = one_line(detail)
         self.missing = missing
+        self.endpoint = endpoint
         super().__init__(self.describe("en"))
 
     def describe(self, lang: Lang = "en") -> str:
         if lang == "zh":
             head = "没有提供鉴权 KEY" if self.missing else "服务拒绝了鉴权 KEY"
             tail = "请用 vmrctl login 重新登录，或设置 VMRTRAY_AUTH。"
-        else:
-            head = "No key was given" if self.missing else "The service rejected the key"
-            tail = "sign in again with `vmrctl login`, or set VMRTRAY_AUTH."
-        said = f" ({self.detail})" if self.detail else ""
-        return f"{head}{said}; {tail}" if lang == "en" else f"{head}{said}；{tail}"
+            said = "：".join(part for part in (f"请求 {self.endpoint}" if self.endpoint else "", self.detail) if part)
+            return f"{head}（{said}）；{tail}" if said else f"{head}；{tail}"
+        head = "No key was given" if self.missing else "The service rejected the key"
+        tail = "sign in again with `vmrctl login`, or set VMRTRAY_AUTH."
+        said = ": ".join(part for part in (f"request {self.endpoint}" if self.endpoint else "", self.detail) if part)
+        return f"{head} ({said}); {tail}" if said else f"{head}; {tail}"
 
 
 class ApiError(VmrError):

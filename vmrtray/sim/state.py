@@ -26,7 +26,7 @@ MSG_NO_BODY = "消息体缺失,请检查"
 MSG_NO_MEETING = "当前会议室没有开启会议"
 # Not seen in the wild: the simulator's choice for a key the service does not know.
 MSG_BAD_AUTH = "auth码错误,鉴权失败"
-CODE_BAD_AUTH = 401
+CODE_BAD_AUTH = 403  # the envelope's code for a rejected key, as the vendor documents it (API_NOTES)
 
 BUSINESS_MESSAGES = {
     200001: "会议号和当前的认证的auth不匹配",
