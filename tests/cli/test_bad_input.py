@@ -40,6 +40,16 @@ AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
         (["record", "start", "100701", "--timeout", "-1"], 2, "-1 is not a number of seconds above 0"),
         (["status", "100701", "--timeout", "0"], 2, "0 is not a number of seconds above 0"),
         (["status", "100701", "--timeout", "inf"], 2, "inf is not a number of seconds above 0"),
+        # issue 15: ASCII digits only where the service takes digits (int() and isdigit() take "١٢٣"),
+        # and numbers within what a booking, a page or a timer can be (OverflowError, exit 1, before)
+        (["cancel", "١٢٣"], 2, "is not a booking id (ASCII digits 0-9)"),
+        (["book", "--theme", "t", "--start", "2031-01-01 10:00", "--minutes", "99999999999999"], 2, "minutes"),
+        (["book", "--theme", "t", "--start", "2031-01-01 10:00", "--minutes", "٣٠"], 2, "ASCII digits"),
+        (["book", "--room", "١٢٣", "--theme", "t", "--start", "2031-01-01 10:00", "--minutes", "30"], 2, "--room"),
+        (["contacts", "--page", "99999999999999"], 2, "--page"),
+        (["status", "100701", "--timeout", "١"], 2, "is not a number of seconds above 0"),
+        (["status", "100701", "--timeout", "1e300"], 2, "is not a number of seconds above 0"),
+        (["recordings", "show", "x", "--wait", "-1"], 2, "seconds from 0 to 3600"),
     ],
 )
 def test_bad_input_is_answered(vmrctl: Vmrctl, args: list[str], code: int, words: str) -> None:

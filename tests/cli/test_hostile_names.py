@@ -6,12 +6,19 @@ with such characters is refused, shown escaped."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from tests.cli.inprocess import Ran, ThreadedSim, environment, run_vmrctl
 from tests.support.cli import SimProcess, Vmrctl
+from vmrtray.cli.output import json_text
 from vmrtray.sim import DEMO_PUBLIC_KEY
+from vmrtray.sim import state as sim_state
+from vmrtray.sim.state import Tenant
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
 ROOM = "100701"  # its meeting is running in the simulator's world
@@ -68,3 +75,153 @@ def test_a_record_id_with_control_characters_is_refused_escaped(vmrctl: Vmrctl, 
     assert done.returncode == 2, done.stderr
     assert not any(ch in done.stderr for ch in UNSAFE), repr(done.stderr)
     assert done.stderr.strip() == "vmrctl: 'ab\\x1b]0;PWN\\x07c\\u202e' is not a record id"
+
+
+# -- in this process, the simulator steered directly (tests/cli/inprocess.py) --------------------
+#: ESC ] 0;… BEL retitles a terminal, ESC [ 2J clears it; U+202E reverses what follows; DEL, a C1
+#: CSI (U+009B), a line separator and a zero-width joiner are what json.dumps leaves raw.
+STEERING = "\x1b]0;PWN\x07\x1b[2J\u202e\x7f\x9b\u2028\u200d"
+RAW = frozenset(char for char in STEERING if not char.isprintable())  # ESC BEL U+202E DEL CSI U+2028 ZWJ
+BOOKING_START = "2031-01-15 10:00"
+
+
+@pytest.fixture
+def steered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadedSim]:
+    threaded = ThreadedSim()
+    with threaded as running, environment(monkeypatch, tmp_path, running.url):
+        yield threaded
+
+
+def _tenant(threaded: ThreadedSim) -> Tenant:
+    assert threaded.sim is not None
+    return threaded.sim.state.tenants[DEMO_PUBLIC_KEY]
+
+
+def _shown_plain(done: Ran) -> None:
+    """Nothing that steers a terminal, on stdout or stderr."""
+    shown = done.stdout + done.stderr
+    assert not RAW & set(shown), repr(shown)
+
+
+def _json_of(done: Ran) -> Any:
+    """The JSON on stdout: parsed as it is, with no raw control or format character, and its
+    Chinese readable (not escaped)."""
+    _shown_plain(done)
+    return json.loads(done.stdout)
+
+
+def test_hostile_contacts_are_plain_in_the_table_and_escaped_in_json(steered: ThreadedSim) -> None:
+    def plant() -> None:
+        tenant = _tenant(steered)
+        first = tenant.contacts[0]
+        tenant.contacts[0] = (first[0], f"张三{STEERING}", first[2])
+
+    steered.call(plant)
+    table = run_vmrctl("contacts", "--all")
+    assert table.code == 0, table.stderr
+    _shown_plain(table)
+    assert "张三]0;PWN[2J" in table.stdout
+    data = run_vmrctl("contacts", "--all", "--json")
+    assert data.code == 0, data.stderr
+    names = json.dumps(_json_of(data), ensure_ascii=False)
+    assert "张三" in data.stdout
+    assert "张三" in names
+
+
+def test_a_hostile_booking_theme_and_share_link(steered: ThreadedSim) -> None:
+    """Table, --json, the sentence of `book`, and the .ics of a booking whose theme steers the
+    terminal and whose shortAddress holds CR/LF (the .ics printed nothing, ValueError, before)."""
+    booked = run_vmrctl("book", "--theme", "周会", "--start", BOOKING_START, "--minutes", "30")
+    assert booked.code == 0, booked.stderr
+
+    def plant() -> None:
+        for booking in _tenant(steered).bookings.values():
+            booking.theme = f"周会{STEERING}"
+        assert steered.sim is not None
+        steered.sim.url += "\r\nX-Injected: 1"  # the shortAddress the simulator gives is made of it
+
+    steered.call(plant)
+    table = run_vmrctl("bookings")
+    assert table.code == 0, table.stderr
+    _shown_plain(table)
+    assert "周会]0;PWN[2J" in table.stdout
+    data = run_vmrctl("bookings", "--json")
+    assert data.code == 0, data.stderr
+    (theme,) = [b["theme"] for b in _json_of(data)]
+    assert theme.startswith("周会")
+    ics = steered_home(steered) / "b.ics"
+    written = run_vmrctl("bookings", "--ics", str(ics))
+    assert written.code == 0, written.stderr
+    _shown_plain(written)
+    text = ics.read_text()
+    assert "X-Injected: 1\r\n" not in text
+    assert not RAW & set(text)
+
+
+def steered_home(threaded: ThreadedSim) -> Path:
+    import os
+
+    return Path(os.environ["VMRTRAY_DATA_DIR"]).parent
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_a_hostile_record_id_from_open_and_close_record(
+    steered: ThreadedSim, monkeypatch: pytest.MonkeyPatch, json_output: bool
+) -> None:
+    hostile = f"rec{STEERING}-1"
+    monkeypatch.setattr(sim_state, "uuid", SimpleNamespace(UUID=lambda **_: hostile))
+    more = ("--json",) if json_output else ()
+    started = run_vmrctl("record", "start", ROOM, *more)
+    stopped = run_vmrctl("record", "stop", ROOM, *more)
+    for done in (started, stopped):
+        _shown_plain(done)
+        if json_output and done.code == 0:
+            assert json.loads(done.stdout)["recordId"] == hostile  # the service's own, JSON-escaped
+        elif done.code == 0:
+            assert "\\x1b]0;PWN\\x07" in done.stdout  # shown escaped, as a typed one is
+
+
+@pytest.mark.parametrize("argv", [("record", "start", ROOM), ("rooms",), ("status", ROOM), ("rooms", "--json")])
+def test_a_hostile_error_message_is_shown_escaped(
+    steered: ThreadedSim, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]
+) -> None:
+    monkeypatch.setitem(sim_state.BUSINESS_MESSAGES, 209998, f"拒绝{STEERING}\n第二行")
+    assert steered.sim is not None
+    faults = steered.sim.faults
+    steered.call(lambda: faults.queue("code:209998", count=1000))
+    done = run_vmrctl(*argv)
+    assert done.code == 4, done.stderr
+    _shown_plain(done)
+    assert "拒绝" in done.stdout + done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_hostile_failed_reason_when_a_start_fails(steered: ThreadedSim) -> None:
+    def plant() -> None:
+        assert steered.sim is not None
+        found = steered.sim.state.find_room(ROOM)
+        assert found is not None
+        found[1].record_fails = f"录制失败{STEERING}\n原因"
+
+    steered.call(plant)
+    done = run_vmrctl("record", "start", ROOM)
+    assert done.code == 4, done.stderr
+    _shown_plain(done)
+    assert "录制失败" in done.stderr
+    data = run_vmrctl("status", ROOM, "--json")
+    assert data.code == 0, data.stderr
+    _json_of(data)
+
+
+def test_json_escapes_every_control_and_format_character_and_keeps_chinese() -> None:
+    """vmrctl's JSON writer on its own: C0, DEL, C1, bidi, separators, a format character beyond
+    U+FFFF (a surrogate pair) escaped; Chinese and emoji as themselves; the same data back."""
+    data = {"name": f"研发部{STEERING}\x00\U000e0001😀", STEERING: [1, "二"]}
+    text = json_text(data)
+    assert not RAW & set(text)
+    assert "\x00" not in text
+    assert "\U000e0001" not in text
+    assert "研发部" in text
+    assert "😀" in text
+    assert "\\udb40\\udc01" in text
+    assert json.loads(text) == data

@@ -12,7 +12,7 @@ from typing import Any
 
 from vmrtray.api import Client, Lang
 from vmrtray.core.catalog import Catalog
-from vmrtray.core.credentials import load_key
+from vmrtray.core.credentials import ENV_KEY, load_key
 from vmrtray.core.errors import CatalogUnusable
 from vmrtray.core.lang import pick
 from vmrtray.core.paths import data_dir
@@ -77,7 +77,7 @@ class Context:
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[Client]:
         """A client for the server with the stored key (or the demo's), closed afterwards."""
-        secret = self.demo_key or await load_key(self.server)
+        secret = self.demo_key or checked_key(await load_key(self.server), _key_source(), self.lang)
         async with open_client(self.settings, secret, server=self.server, timeout=self.timeout) as api:
             yield api
 
@@ -122,6 +122,25 @@ class Context:
         """A human line, not shown with --json (where stdout is data)."""
         if not self.json:
             print(pick(self.lang, en, zh))
+
+
+def checked_key(key: str, where: str, lang: Lang) -> str:
+    """`key` if it can be a key: printable ASCII without spaces (it travels in an HTTP header);
+    else a UsageError that names `where` it came from, never the value."""
+    if key and all("!" <= char <= "~" for char in key):
+        return key
+    raise UsageError(
+        pick(
+            lang,
+            f"{where} is not a key: a key is printable ASCII (letters, digits, signs; no spaces or other "
+            "characters), check what was copied",
+            f"{where} 不是 KEY：KEY 只含可打印的 ASCII 字符（字母、数字、符号；不含空格及其他字符），请检查复制的内容",
+        )
+    )
+
+
+def _key_source() -> str:
+    return ENV_KEY if os.environ.get(ENV_KEY, "").strip() else "the key in the OS keyring"
 
 
 def _first_reason(exc: Exception) -> str:

@@ -1,16 +1,24 @@
 """How vmrctl writes: data as JSON with the API's field names, or a plain table; times in
-the local zone; lengths as h:mm:ss. Sizes are core's (`core.units.size_text`, IEC units)."""
+the local zone; lengths as h:mm:ss. Sizes are core's (`core.units.size_text`, IEC units).
+
+Every write to stdout and stderr goes through `SafeStream` (installed by `cli.run`): the key
+and its secret half (`core.logs.scrub`) become `***`, and no control, format or separator
+character reaches the terminal raw — whatever text of the service a sentence carries."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import sys
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, TextIO
+import unicodedata
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TextIO, cast
 
 from tabulate import tabulate
 
+from vmrtray.core.logs import scrub
 from vmrtray.core.untrusted import plain
 
 Row = list[Any]
@@ -18,10 +26,86 @@ Table = tuple[list[str], list[Row]]  # (headers, rows)
 
 
 def print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json_text(data)
     if not encodable(text):  # Chinese on an ASCII stdout: \uXXXX escapes, still the same JSON
         text = json.dumps(data, ensure_ascii=True, indent=2)
     print(text)
+
+
+def json_text(data: Any) -> str:
+    """`data` as indented JSON that is safe on a terminal: Chinese (and every printable
+    character) as itself, every control (C0, C1, DEL), format (bidi overrides, zero-width
+    marks), line or paragraph separator as its `\\uXXXX` escape — the same JSON to a parser
+    (`ensure_ascii=False` alone leaves U+202E, DEL and C1 raw)."""
+    return _UNSAFE_IN_JSON.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+#: Outside its strings JSON is ASCII; inside, json.dumps has escaped C0 controls already.
+_UNSAFE_IN_JSON = re.compile(r"[^\n\x20-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return json.dumps(char)[1:-1] if _unsafe(char) else char  # json.dumps: ASCII, surrogate pairs beyond U+FFFF
+
+
+#: Cc: C0/C1 controls and DEL; Cf: format (bidi overrides, isolates, zero-width marks);
+#: Zl/Zp: line and paragraph separators; Cs: lone surrogates (a JSON answer may hold one).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _unsafe(char: str) -> bool:
+    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+
+
+#: What a line of text for a person may hold raw: printable ASCII, a newline, a tab; the rest is checked.
+_CHECKED_IN_TEXT = re.compile(r"[^\n\t\x20-\x7e]")
+
+
+def terminal_text(text: str) -> str:
+    """`text` as it may reach a terminal: registered secrets as `***`, and every control,
+    format or separator character but a newline and a tab as its Python escape (`\\x1b`,
+    `\\u202e`), so that it can neither steer the terminal nor read reversed, and is still seen."""
+    return _CHECKED_IN_TEXT.sub(_text_escape, scrub(text))
+
+
+def _text_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return ascii(char)[1:-1] if _unsafe(char) else char
+
+
+class SafeStream:
+    """stdout or stderr as vmrctl writes to them: each write goes through `terminal_text`.
+    Everything else (encoding, isatty, fileno, flush) is the stream's own."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def safe_streams() -> Iterator[None]:
+    """sys.stdout and sys.stderr wrapped in `SafeStream` for as long as vmrctl runs."""
+    before = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cast(TextIO, SafeStream(sys.stdout)), cast(TextIO, SafeStream(sys.stderr))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # a closed pipe: the run has said what it could
+            sys.stdout.flush()
+        sys.stdout, sys.stderr = before
+
+
+def raw(stream: TextIO) -> TextIO:
+    """The stream under a `SafeStream`: for a progress bar, whose carriage returns and cursor
+    moves are its own (what it shows is made safe before it is given)."""
+    return stream.stream if isinstance(stream, SafeStream) else stream
 
 
 def encodable(text: str, stream: TextIO | None = None) -> bool:
@@ -47,15 +131,49 @@ def print_table(headers: Sequence[str], body: Sequence[Row]) -> None:
         print(tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True))
 
 
+def is_record_id(text: str) -> bool:
+    """Whether `text` can be a record id: printable, no space, control (ESC, BEL), format (bidi
+    override) or separator character."""
+    return bool(text) and text.isprintable() and not any(char.isspace() for char in text)
+
+
+def record_id_text(record_id: str) -> str:
+    """A record id as a sentence shows it: itself, or escaped (repr) when it is not one —
+    whether typed or sent by the service (openRecord, closeRecord)."""
+    return record_id if is_record_id(record_id) else repr(record_id)
+
+
 def warn(line: str) -> None:
-    """A line for the user on stderr, named for vmrctl (stdout may be data)."""
-    print(f"vmrctl: {line}", file=sys.stderr)
+    """A line for the user on stderr, named for vmrctl (stdout may be data); one line: a line
+    break in it (the service's words) is shown escaped."""
+    one_line = line.strip().replace("\r", "\\r").replace("\n", "\\n")
+    print(f"vmrctl: {one_line}", file=sys.stderr)
 
 
 def local_time(moment: datetime | None, seconds: bool = False) -> str:
+    """`moment` in the local zone. A time in the hour that a zone with summer time goes through
+    twice (Berlin's 02:00-03:00 on the last Sunday of October) carries its UTC offset,
+    "2031-10-26 02:30 +02:00", so that a meeting from 02:30 to 02:15 reads as what it is."""
     if moment is None:
         return ""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    local = moment.astimezone()
+    text = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text} {_offset(local.utcoffset())}" if _repeated(local) else text
+
+
+def _repeated(local: datetime) -> bool:
+    """Whether the local zone shows `local`'s wall-clock time twice (its two folds differ)."""
+    wall = local.replace(tzinfo=None)
+    try:
+        return wall.replace(fold=0).astimezone().utcoffset() != wall.replace(fold=1).astimezone().utcoffset()
+    except (OverflowError, OSError, ValueError):  # beyond what the platform's time functions take
+        return False
+
+
+def _offset(offset: timedelta | None) -> str:
+    minutes = int((offset or timedelta()).total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def length(seconds: int | None) -> str:

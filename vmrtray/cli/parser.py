@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from vmrtray import __version__
 
@@ -19,32 +20,82 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(Exit.USAGE)
 
 
+#: Digits as the service takes them: ASCII only (int() and float() also take "١٢٣" and "１２").
+_ASCII_INT = re.compile(r"[+-]?[0-9]{1,18}")
+_ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _number(text: str) -> float:
+    """`text` as a number of ASCII digits (an optional sign and fraction); nan when it is not one."""
+    return float(text) if _ASCII_DECIMAL.fullmatch(text.strip()) else math.nan
+
+
+def _whole(text: str, low: int, high: int, what: str) -> int:
+    """`text` as a whole number of ASCII digits from `low` to `high`, else argparse's refusal."""
+    stripped = text.strip()
+    if _ASCII_INT.fullmatch(stripped) and low <= int(stripped) <= high:
+        return int(stripped)
+    raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low} to {high} (ASCII digits)")
+
+
+#: The largest count or page number taken (the service's ids and pages are far below it).
+COUNT_MAX = 1_000_000_000
+#: The longest booking `--minutes` takes: a year.
+MINUTES_MAX = 366 * 24 * 60
+PORT_MAX = 65535
+
+
 def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
+    return _whole(text, 1, COUNT_MAX, "a whole number")
+
+
+def _minutes(text: str) -> int:
+    return _whole(text, 1, MINUTES_MAX, "a number of minutes")
+
+
+def _count(text: str) -> int:
+    return _whole(text, 0, COUNT_MAX, "a whole number")
+
+
+def _port(text: str) -> int:
+    return _whole(text, 0, PORT_MAX, "a port")
+
+
+def _seed(text: str) -> int:
+    return _whole(text, -(2**63), 2**63 - 1, "a whole number")
 
 
 def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
+    value = _number(text)
     if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to 3600")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
     return value
 
 
 def _timeout(text: str) -> float:
     """`--timeout`: a finite number of seconds above 0 (nan, inf, 0 or less would never let an
-    answer count as on time, or would wait for ever)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above 0")
+    answer count as on time, or would wait for ever), and at most a day."""
+    value = _number(text)
+    if not (math.isfinite(value) and 0 < value <= TIMEOUT_MAX):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above 0 (at most {TIMEOUT_MAX:.0f})")
+    return value
+
+
+#: The longest `--timeout`: a day (asyncio's and the OS's timers take no more than that reliably).
+TIMEOUT_MAX = 86400.0
+
+
+def _rate(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share from 0 to 1")
+    return value
+
+
+def _milliseconds(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 600_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds from 0 to 600000")
     return value
 
 
@@ -85,11 +136,54 @@ def _common_options() -> _Parser:
     return common
 
 
+#: `--tenant-key` / `--api-key` with no value: the key is asked for (no echo), or read from stdin.
+ASK = ""
+#: `--tenant-key -` / `--api-key -`: the key is the first line of stdin.
+STDIN = "-"
+#: Why a key given as an argument is refused (the refusal never repeats the value).
+KEY_ON_COMMAND_LINE = (
+    "the key is never given on the command line (other users see it in `ps`): leave the value out "
+    "to be asked, or pass '-' and pipe it on stdin"
+)
+#: The options whose value would be a key.
+KEY_OPTIONS = ("--tenant-key", "--api-key")
+
+
+class _KeyOption(argparse.Action):
+    """`--tenant-key` / `--api-key`: no value (ask) or '-' (stdin); anything else is refused
+    at once, before anything is read or sent, in a sentence without the value."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values not in (ASK, STDIN):
+            parser.error(f"{option_string}: {KEY_ON_COMMAND_LINE}")
+        setattr(namespace, self.dest, values)
+
+
 def _session_commands(command: Add) -> None:
     p = command("login", "verify a key with the service and keep it in the OS keyring")
-    p.add_argument("--tenant-key", metavar="KEY", help="dedicated cloud: the tenant key ('-' reads stdin)")
+    p.add_argument(
+        "--tenant-key",
+        nargs="?",
+        const=ASK,
+        action=_KeyOption,
+        metavar="-",
+        help="dedicated cloud: the tenant key, asked for (no echo), or '-' to read it from stdin",
+    )
     p.add_argument("--api-id", metavar="ID", help="public cloud: the tenant's API ID")
-    p.add_argument("--api-key", metavar="KEY", help="public cloud: the API KEY ('-' reads stdin; omitted: prompt)")
+    p.add_argument(
+        "--api-key",
+        nargs="?",
+        const=ASK,
+        action=_KeyOption,
+        metavar="-",
+        help="public cloud: the API KEY, asked for (no echo) when omitted, or '-' to read it from stdin",
+    )
     command("logout", "remove the key from the OS keyring")
 
 
@@ -160,7 +254,7 @@ def _booking_commands(command: Add) -> None:
     p.add_argument("--theme", required=True)
     p.add_argument("--start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="local time")
     p.add_argument("--end", metavar='"YYYY-MM-DD HH:MM"', help="local time")
-    p.add_argument("--minutes", type=int, metavar="N")
+    p.add_argument("--minutes", type=_minutes, metavar="N", help=f"1 to {MINUTES_MAX}")
     p.add_argument("--intro", metavar="TEXT")
     p.add_argument("--participants", metavar="ID,ID", help="contact ids")
     p.add_argument("--host-pwd", metavar="DIGITS")
@@ -175,21 +269,21 @@ def _booking_commands(command: Add) -> None:
 
 def _sim_command(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--file-port", type=int, default=0)
-    p.add_argument("--latency-ms", type=float, default=0.0)
-    p.add_argument("--jitter-ms", type=float, default=0.0)
-    p.add_argument("--rooms", type=_positive, default=6)
-    p.add_argument("--contacts", type=int, default=40)
-    p.add_argument("--faults", type=float, default=0.0, metavar="RATE", help="share of API calls that fail (0-1)")
-    p.add_argument("--seed", type=int, help="run the lively demo script with this seed")
+    p.add_argument("--port", type=_port, default=0)
+    p.add_argument("--file-port", type=_port, default=0)
+    p.add_argument("--latency-ms", type=_milliseconds, default=0.0)
+    p.add_argument("--jitter-ms", type=_milliseconds, default=0.0)
+    p.add_argument("--rooms", type=lambda text: _whole(text, 1, 10_000, "a number of rooms"), default=6)
+    p.add_argument("--contacts", type=lambda text: _whole(text, 0, 100_000, "a number of contacts"), default=40)
+    p.add_argument("--faults", type=_rate, default=0.0, metavar="RATE", help="share of API calls that fail (0-1)")
+    p.add_argument("--seed", type=_seed, help="run the lively demo script with this seed")
     p.add_argument(
         "--pace",
         choices=["instant", "demo"],
         help="instant: a recording starts and its files are listed at once; demo: the service's own pace, "
         "a recorder joins in 3 s, files listed 20 s after the stop (default: demo with --seed, else instant)",
     )
-    p.add_argument("--script-interval", type=float, default=3.0, help=argparse.SUPPRESS)
+    p.add_argument("--script-interval", type=_seconds, default=3.0, help=argparse.SUPPRESS)
 
 
 def _watch_command(p: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from vmrtray.api import Lang
 from vmrtray.core import logs
 from vmrtray.core import settings as settings_mod
+from vmrtray.core.credentials import ENV_KEY
 from vmrtray.core.lang import pick, user_lang
 from vmrtray.core.settings import Settings
 
@@ -23,16 +24,33 @@ from .commands import COMMANDS, SERVE, SIGN_IN
 from .context import Context
 from .demo import in_demo
 from .exits import EXPECTED, Exit, exit_code, sentence
-from .output import warn
-from .parser import build_parser
+from .output import safe_streams, warn
+from .parser import ASK, KEY_ON_COMMAND_LINE, KEY_OPTIONS, STDIN, build_parser
 
 log = logging.getLogger("vmrtray.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """vmrctl's run: the exit code. Every word it writes, argparse's included, goes through
+    `output.SafeStream` (no key, no raw control character)."""
     _never_fail_to_print()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    key_option = _key_given(argv)
+    with safe_streams():
+        if key_option is not None:
+            print(f"vmrctl login: {key_option}: {KEY_ON_COMMAND_LINE}", file=sys.stderr)
+            return Exit.USAGE
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help, --version, or a usage error already said
+            return done.code if isinstance(done.code, int) else Exit.USAGE
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     lang = user_lang()
-    args = build_parser().parse_args(argv)
+    if args.command != SERVE:  # the simulator prints its own demo key, for a user to sign in with
+        _register_env_key()
     debug = bool(getattr(args, "debug", False))
     logs.setup(debug, to_file=False)  # scripts log to stderr only, scrubbed like the app's file
     try:
@@ -55,6 +73,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"({pick(lang, 'run with --debug for details', '加 --debug 查看详情')})"
         )
         return Exit.INTERNAL
+
+
+def _key_given(argv: Sequence[str]) -> str | None:
+    """The option (`--api-key`, `--tenant-key`, or a prefix of one) that a key was typed after,
+    if any. That key is scrubbed from every output from here on, so that no message repeats it
+    — argparse's own included ("unrecognized arguments: -Xy…" for a key that begins with a
+    dash, which is why this looks at the words before argparse does)."""
+    if "login" not in argv:  # the one command with these options (a command's name is never abbreviated)
+        return None
+    given = None
+    for i, token in enumerate(argv):
+        name, equals, value = token.partition("=")
+        if len(name) <= 2 or not any(option.startswith(name) for option in KEY_OPTIONS):
+            continue
+        if not equals:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+            if value.startswith("--") or value == "-h":  # the next option: no value given
+                continue
+        if value not in (ASK, STDIN):
+            logs.register_secret(value)
+            given = given or name
+    return given
+
+
+def _register_env_key() -> None:
+    """`VMRTRAY_AUTH` is scrubbed from every output from the start, whether or not the command
+    comes to read it (core.credentials registers it again when it does)."""
+    from_env = os.environ.get(ENV_KEY, "").strip()
+    if from_env:
+        logs.register_secret(from_env)
 
 
 def _never_fail_to_print() -> None:

@@ -110,6 +110,13 @@ async def load_key(server: str) -> str:
     return key
 
 
+async def check_keyring(server: str) -> None:
+    """Raises CredentialsError when no usable keyring could keep a key for `server` (none, one
+    that keeps keys in plain text, a locked one): asked before a key is sent anywhere, so that
+    a sign-in is refused before the service has seen the key, not after."""
+    await asyncio.to_thread(_guard, "get", server)
+
+
 async def store_key(server: str, key: str) -> None:
     register_secret(key)
     await asyncio.to_thread(_guard, "set", server, key)

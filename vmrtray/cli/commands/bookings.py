@@ -150,8 +150,8 @@ async def list_bookings(ctx: Context) -> int:
 
 async def cancel(ctx: Context) -> int:
     booking_id = ctx.args.booking_id.strip()
-    if not booking_id.isdigit():
-        raise UsageError(f"{ctx.args.booking_id!r} is not a booking id (digits)")
+    if not (booking_id.isascii() and booking_id.isdigit()):  # isdigit alone takes "١٢٣", which the service does not
+        raise UsageError(f"{ctx.args.booking_id!r} is not a booking id (ASCII digits 0-9)")
     async with ctx.client() as api:
         await bookings.cancel(api, booking_id)
     ctx.emit({"id": booking_id, "cancelled": True})

@@ -21,6 +21,7 @@ from vmrtray.core.targets import OnProgress
 
 from ..context import Context
 from ..exits import Exit
+from ..output import raw, terminal_text
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -67,8 +68,8 @@ def _bars(bars: list[tqdm[Any]]) -> Callable[[RecordFile, Path], OnProgress]:
             unit="iB",  # with the divisor: KiB, MiB, GiB, as every size vmrtray shows (core.units)
             unit_scale=True,
             unit_divisor=1024,
-            desc=target.name[:40],
-            file=sys.stderr,
+            desc=terminal_text(target.name)[:40],  # the bar writes to the stream itself (raw)
+            file=raw(sys.stderr),
             disable=None,
         )
         bars.append(bar)

@@ -17,7 +17,7 @@ from vmrtray.core.units import size_text
 
 from ..context import Context
 from ..exits import Exit, UsageError
-from ..output import Table, length, local_time
+from ..output import Table, is_record_id, length, local_time
 from .download import download
 
 
@@ -26,9 +26,8 @@ async def recordings_command(ctx: Context) -> int:
     if action == "list":
         return await list_known(ctx)
     record_id = ctx.args.record_id.strip()
-    if not record_id or not record_id.isprintable() or any(c.isspace() for c in record_id):
-        # no space, control (ESC, BEL), format (bidi override) or separator character: the
-        # id is echoed in sentences, so it is shown here escaped (repr), never raw
+    if not is_record_id(record_id):
+        # the id is echoed in sentences, so it is shown here escaped (repr), never raw
         shown = repr(ctx.args.record_id)
         raise UsageError(pick(ctx.lang, f"{shown} is not a record id", f"{shown} 不是录制 ID"))
     if action == "show":

@@ -12,7 +12,7 @@ from vmrtray.core.status import RoomStatus, fetch_statuses
 
 from ..context import Context
 from ..exits import Exit, exit_code
-from ..output import Row, Table, warn
+from ..output import Row, Table, record_id_text, warn
 
 
 async def rooms(ctx: Context) -> int:
@@ -83,8 +83,14 @@ async def record(ctx: Context) -> int:
         )
     if outcome.error is not None:
         raise outcome.error
-    record_id = outcome.record_id
-    ctx.emit({"conferenceKey": room, "recordId": record_id, "record": action == recording.Action.START and outcome.ok})
+    ctx.emit(
+        {
+            "conferenceKey": room,
+            "recordId": outcome.record_id,
+            "record": action == recording.Action.START and outcome.ok,
+        }
+    )
+    record_id = record_id_text(outcome.record_id) if outcome.record_id else "-"  # escaped unless an id
     if action == recording.Action.STOP:
         ctx.say(
             f"Recording stopped in {room} (record id {record_id}). Its files: vmrctl recordings show {record_id}",

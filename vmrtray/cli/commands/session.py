@@ -9,19 +9,23 @@ from typing import Literal
 
 from vmrtray.api import public_cloud_key
 from vmrtray.core import settings as settings_mod
-from vmrtray.core.credentials import forget_key, store_key
+from vmrtray.core.credentials import check_keyring, forget_key, store_key
 from vmrtray.core.directory import check_connection
+from vmrtray.core.logs import register_secret
 from vmrtray.core.settings import Settings
 
-from ..context import Context
+from ..context import Context, checked_key
 from ..exits import Exit, UsageError
+from ..parser import ASK, STDIN
 
 Cloud = Literal["public", "dedicated"]
 
 
 async def login(ctx: Context) -> int:
     key, cloud = _key_and_cloud(ctx)
+    register_secret(key)  # from here on no output shows it, whatever the server answers
     server, account = ctx.server, ctx.account
+    await check_keyring(server)  # no usable keyring: said before the key goes anywhere
     rooms = await check_connection(_trying(ctx, server, account), key)
     await store_key(server, key)
     ctx.settings.server, ctx.settings.cloud, ctx.settings.account = server, cloud, account
@@ -42,35 +46,32 @@ def _trying(ctx: Context, server: str, account: str) -> Settings:
 
 
 def _key_and_cloud(ctx: Context) -> tuple[str, Cloud]:
-    """The key the arguments give: a tenant key, or one made of the public cloud's API ID and KEY."""
+    """The key, asked for or read from stdin (never an argument's value: the parser refuses
+    one): a tenant key, or one made of the public cloud's API ID and KEY."""
     args = ctx.args
-    if bool(args.tenant_key) == bool(args.api_id):
+    dedicated = args.tenant_key is not None
+    if dedicated == bool(args.api_id):
         raise UsageError("give either --tenant-key (dedicated cloud) or --api-id and --api-key (public cloud)")
-    if args.tenant_key:
-        return _secret_arg(args.tenant_key, "tenant key"), "dedicated"
-    secret = _secret_arg(args.api_key, "API KEY") if args.api_key else _ask_secret("API KEY: ")
+    if dedicated:
+        return checked_key(_read_secret(args.tenant_key, "tenant key"), "the tenant key", ctx.lang), "dedicated"
+    api_id = checked_key(args.api_id, "--api-id", ctx.lang)
+    secret = checked_key(_read_secret(args.api_key or ASK, "API KEY"), "the API KEY", ctx.lang)
     try:
-        return public_cloud_key(args.api_id, secret), "public"
+        return public_cloud_key(api_id, secret), "public"
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _secret_arg(value: str, what: str) -> str:
-    """A secret given as '-' is read from stdin, so it stays out of the process list."""
-    if value == "-":
+def _read_secret(how: str, what: str) -> str:
+    """`-`: the first line of stdin; ASK: a prompt without echo at a terminal, else stdin."""
+    if how == STDIN or not sys.stdin.isatty():
         line = sys.stdin.readline().strip()
         if not line:
             raise UsageError(f"no {what} on standard input")
         return line
-    return value
-
-
-def _ask_secret(prompt: str) -> str:
-    if not sys.stdin.isatty():
-        return _secret_arg("-", "API KEY")
-    secret = getpass.getpass(prompt).strip()
+    secret = getpass.getpass(f"{what}: ").strip()
     if not secret:
-        raise UsageError("no API KEY given")
+        raise UsageError(f"no {what} given")
     return secret
 
 
