@@ -69,3 +69,10 @@ async def test_what_is_not_json_even_tolerantly_is_a_server_error(decoder: Clien
     with pytest.raises(ServerError) as caught:
         decoder._unwrap(200, raw, PATH, flat=False)
     assert caught.value.endpoint == PATH
+
+
+async def test_valid_json_that_merely_ends_like_the_samples_reads_the_same(decoder: Client) -> None:
+    """The last bytes showing `,}` (inside a string here) send a body to the tolerant reading at
+    once: it reads valid JSON as json.loads does."""
+    raw = b'{"code": 200, "data": {"recordId": "a,}", "n": 12345678901234567890, "f": 0.1}, "state": 1}'
+    assert decoder._unwrap(200, raw, "/meeting/openRecord", flat=False) == json.loads(raw)["data"]

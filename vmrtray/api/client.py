@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
 from types import TracebackType
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import (
     BUSINESS_CODES,
+    UNSHOWN,
     ApiError,
     AuthError,
     Broke,
@@ -77,6 +79,20 @@ def public_cloud_key(api_id: str, api_key: str) -> str:
     if not api_id or not api_key or ":" in api_id:
         raise ValueError("an API ID and an API KEY are both needed, and the ID has no colon")
     return f"{api_id}:{api_key}"
+
+
+#: The mark a secret is replaced with in anything the client returns or raises.
+SCRUBBED: Final = "***"
+
+
+def key_secrets(key: str | None) -> tuple[str, ...]:
+    """What of `key` must never come back out: the key, and for a public-cloud `id:key` the
+    part after the colon; parts shorter than 6 characters are left (a dedicated cloud's
+    "800" would blot out every 800). Longest first, so the whole key goes before its part."""
+    if not key:
+        return ()
+    parts = {key, *key.split(":")[1:]}
+    return tuple(sorted((p for p in parts if len(p) >= 6), key=len, reverse=True))
 
 
 def normalize_server(url: str) -> str:
@@ -162,6 +178,8 @@ class Client:
         if not allow_http and _in_clear(self._origin):
             raise InsecureServerError(self._origin.host)
         self._key = key
+        self._secrets = key_secrets(key)
+        self._in_body = _spelt_in_bytes(self._secrets[-1]) if self._secrets else None
         self._timeout = timeout
         self.server_tz = server_tz
         self._endpoints: dict[str, httpx.URL] = {}
@@ -318,7 +336,7 @@ class Client:
             target = url.join(location)
             if not (same_origin(target, self._origin) or _is_safe_upgrade(self._origin, target)):
                 raise ServerError(
-                    f"it redirected to another host ({target.host}); the key is not sent there",
+                    f"it redirected to another host ({self._clean(target.host)}); the key is not sent there",
                     status=status,
                     endpoint=path,
                 )
@@ -363,25 +381,49 @@ class Client:
         self, status: int, raw: bytes, path: str, *, flat: bool, absent: Callable[[str], VmrError] | None = None
     ) -> Any:
         if status in (401, 403):
-            raise _refused(status, raw, path)
+            raise _refused(status, raw, path, self._clean)
         if absent is not None and _no_such_endpoint(status, raw):
             raise absent(path)
         if status >= 500:
-            raise ServerError(f"HTTP {status}{_html_hint(raw)}", status=status, endpoint=path)
+            raise ServerError(f"HTTP {status}{_html_hint(raw, self._clean)}", status=status, endpoint=path)
         if status == 404:
             raise ServerError("HTTP 404: is the server address right?", status=status, endpoint=path)
         if not 200 <= status < 300:
             raise ServerError(f"HTTP {status}", status=status, endpoint=path)
-        payload = _decode_json(raw, path)
+        payload = _decode_json(raw, path, self._clean)
         if not isinstance(payload, dict):
             raise ServerError("the answer is not a JSON object", endpoint=path)
-        return _envelope_data(payload, path, flat=flat)
+        return _envelope_data(self._scrubbed(payload, raw), path, flat=flat)
+
+    # -- the key never comes back out ---------------------------------------------------------
+
+    def _clean(self, text: str) -> str:
+        """`text` (the service's words) without the key or its secret part, also when spelt
+        with invisible characters between its letters (what is shown drops them: one_line,
+        core.untrusted.plain)."""
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, SCRUBBED)
+        if self._secrets and not text.isprintable():
+            text = _without_spread(text, self._secrets)
+        return text
+
+    def _scrubbed(self, payload: Any, raw: bytes) -> Any:
+        """The decoded answer without the key in any string, dict keys included: the one place
+        every returned model field and every error's words come from. Walked only when the
+        body holds the secret (as it is, or with other than printable ASCII between its
+        letters, which what is shown may drop), or any \\u escape (which may spell one);
+        the check costs ~0.3 ms a MiB, the walk ~13."""
+        if self._in_body is None or (not _has_escape(raw) and not self._in_body.search(raw)):
+            return payload
+        return _replace_strings(payload, self._clean)
 
     def _parse(self, model: type[M], data: Any, path: str) -> M:
         try:
             return model.model_validate(data, context={"tz": self.server_tz})
         except ValidationError as exc:
-            raise ServerError(f"unexpected answer ({_first_error(exc)})", endpoint=path) from exc
+            # not chained: pydantic's text repeats the whole input (a room's passwords) in a traceback
+            raise ServerError(f"unexpected answer ({_first_error(exc)})", endpoint=path) from None
 
     def _parse_list(self, model: type[M], data: Any, path: str) -> list[M]:
         if data is None:
@@ -423,18 +465,89 @@ def _watch_address(data: Any, path: str) -> str:
     return str(url)
 
 
-def _decode_json(raw: bytes, path: str) -> Any:
+def _has_escape(raw: bytes) -> bool:
+    """Whether a body holds a \\u escape: a backslash first (memchr, ~20x cheaper a MiB)."""
+    return b"\\" in raw and b"\\u" in raw
+
+
+def _spelt_in_bytes(secret: str) -> re.Pattern[bytes]:
+    """A body's bytes holding `secret` (ASCII, as keys are), also with bytes between its letters
+    that are not printable ASCII (controls, or any non-ASCII character: zero-width marks, bidi
+    controls…); possessive, so no body makes it backtrack."""
+    gap = rb"[^\x20-\x7e]*+"
+    return re.compile(gap.join(re.escape(letter.encode()) for letter in secret))
+
+
+#: A comma before a closing bracket: in the last bytes of a body, the document's samples' style
+#: (they end `"state": 1,\n}`), read by the tolerant reading at once rather than after json.loads
+#: has read it all only to fail at its end.
+_TRAILING_COMMA: Final = re.compile(r",\s*+[}\]]")
+
+
+def _replace_strings(payload: Any, clean: Callable[[str], str]) -> Any:
+    """`payload` (a freshly decoded answer, changed in place) with `clean` applied to every
+    string in it, dict keys too; iterative, since an answer may be nested as deep as the
+    decoder allows. Only what `clean` changes is written back."""
+    if isinstance(payload, str):
+        return clean(payload)
+    stack: list[Any] = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            renamed = []
+            for key, value in node.items():
+                if isinstance(value, str):
+                    if (cleaned := clean(value)) != value:
+                        node[key] = cleaned  # a value replaced: the dict's size stays
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+                if isinstance(key, str) and clean(key) != key:
+                    renamed.append(key)
+            for key in renamed:
+                node[clean(key)] = node.pop(key)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    if (cleaned := clean(value)) != value:
+                        node[index] = cleaned
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return payload
+
+
+def _without_spread(text: str, secrets: Sequence[str]) -> str:
+    """`text` without any of `secrets` spelt with unshown characters (controls, bidi and
+    zero-width marks…) between its letters: the span from its first to its last letter goes."""
+    kept = [i for i, ch in enumerate(text) if unicodedata.category(ch) not in UNSHOWN]
+    visible = "".join(text[i] for i in kept)
+    spans: list[tuple[int, int]] = []
+    for secret in secrets:
+        start = visible.find(secret)
+        while start != -1:
+            spans.append((kept[start], kept[start + len(secret) - 1] + 1))
+            start = visible.find(secret, start + len(secret))
+    for begin, end in sorted(spans, reverse=True):  # from the end, so earlier spans stay put
+        text = text[:begin] + SCRUBBED + text[end:]
+    return text
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _decode_json(raw: bytes, path: str, clean: Callable[[str], str] = _unchanged) -> Any:
     text = raw.strip().decode("utf-8", errors="replace")  # bytes stripped: a str strip copies it again
     if not text:
         raise ServerError("the answer is empty", endpoint=path)
     if text.startswith("<"):
-        raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw)}", endpoint=path)
-    try:
-        return json.loads(text)  # the fast path: a real server sends valid JSON
-    except RecursionError:  # {"x":[[[[…]]]]} nested deeper than Python recurses: no answer of ours
-        raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
-    except ValueError:
-        pass
+        raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw, clean)}", endpoint=path)
+    if not _TRAILING_COMMA.search(text, max(0, len(text) - 64)):  # the document's style ends so
+        try:
+            return json.loads(text)  # the fast path: a real server sends valid JSON
+        except RecursionError:  # {"x":[[[[…]]]]} nested deeper than Python recurses: no answer of ours
+            raise ServerError(NESTED_TOO_DEEP, endpoint=path) from None
+        except ValueError:
+            pass
     # The tolerant second reading, in C: the document's own samples carry trailing commas
     # (comments cost nothing more). bench/json_tolerance.py measures it at about json.loads's
     # cost; it is imported at the first odd answer (+3 MB, 11 ms: not at the tray's start).
@@ -470,7 +583,7 @@ def _says_key_refused(code: int | None, message: str | None) -> bool:
     return bool(message and (_BAD_KEY_WORDS.search(message) or _MISSING_KEY_WORDS.search(message)))
 
 
-def _refused(status: int, raw: bytes, path: str) -> VmrError:
+def _refused(status: int, raw: bytes, path: str, clean: Callable[[str], str]) -> VmrError:
     """An HTTP 401/403: the key rejected only when the body is the service's envelope saying
     so; any other body (a gateway's or a proxy's HTML page, nothing at all) is a ServerError."""
     try:
@@ -483,8 +596,8 @@ def _refused(status: int, raw: bytes, path: str) -> VmrError:
         code = _int_code(payload.get("code"))
         if code not in BUSINESS_CODES and _says_key_refused(code, message):
             missing = bool(message and _MISSING_KEY_WORDS.search(message))
-            return AuthError(message or "", missing=missing, endpoint=path)
-    said = f"HTTP {status} from a gateway or proxy, not the service's answer{_html_hint(raw)}"
+            return AuthError(clean(message or ""), missing=missing, endpoint=path)
+    said = f"HTTP {status} from a gateway or proxy, not the service's answer{_html_hint(raw, clean)}"
     return ServerError(said, status=status, endpoint=path)
 
 
@@ -498,14 +611,14 @@ def _int_code(value: object) -> int | None:
     return None
 
 
-def _html_hint(raw: bytes) -> str:
-    """The <title> of an HTML error page, which usually names the failure."""
+def _html_hint(raw: bytes, clean: Callable[[str], str] = _unchanged) -> str:
+    """The <title> of an HTML error page, which usually names the failure (`clean`ed of the key)."""
     text = raw[:4096].decode("utf-8", errors="replace")
     start = text.lower().find("<title>")
     end = text.lower().find("</title>")
     if start == -1 or end <= start:
         return ""
-    title = one_line(text[start + 7 : end])[:120]
+    title = one_line(clean(text[start + 7 : end]))[:120]
     return f" ({title})" if title else ""
 
 

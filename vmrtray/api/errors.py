@@ -44,7 +44,7 @@ def code_meaning(code: int | None, lang: Lang) -> str | None:
 #: What `one_line` drops, as core.untrusted.plain does (api does not import core): controls
 #: (ESC, BEL…), format characters (bidi overrides, zero-width marks), line and paragraph
 #: separators, surrogates, private use, unassigned.
-_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def one_line(words: str) -> str:
@@ -53,7 +53,7 @@ def one_line(words: str) -> str:
     if words.isprintable():
         return " ".join(words.split())
     spaced = "".join(" " if ch in "\t\n\r\v\f\x85" else ch for ch in words)
-    return " ".join("".join(ch for ch in spaced if unicodedata.category(ch) not in _UNSHOWN).split())
+    return " ".join("".join(ch for ch in spaced if unicodedata.category(ch) not in UNSHOWN).split())
 
 
 class VmrError(Exception):
