@@ -100,12 +100,28 @@ def normalize_server(url: str) -> str:
     text = url.strip()
     if "://" not in text:
         text = "https://" + text
-    parsed = httpx.URL(text)
+    try:
+        parsed = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ValueError(f"not a server address: {_without_userinfo(text)!r}") from None
+    if parsed.userinfo:  # saved in settings, printed, and sent as Basic auth: refused, never echoed
+        shown = str(parsed.copy_with(username=None, password=None))
+        raise ValueError(f"a server address carries no user name or password: {shown!r} (the key signs in)")
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ValueError(f"not an http(s) server address: {url!r}")
     if parsed.query or parsed.fragment:
         raise ValueError(f"a server address has no query or fragment: {url!r}")
     return str(parsed.copy_with(path=parsed.path.rstrip("/") or "/")).rstrip("/")
+
+
+def _without_userinfo(text: str) -> str:
+    """A typed address with anything before an '@' in its authority blotted out (for words
+    about an address httpx could not even read)."""
+    scheme, sep, rest = text.partition("://")
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
 
 
 def is_loopback(host: str) -> bool:
@@ -601,12 +617,17 @@ def _refused(status: int, raw: bytes, path: str, clean: Callable[[str], str]) ->
     return ServerError(said, status=status, endpoint=path)
 
 
+#: A code as text: ASCII digits only (str.isdigit takes "١٢٣", and int() reads it as 123), and
+#: no longer than a 64-bit number (int() refuses past 4300 digits with a ValueError).
+_INTEGER: Final = re.compile(r"-?[0-9]{1,18}")
+
+
 def _int_code(value: object) -> int | None:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value)
     return None
 

@@ -206,8 +206,10 @@ class MeetingInfo(VmrModel):
 
     name: str = ""
     alias: Ident
-    hostpwd: str = ""
-    guestpwd: str = ""
+    # the room's passwords (API_NOTES: never logged or printed unless asked): kept out of the
+    # repr, which is what a log line or a traceback of a snapshot would carry
+    hostpwd: str = Field(default="", repr=False)
+    guestpwd: str = Field(default="", repr=False)
     locked: Flag = False
     started: Flag
     participants: int = Field(default=0, ge=0)
@@ -222,13 +224,13 @@ class Room(VmrModel):
     alias: str = ""
     type: int = 1
     max_square: int | None = Field(default=None, alias="maxSquare")
-    host_pin: str = Field(default="", alias="hostPin")
-    guest_pin: str = Field(default="", alias="guestPin")
+    host_pin: str = Field(default="", alias="hostPin", repr=False)  # passwords: not in the repr (as MeetingInfo)
+    guest_pin: str = Field(default="", alias="guestPin", repr=False)
     host_view: str = Field(default="", alias="hostView")
     guest_view: str = Field(default="", alias="guestView")
     is_public_vmr: Flag = Field(default=False, alias="isPublicVmr")
     is_dispark: Flag = Field(default=False, alias="isDispark")
-    live_pwd: str = Field(default="", alias="livePwd")
+    live_pwd: str = Field(default="", alias="livePwd", repr=False)
 
     @field_validator("max_square", mode="before")
     @classmethod
@@ -254,8 +256,8 @@ class Booking(VmrModel):
     id: Ident
     theme: str = ""
     introduction: str = ""
-    random_host_pwd: str = Field(default="", alias="randomHostPwd")
-    random_visitor_pwd: str = Field(default="", alias="randomVisitorPwd")
+    random_host_pwd: str = Field(default="", alias="randomHostPwd", repr=False)  # passwords: not in the repr
+    random_visitor_pwd: str = Field(default="", alias="randomVisitorPwd", repr=False)
     sipkey: OptionalIdent = None
     is_auto_open: Flag = Field(default=False, alias="isAutoOpen")
     start_date: ServerTime = Field(alias="startDate")

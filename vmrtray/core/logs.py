@@ -2,7 +2,9 @@
 
 The key is registered here the moment it is read (core.credentials), and every record is
 scrubbed before any handler sees it: the key itself, an `auth` header written out, and the
-signature of an object-store link (it grants access to a recording until it expires).
+signature of an object-store link (it grants access to a recording until it expires): the
+service's `sign=` and COS's own `q-signature=`. A room's passwords are kept out at their
+source: the models leave them out of their repr (api.models).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _secrets: set[str] = set()
 _PATTERNS = (
     re.compile(r"(?i)(['\"]?auth['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)"),
-    re.compile(r"(?i)([?&]sign=)([^&\s'\"]+)"),
+    # an object-store link's signature, wherever it stands: the service's own `sign=` and COS's
+    # `q-signature=` (a link signed in the query-string form), also percent-encoded (`%3D`)
+    re.compile(r"(?i)((?<![\w-])sign(?:=|%3D)|q-signature(?:=|%3D))([^&\s'\"]+)"),
 )
 
 
@@ -76,8 +80,8 @@ def setup(debug: bool = False, *, folder: Path | None = None, to_file: bool = Tr
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler.addFilter(ScrubSecrets())
         root.addHandler(handler)
-    if not debug:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    # httpx says every request at INFO: only with --debug (set either way: setup may run twice)
+    logging.getLogger("httpx").setLevel(logging.NOTSET if debug else logging.WARNING)
     # qasync logs every callback it hands to a thread at DEBUG: --debug is for our details
     logging.getLogger("qasync").setLevel(logging.INFO)
     if problem:
