@@ -998,6 +998,10 @@
             <translation>已退出：密钥被拒绝</translation>
         </message>
         <message>
+            <source>signed out: the key was rejected twice in a row (refused: {request})</source>
+            <translation>已退出：密钥连续两次被拒绝（被拒绝的请求：{request}）</translation>
+        </message>
+        <message>
             <source>service unreachable</source>
             <translation>无法连接服务</translation>
         </message>

@@ -163,13 +163,13 @@ async def test_a_rejected_key_stops_polling_until_new_credentials() -> None:
     job.poller.add_listener(told.append)
     try:
         await until(lambda: not job.poller.polling, "polling stopped")
-        assert job.runs == 1
+        assert job.runs == 2  # the rejection repeated on the next refresh: then it stops
         assert job.poller.rejected
         job.poller.request_refresh()
         job.poller.add_listener(lambda _: None)  # a new listener does not start it either
         assert not job.poller.polling
         await _a_debounce_later()
-        assert job.runs == 1
+        assert job.runs == 2
         job.failing = None
         job.poller.credentials_renewed()
         await until(lambda: len(told) >= 2, "polling again")
@@ -199,3 +199,48 @@ async def test_backoff_has_jitter_and_never_waits_past_one_interval(interval: fl
     assert job.poller.next_delay() == interval  # recovered: the normal interval again
     job.poller.set_paused(True)
     assert job.poller.next_delay() is None  # until resumed
+
+
+class Script:
+    """A job whose refreshes fail as `outcomes` says, one entry each (None: it works), then work."""
+
+    def __init__(self, *outcomes: Exception | None) -> None:
+        self.outcomes = list(outcomes)
+        self.runs = 0
+        self.poller: Poller[[int]] = Poller("the test's data", self, lambda: 0.01, debounce=DEBOUNCE)
+
+    async def __call__(self) -> None:
+        self.runs += 1
+        failing = self.outcomes.pop(0) if self.outcomes else None
+        if failing is not None:
+            raise failing
+        self.poller.notify(self.runs)
+
+
+async def test_one_rejection_is_a_failure_and_polling_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    """A single refused answer (a gateway's 403, a bad moment) does not sign out: the next
+    refresh comes at the failure backoff, and a success between two rejections clears them."""
+    job = Script(AuthError("once"), None, AuthError("once more"), None)
+    told: list[int] = []
+    job.poller.add_listener(told.append)
+    try:
+        await until(lambda: len(told) >= 3, "polling on after each single rejection")
+        assert job.poller.polling
+        assert not job.poller.rejected
+        assert job.poller.rejections == 0
+        refused = [r for r in caplog.records if "could not refresh" in r.getMessage()]
+        assert len(refused) == 2  # each one logged once, as a failure
+    finally:
+        await job.poller.aclose()
+
+
+async def test_a_network_failure_between_two_rejections_neither_clears_nor_counts() -> None:
+    """Only a success says the key is good again: 403, no answer, 403 signs out."""
+    job = Script(AuthError("once"), VmrError("no answer"), AuthError("again"))
+    job.poller.add_listener(lambda _: None)
+    try:
+        await until(lambda: not job.poller.polling, "polling stopped")
+        assert job.runs == 3
+        assert job.poller.rejected
+    finally:
+        await job.poller.aclose()

@@ -1,8 +1,8 @@
 """The favourites kept fresh: the generic poller (`core.polling`) plus the rooms.
 
 The poller decides when to refresh (only while someone listens, debounced requests,
-backoff with jitter, a failure logged once and the recovery once, a stop on a rejected
-key); this adds what a refresh means for rooms: an immutable `Snapshot` and the `Event`s
+backoff with jitter, a failure logged once and the recovery once, a stop on a key rejected
+twice in a row); this adds what a refresh means for rooms: an immutable `Snapshot` and the `Event`s
 since the last one, the recordings seen (for the catalog), a pause, and a watch on the
 clocks that tells a wake from sleep. Record toggles (`core.recording`) go through it in
 the tray, so the menu shows them under way and the room's state follows at once.
@@ -209,13 +209,15 @@ class Coordinator:
         statuses = await fetch_statuses(self.client, self.rooms, limit=self.concurrency)
         errors = [s.error for s in statuses if s.error is not None]
         rejected = next((e for e in errors if isinstance(e, AuthError)), None)
-        if rejected is not None:
+        if rejected is not None and self._poller.signs_out:  # the refresh before was rejected too
             self._publish(replace(self.snapshot, signed_out=True, error=rejected))
             raise rejected
+        # A first rejection is a failure like others: the rooms it struck are marked (or, when
+        # every room failed, the service), and raised at the end for the poller to count.
         if statuses and len(errors) == len(statuses) and not any(isinstance(e, ApiError) for e in errors):
             age = time.monotonic() - self._last_good if self._have_data else 0.0
-            self._publish(replace(self.snapshot, ok=False, error=errors[0], age=age))
-            raise errors[0]
+            self._publish(replace(self.snapshot, ok=False, error=rejected or errors[0], age=age))
+            raise rejected or errors[0]
         self._last_good = time.monotonic()
         stale = {s.room for s in statuses if self._decided.get(s.room, 0) >= began}
         settled = [self._settle_start(s) for s in statuses if s.room in self._starts and s.room not in stale]
@@ -228,6 +230,8 @@ class Coordinator:
             await self._tell_stopped(record_id)
         snapshot = Snapshot(rooms=rooms, ok=True, paused=self.paused, no_live=self._no_live)
         self._publish(snapshot, first=[*ends, *unseen])
+        if rejected is not None:
+            raise rejected
 
     async def _unseen_stops(
         self, statuses: Sequence[RoomStatus], rooms: Sequence[RoomState], seen: Sequence[str]
@@ -523,9 +527,14 @@ class Coordinator:
         """What a toggle's outcome says of the room and the key."""
         if outcome.may_not_record:
             self._no_record.add(outcome.room)
-        if isinstance(outcome.error, AuthError):
-            self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
+        self._rejected(outcome.error)
         return outcome
+
+    def _rejected(self, error: object) -> None:
+        """A toggle's rejected key counts as a rejected refresh: signed out only when the
+        refresh before it, or the one it asks for, is rejected too."""
+        if isinstance(error, AuthError) and self._poller.note_rejected(error):
+            self._publish(replace(self.snapshot, signed_out=True, error=error))
 
     # -- live toggles -------------------------------------------------------------------------
 
@@ -568,8 +577,7 @@ class Coordinator:
             self._decided[room] = self._refreshes
         rooms = tuple(state if r.room == room else r for r in self.snapshot.rooms)
         self._publish(replace(self.snapshot, rooms=rooms, no_live=self._no_live), [])
-        if isinstance(outcome.error, AuthError):
-            self._publish(replace(self.snapshot, signed_out=True, error=outcome.error))
+        self._rejected(outcome.error)
         self.request_refresh()
         return outcome
 

@@ -52,6 +52,7 @@ from .claims import claiming, done_elsewhere
 from .errors import CatalogBusy, CoreError
 from .lang import pick
 from .listeners import Listeners
+from .polling import SIGN_OUT_AFTER
 from .recordings import Listing, delete, file_row, fresh_file, keep_adopted, listing, name_in, place
 from .targets import DownloadBusy, DownloadError, part_of, remove_files, segments_sidecar, stream_sidecar
 
@@ -106,6 +107,7 @@ class Transfer:
     _settling: int = field(default=0, repr=False)  # tries that found the other's file renamed, not yet recorded
     _retrying: bool = field(default=False, repr=False)  # PAUSED by a server or network failure: tried again by itself
     _failures: int = field(default=0, repr=False)  # such failures in a row (the backoff's step)
+    _refused: int = field(default=0, repr=False)  # tries the service refused the key in, with no success between
 
     @property
     def key(self) -> Key:
@@ -160,6 +162,7 @@ class DownloadQueue:
         self._checks: dict[str, asyncio.TimerHandle] = {}  # delete checks waiting to be made again
         self._checking: set[asyncio.Task[None]] = set()  # delete checks under way from a timer or a restart
         self._check_failures: dict[str, int] = {}  # re-lists failed in a row, by recording (the backoff's step)
+        self._check_refusals: dict[str, int] = {}  # delete checks refused the key in a row, by recording
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         return self._listeners.add(listener)
@@ -405,7 +408,7 @@ class DownloadQueue:
                     await self._set(transfer, State.DOWNLOADING)
                 if not await self._adopt_elsewhere(transfer) and await self._place(transfer) is None:
                     await self._fetch(transfer)
-            transfer._failures = 0
+            transfer._failures = transfer._refused = 0
             if transfer.state == State.DONE:  # fetched here, or adopted (another process's, or after a kill)
                 await self._maybe_delete(transfer.record_id, transfer)
         except DownloadBusy as busy:
@@ -420,9 +423,13 @@ class DownloadQueue:
             transfer._retrying = False
             state = State.PAUSED if error.disk_full else State.FAILED
             await self._set(transfer, state, error=error.describe(self.lang))
-        except AuthError:
-            transfer._retrying = False
-            await self._wait_sign_in(transfer)
+        except AuthError as error:  # once: tried again like a server's failure; twice in a row: sign-in
+            transfer._refused += 1
+            if transfer._refused < SIGN_OUT_AFTER:
+                await self._wait_retry(transfer, error)
+            else:
+                transfer._retrying = False
+                await self._wait_sign_in(transfer)
         except (VmrError, CoreError) as error:
             if _passing(error):
                 await self._wait_retry(transfer, error)
@@ -468,9 +475,10 @@ class DownloadQueue:
 
     async def _wait_sign_in(self, transfer: Transfer) -> None:
         """The service rejected the key (asked for the file's link, or for a fresh one in the
-        middle of the download): not the file's fault. Paused here with the reason, and kept in
-        the catalog as an interrupted download, so that the next start or sign-in (`restore`,
-        with the new key) resumes it from its bytes; "resume" tries again at once."""
+        middle of the download) on two tries in a row — one refusal is tried again after the
+        backoff, as a server's failure is: not the file's fault. Paused here with the reason,
+        and kept in the catalog as an interrupted download, so that the next start or sign-in
+        (`restore`, with the new key) resumes it from its bytes; "resume" tries again at once."""
         reason = pick(self.lang, "waiting for sign-in: the service rejected the key", "等待登录：服务拒绝了鉴权 KEY")
         await self._pause_kept(transfer, reason)
         self._tell(transfer)
@@ -608,6 +616,9 @@ class DownloadQueue:
             return  # else checked again when the last of them is done
         try:
             listed = await listing(self.api, self.catalog, record_id)
+        except AuthError as error:
+            self._check_refused(record_id, error)
+            return
         except (VmrError, CoreError) as error:
             if _passing(error) and not self._closing:  # the server or the network: asked again later
                 first, most = self.backoff
@@ -626,6 +637,7 @@ class DownloadQueue:
             )
             return
         self._check_failures.pop(record_id, None)
+        self._check_refusals.pop(record_id, None)
         known = {row.idx for row in rows}
         new = [n for n in listed.indexes if n not in known]
         if new:  # listed only now: fetched with the others, and the delete waits for it
@@ -650,6 +662,9 @@ class DownloadQueue:
             return
         try:
             await delete(self.api, self.catalog, record_id)
+        except AuthError as error:
+            self._check_refused(record_id, error)
+            return
         except VmrError as error:
             log.warning("could not delete %s from the cloud after downloading it: %s", record_id, error)
             await asyncio.to_thread(self.catalog.set_delete_pending, record_id, False)
@@ -660,6 +675,20 @@ class DownloadQueue:
             if kept.error:  # said while another file was still coming: no longer so
                 kept.error = None
                 self._tell(kept)
+
+    def _check_refused(self, record_id: str, error: AuthError) -> None:
+        """The service refused the key to the delete check (its listing, or the delete): that
+        is no reason to keep the recording for good. A first refusal is checked again after the
+        backoff; a second in a row leaves it pending in the catalog, for `restore` at the next
+        start or sign-in."""
+        refused = self._check_refusals[record_id] = self._check_refusals.get(record_id, 0) + 1
+        if refused < SIGN_OUT_AFTER and not self._closing:
+            delay = self.backoff[0]
+            log.info("%s: the service refused the delete check (%s); checking again in %.0f s", record_id, error, delay)
+            self._check_later(record_id, delay)
+            return
+        self._check_refusals.pop(record_id, None)
+        log.warning("%s: the service refused the key again; the delete from the cloud waits for a sign-in", record_id)
 
     def _check_later(self, record_id: str, delay: float) -> None:
         """Make the delete check of `record_id` again in `delay` seconds (kept pending in the catalog)."""

@@ -54,7 +54,7 @@ class RoomState:
 class Snapshot:
     rooms: tuple[RoomState, ...] = ()
     ok: bool = True  # the last refresh reached the service
-    signed_out: bool = False  # the key was rejected: polling stopped until new credentials
+    signed_out: bool = False  # the key was rejected twice in a row: polling stopped until new credentials
     paused: bool = False
     error: VmrError | None = field(default=None, compare=False)
     age: float = 0.0  # seconds since the data was fresh (0 while `ok`)
@@ -113,6 +113,8 @@ class Event:
 
     def describe(self, lang: Lang = "en") -> str:
         _, en, zh = _OURS[self.kind] if self.ours and self.kind in _OURS else _KINDS[self.kind]
+        if self.kind == Kind.SIGNED_OUT and self.detail:  # the request refused
+            en, zh = _SIGNED_OUT_AT
         text = (zh if lang == "zh" else en).format(room=self.label or self.room, detail=self.detail)
         if self.ours and self.kind in (Kind.RECORDING_STARTED, Kind.RECORDING_STOPPED):
             text += "（本应用）" if lang == "zh" else " (by this app)"
@@ -142,6 +144,12 @@ _KINDS: dict[Kind, tuple[str, str, str]] = {
     Kind.SIGNED_OUT: ("availability", "Signed out: the service rejected the key", "已退出登录：服务拒绝了 KEY"),
 }
 
+#: Signed out, with the request the service refused the second time (its path).
+_SIGNED_OUT_AT = (
+    "Signed out: the service rejected the key twice in a row (refused: {detail})",
+    "已退出登录：服务连续两次拒绝了 KEY（被拒绝的请求：{detail}）",
+)
+
 #: A start this app asked for that failed: said as such, around the service's own words.
 _OURS: dict[Kind, tuple[str, str, str]] = {
     Kind.RECORDING_FAILED: (
@@ -152,6 +160,17 @@ _OURS: dict[Kind, tuple[str, str, str]] = {
 }
 
 
+def refused_request(error: object) -> str:
+    """The request a rejection answered (its path, e.g. /api/getmeetinginfo), or ""."""
+    endpoint = getattr(error, "endpoint", "")
+    return endpoint if isinstance(endpoint, str) else ""
+
+
+def signed_out_event(snapshot: Snapshot) -> Event:
+    """The SIGNED_OUT event of a signed-out snapshot: it names the request refused."""
+    return Event(Kind.SIGNED_OUT, detail=refused_request(snapshot.error))
+
+
 def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
     """The events that take `old` to `new`. The first snapshot is the baseline: of it only the
     rooms that could not be asked about are told (one ROOM_UNAVAILABLE each)."""
@@ -159,7 +178,7 @@ def diff(old: Snapshot | None, new: Snapshot, lang: Lang = "en") -> list[Event]:
         return [_unavailable(r, lang) for r in new.rooms if not r.available and r.error is not None]
     events: list[Event] = []
     if new.signed_out and not old.signed_out:
-        return [Event(Kind.SIGNED_OUT)]
+        return [signed_out_event(new)]
     if old.ok and not new.ok:
         detail = new.error.describe(lang) if new.error else ""
         return [Event(Kind.SERVICE_UNREACHABLE, detail=detail)]

@@ -172,7 +172,8 @@ class FilesWatch:
         """Ask once for each recording due (or asked for by the user); what became ready — here
         or through any other listing of the catalog — or was given up."""
         made, rejected = await self._check()
-        if rejected is not None:  # what was found is told; the poller then waits for a new key
+        if rejected is not None:  # what was found is told; the poller counts the rejection: asked again
+            # at the backoff (nothing moved on: the schedule stays), a second in a row waits for a new key
             self.poller.notify(made)
             raise rejected
         return made

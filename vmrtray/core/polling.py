@@ -13,7 +13,12 @@ job runs:
 - after a failure, sooner: a backoff with jitter that never waits past one normal interval,
   so a recovery is seen within one. The failure is logged once when it starts, and the
   recovery once.
-- a rejected key (`AuthError`) stops the loop until `credentials_renewed()`.
+- a rejected key (`AuthError`) stops the loop until `credentials_renewed()` — but only when
+  the refresh after it is rejected too (`SIGN_OUT_AFTER` rejected refreshes with no success
+  between). A single refusal (a gateway's 403 page, a service's bad moment) is a failure like
+  any other: logged once, the next refresh at the failure backoff (a second or two, so a
+  wrong key is still said within seconds), and a success clears it. A refresh that failed
+  otherwise (the network) says nothing of the key: it neither counts nor clears.
 - while `paused`, the listeners stay and the job does not run.
 - `watch`, if given, is awaited between refreshes at least as often as it asks (it returns
   the seconds until it wants to run again): a job that watches the clock rather than the
@@ -44,6 +49,7 @@ P = ParamSpec("P")
 DEBOUNCE = 0.3  # seconds in which requested refreshes make one
 FIRST_BACKOFF = 2.0  # seconds before the first retry (less if the interval is shorter), doubling from there
 MAX_DOUBLINGS = 30  # the backoff reaches the interval long before; this only keeps 2**n a float
+SIGN_OUT_AFTER = 2  # refreshes rejected in a row (no success between) that stop the loop
 
 Job = Callable[[], Awaitable[object]]
 Watch = Callable[[], Awaitable[float]]
@@ -72,6 +78,7 @@ class Poller(Generic[P]):
         self.what = what  # named in the log: "could not refresh <what>"
         self.debounce = debounce
         self.failures = 0  # refreshes failed in a row
+        self.rejections = 0  # refreshes (or actions, `note_rejected`) rejected with no success between
         self.rejected = False  # the key was rejected: no polling until credentials_renewed()
         self.paused = False
         self._update, self._interval, self._watch = update, interval, watch
@@ -147,9 +154,32 @@ class Poller(Generic[P]):
     def credentials_renewed(self) -> None:
         """New credentials after a rejected key: polling starts again, with a refresh now."""
         self.rejected = False
-        self.failures = 0
+        self.failures = self.rejections = 0
         self._wake.set()
         self._start()
+
+    @property
+    def signs_out(self) -> bool:
+        """A rejection now would be the one that stops polling (the owner says "signed out" then)."""
+        return self.rejections + 1 >= SIGN_OUT_AFTER
+
+    def note_rejected(self, error: AuthError) -> bool:
+        """The service rejected the key outside a refresh (a toggle the user clicked): counted
+        as a rejected refresh would be. True if it stopped polling (the second in a row)."""
+        return self._rejected(error)
+
+    def _rejected(self, error: AuthError) -> bool:
+        self.rejections += 1
+        if self.rejections < SIGN_OUT_AFTER:
+            self._failed(error)
+            return False
+        endpoint = getattr(error, "endpoint", "") or "a request"
+        log.warning(
+            "the service rejected the key again (%s): no refreshing %s until new credentials", endpoint, self.what
+        )
+        self.rejected = True
+        self._stop()
+        return True
 
     # -- one refresh -----------------------------------------------------------------------------
 
@@ -166,16 +196,14 @@ class Poller(Generic[P]):
         self._wake.clear()
         try:
             await self._update()
-        except AuthError:
-            log.warning("the service rejected the key: no refreshing %s until new credentials", self.what)
-            self.rejected = True
-            self._stop()
+        except AuthError as error:  # the first is a failure; the second in a row stops the loop
+            self._rejected(error)
         except Exception as error:  # the service's failure, or a bug in one refresh: polling goes on
             self._failed(error)
         else:
             if self.failures:
                 log.warning("refreshed %s again after %d failed refreshes", self.what, self.failures)
-            self.failures = 0
+            self.failures = self.rejections = 0
             if self.rejected:  # a refresh of its own (a window's) worked: the key is good again
                 log.warning("the service accepts the key again: refreshing %s", self.what)
                 self.rejected = False

@@ -69,7 +69,7 @@ from .autofetch import AutoDownload
 from .catalog import Catalog
 from .coordinator import Coordinator
 from .download_queue import DownloadQueue, State, Transfer
-from .events import Event, Kind, Snapshot
+from .events import Event, Kind, Snapshot, signed_out_event
 from .lang import pick
 from .making import FIRST_CHECK, FilesWatch, Made, Ready
 from .session import download_client
@@ -308,7 +308,7 @@ class Watch:
         if snapshot.signed_out and self.rejected is None:
             self.rejected = snapshot.error or AuthError()
             reason = _plain(self.rejected.describe(self.lang))
-            self._put(Name.SIGNED_OUT, _plain(Event(Kind.SIGNED_OUT).describe(self.lang)), reason=reason)
+            self._put(Name.SIGNED_OUT, _plain(signed_out_event(snapshot).describe(self.lang)), reason=reason)
             self._ended.set()
 
     def _watching_text(self) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from vmrtray.api import Lang
 from vmrtray.core.coordinator import Coordinator
 from vmrtray.core.directory import RoomDirectory
-from vmrtray.core.events import Busy, Event, Snapshot
+from vmrtray.core.events import Busy, Event, Snapshot, refused_request
 from vmrtray.core.notifications import Alert, Notifier
 
 from .fallback_window import FallbackWindow
@@ -168,6 +168,10 @@ class Tray(QObject):
         snap = self.snapshot
         if not self.has_credentials or snap is None:
             parts.append(self.tr("not signed in"))
+        elif snap.signed_out and (request := refused_request(snap.error)):
+            parts.append(
+                self.tr("signed out: the key was rejected twice in a row (refused: {request})").format(request=request)
+            )
         elif snap.signed_out:
             parts.append(self.tr("signed out: the key was rejected"))
         elif not snap.ok:
