@@ -1,17 +1,22 @@
 """Proxies, with a real proxy process (proxy.py): the manual proxy and the system's
-(HTTP_PROXY) carry both the API calls and the file downloads; "no proxy" ignores the
-environment's."""
+(HTTP_PROXY) carry both the API calls and the file downloads to another computer; "no proxy"
+ignores the environment's; and a server on this computer is never reached through any proxy
+(issue 15, point 5: with HTTP_PROXY set, the key for a plain-http server on loopback reached
+the proxy in clear). "Another computer" is this machine's own non-loopback address."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from tests.support.flows import status_record_and_download
 from vmrtray.core.settings import Settings
@@ -65,19 +70,111 @@ def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
         process.wait(timeout=10)
 
 
-async def test_a_manual_proxy_carries_the_api_and_the_files(sim: Sim, proxy: Proxy, tmp_path: Path) -> None:
-    await status_record_and_download(sim, Settings(server=sim.url, proxy="manual", proxy_url=proxy.url), tmp_path)
+def _own_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only the route is looked up
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+@pytest_asyncio.fixture
+async def lan_sim() -> AsyncIterator[Sim]:
+    """The simulator on this machine's non-loopback address: a server a proxy may carry."""
+    address = _own_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    async with Sim(host=address) as running:
+        yield running
+
+
+async def test_a_manual_proxy_carries_the_api_and_the_files(lan_sim: Sim, proxy: Proxy, tmp_path: Path) -> None:
+    settings = Settings(server=lan_sim.url, allow_http=True, proxy="manual", proxy_url=proxy.url)
+    await status_record_and_download(lan_sim, settings, tmp_path)
     assert proxy.carried("/api/getmeetinginfo")
-    assert proxy.carried(sim.file_url.removeprefix("http://"))
+    assert proxy.carried(lan_sim.file_url.removeprefix("http://"))
 
 
 async def test_the_system_proxy_carries_the_api_and_the_files(
-    sim: Sim, proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lan_sim: Sim, proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    await status_record_and_download(sim, Settings(server=sim.url, proxy="system"), tmp_path)
+    await status_record_and_download(lan_sim, Settings(server=lan_sim.url, allow_http=True, proxy="system"), tmp_path)
     assert proxy.carried("/api/getmeetinginfo")
-    assert proxy.carried(sim.file_url.removeprefix("http://"))
+    assert proxy.carried(lan_sim.file_url.removeprefix("http://"))
+
+
+class RecordingProxy:
+    """A proxy that carries nothing: it writes down the head of every request it is sent
+    (request line and headers, e.g. `auth`) and answers 502."""
+
+    def __init__(self) -> None:
+        self.seen: list[bytes] = []
+        self.url = ""
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> RecordingProxy:
+        self._server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            self.seen.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            self.seen.append(b"(a connection that sent no whole request head)")
+        finally:
+            writer.close()
+
+
+@pytest_asyncio.fixture
+async def recording_proxy(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RecordingProxy]:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    async with RecordingProxy() as running:
+        yield running
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+async def test_the_system_proxy_never_carries_a_request_to_this_computer(
+    sim: Sim, recording_proxy: RecordingProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The default setting (`proxy = "system"`), a proxy in the environment, and the simulator
+    on 127.0.0.1 over plain http: the status, the recording and the download all work, and the
+    proxy — and so whoever runs it — never sees a request, nor the key."""
+    monkeypatch.setenv(variable, recording_proxy.url)
+    await status_record_and_download(sim, Settings(server=sim.url), tmp_path)
+    assert recording_proxy.seen == []
+
+
+async def test_a_manual_proxy_never_carries_a_request_to_this_computer(
+    sim: Sim, recording_proxy: RecordingProxy, tmp_path: Path
+) -> None:
+    settings = Settings(server=sim.url, proxy="manual", proxy_url=recording_proxy.url)
+    await status_record_and_download(sim, settings, tmp_path)
+    assert recording_proxy.seen == []
+
+
+async def test_any_loopback_address_is_direct(
+    recording_proxy: RecordingProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """127.0.0.0/8 is this computer, not only 127.0.0.1."""
+    monkeypatch.setenv("HTTP_PROXY", recording_proxy.url)
+    async with Sim(host="127.0.0.2") as other:
+        await status_record_and_download(other, Settings(server=other.url), tmp_path)
+        settings = Settings(server=other.url, proxy="manual", proxy_url=recording_proxy.url)
+        await status_record_and_download(other, settings, tmp_path / "manual")
+    assert recording_proxy.seen == []
 
 
 async def test_no_proxy_ignores_the_environments(sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

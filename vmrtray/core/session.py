@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ssl
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from vmrtray.api import Client
+from vmrtray.api.client import is_loopback
 
 from .settings import Settings
 
@@ -13,11 +15,33 @@ if TYPE_CHECKING:
     import aiohttp
 
 
-def proxy_options(settings: Settings) -> dict[str, Any]:
-    """httpx options for the proxy setting: the system's (environment), none, or manual."""
+#: This computer, by every name httpx can route on: never reached through a proxy.
+LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://*.localhost", "all://[::1]")
+
+
+def proxy_options(settings: Settings, server: str | None = None) -> dict[str, Any]:
+    """httpx options for the proxy setting: the system's (environment), none, or manual.
+
+    A server on this computer (127.0.0.0/8, ::1, localhost) is always reached directly, whatever
+    the setting or HTTP_PROXY/ALL_PROXY say (as `no_proxy` conventionally has it): plain http is
+    accepted for it only because the key never leaves the machine, and a proxy is another hop.
+    httpx itself sends 127.0.0.1 through HTTP_PROXY (measured: tests/core/test_proxy.py), so
+    each loopback name is mounted with no proxy (`None`: the client's direct transport), and so
+    is `server`'s own host when it is a loopback address other than those (127.0.0.2)."""
+    direct: dict[str, None] = dict.fromkeys(LOOPBACK_PATTERNS)
+    host = _host_of(server or settings.server or "")
+    if host and is_loopback(host):
+        direct[f"all://[{host}]" if ":" in host else f"all://{host}"] = None
     if settings.proxy == "manual":
-        return {"proxy": settings.proxy_url, "trust_env": False}
-    return {"trust_env": settings.proxy == "system"}
+        return {"proxy": settings.proxy_url, "trust_env": False, "mounts": direct}
+    return {"trust_env": settings.proxy == "system", "mounts": direct}
+
+
+def _host_of(server: str) -> str:
+    try:
+        return urlsplit(server if "://" in server else f"http://{server}").hostname or ""
+    except ValueError:
+        return ""
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
@@ -39,7 +63,7 @@ def open_client(
     if not chosen:
         raise ValueError("no server is set")
     seconds = timeout or settings.timeout
-    options = {**proxy_options(settings), "verify": tls_context(settings)}
+    options = {**proxy_options(settings, chosen), "verify": tls_context(settings)}
     return Client(
         chosen, key, timeout=seconds, server_tz=settings.zone, http_options=options, allow_http=settings.allow_http
     )
