@@ -58,3 +58,43 @@ def test_each_field_is_validated(field: str, value: object) -> None:
 def test_no_field_can_hold_a_key(dirs: dict[str, Path]) -> None:
     path = settings.save(Settings.model_validate({"server": "https://a.example", "key": "secret", "api_key": "x"}))
     assert "secret" not in path.read_text()
+
+
+@pytest.mark.parametrize("number", ["١٢٣٤٥٦", "１００７０１", "100701\n7", "10070１"])
+def test_a_room_number_is_ascii_digits(number: str) -> None:
+    """Python's \\d takes Arabic-Indic and full-width digits (issue 15, point 10): the service wants 0-9."""
+    with pytest.raises(ValidationError):
+        Settings(favourites=[number])
+
+
+PASSWORD = "pa55-w0rd-in-the-address"
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        f"https://alice:{PASSWORD}@vmr.example",
+        f"http://alice:{PASSWORD}@127.0.0.1:8080/",
+        f"alice:{PASSWORD}@vmr.example",
+        f"https://{PASSWORD}@vmr.example",
+        f"ftp://alice:{PASSWORD}@vmr.example",
+    ],
+)
+def test_a_server_with_a_user_and_password_is_refused_without_echoing_them(dirs: dict[str, Path], server: str) -> None:
+    """A settings file whose server holds `user:pass@` (issue 15, point 10): refused with the
+    reason, and the password is in no sentence — the SettingsError, nor the ValidationError's
+    own text (which pydantic would otherwise repeat the input in). Before, it was saved, printed
+    and sent as Basic auth."""
+    path = settings.settings_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(f'server = "{server}"\n')
+    with pytest.raises(SettingsError) as caught:
+        settings.load()
+    said = str(caught.value)
+    assert "server" in said
+    assert "no user name or password" in said
+    with pytest.raises(ValidationError) as direct:
+        Settings(server=server)
+    for text in (said, str(direct.value), repr(direct.value.errors(include_input=False))):
+        for part in ("pa55-w0rd", "in-the-address"):  # pydantic shortens a long input in the middle
+            assert part not in text

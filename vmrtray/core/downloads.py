@@ -333,7 +333,7 @@ class _Job(Fetch):
     def _check_length(self, response: aiohttp.ClientResponse) -> None:
         """The bytes announced are the rest of the file (a 200's length is the whole object's)."""
         announced = response.headers.get("content-length", "")
-        if not announced.isdigit():
+        if not (announced.isascii() and announced.isdigit()):  # "١٢٣".isdigit() is True, and int() takes it
             return
         if response.status == 200:
             check_size(int(announced), self.size)

@@ -19,7 +19,7 @@ from .paths import settings_file
 
 #: The notification switches, one per event group (`notify_<group>` below; core.events).
 NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
-SHORT_NUMBER = re.compile(r"^\d{2,20}$")
+SHORT_NUMBER = re.compile(r"[0-9]{2,20}")  # ASCII digits: \d takes "١٢٣" too, and the service wants 0-9
 ACCOUNT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -29,7 +29,7 @@ class SettingsError(Exception):
 
 def check_short_number(value: str) -> str:
     value = value.strip()
-    if not SHORT_NUMBER.match(value):
+    if not SHORT_NUMBER.fullmatch(value):
         raise ValueError(f"{value!r} is not a room's short number (digits only, like 100701)")
     return value
 
@@ -55,7 +55,9 @@ class AutoFetch(StrEnum):
 class Settings(BaseModel):
     """Everything but the key, which lives in the OS keyring (core.credentials)."""
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    # hide_input_in_errors: a value typed by mistake (a password in the server address) is
+    # never repeated by str(ValidationError); the reasons say what was wrong
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, hide_input_in_errors=True)
 
     server: str | None = None
     cloud: Literal["public", "dedicated"] = "public"
@@ -100,6 +102,7 @@ class Settings(BaseModel):
     @field_validator("server")
     @classmethod
     def _server(cls, value: str | None) -> str | None:
+        # normalize_server refuses a user name or password in the address, saying it without them
         return None if value is None else normalize_server(value)
 
     @field_validator("account")
