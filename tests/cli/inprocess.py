@@ -35,6 +35,10 @@ class ThreadedSim:
         self.sim: Sim | None = None
 
     def __enter__(self) -> Sim:
+        # the simulator's own log (aiohttp's server) is not vmrctl's: as the separate process it
+        # is for a user, it does not write into vmrctl's stderr
+        self.server_log = logging.getLogger("aiohttp.server")
+        self.server_log.propagate = False
         self.thread.start()
         self.sim = self.run(self._start())
         return self.sim
@@ -45,6 +49,7 @@ class ThreadedSim:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=30)
         self.loop.close()
+        self.server_log.propagate = True
 
     async def _start(self) -> Sim:
         sim = Sim()

@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from vmrtray.api import Client, Lang
 from vmrtray.core.catalog import Catalog
@@ -53,9 +54,11 @@ class Context:
                 )
             )
         try:
-            return Settings(server=server).server or server
+            normal = Settings(server=server).server or server
+            urlsplit(normal).port  # noqa: B018 -- raises on a port beyond 65535, which connect() would (OverflowError)
         except ValueError as exc:
             raise UsageError(f"--server: {_first_reason(exc)}") from None
+        return normal
 
     @property
     def account(self) -> str:
@@ -124,17 +127,22 @@ class Context:
             print(pick(self.lang, en, zh))
 
 
+#: The longest key taken (the service's are 32 hex digits, or ID:KEY); a page pasted by mistake is not one.
+KEY_MAX = 512
+
+
 def checked_key(key: str, where: str, lang: Lang) -> str:
     """`key` if it can be a key: printable ASCII without spaces (it travels in an HTTP header);
     else a UsageError that names `where` it came from, never the value."""
-    if key and all("!" <= char <= "~" for char in key):
+    if 0 < len(key) <= KEY_MAX and all("!" <= char <= "~" for char in key):
         return key
     raise UsageError(
         pick(
             lang,
             f"{where} is not a key: a key is printable ASCII (letters, digits, signs; no spaces or other "
-            "characters), check what was copied",
-            f"{where} 不是 KEY：KEY 只含可打印的 ASCII 字符（字母、数字、符号；不含空格及其他字符），请检查复制的内容",
+            f"characters), at most {KEY_MAX} of them: check what was copied",
+            f"{where} 不是 KEY：KEY 只含可打印的 ASCII 字符（字母、数字、符号；不含空格及其他字符），"
+            f"最多 {KEY_MAX} 个：请检查复制的内容",
         )
     )
 
