@@ -1,6 +1,7 @@
 """The coordinator under every fault: the room at fault is marked unavailable with one
 readable line, the others stay; when every request fails the last data stays, marked; and
-the next refresh of its own interval brings the room back once the fault stops."""
+the next refresh of its own interval brings the room back once the fault stops. A refused
+key once (the envelope's code 403) is such a fault too, never a sign-out (issue 15, point 7)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from vmrtray.core.coordinator import Coordinator
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
 
 FAULTS = ["500", "502", "html", "malformed", "empty", "huge", "reset", "hang", "drip", "wrong-types", "missing-fields"]
+FAULTS += ["code:403"]  # a rejected key, once
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -38,11 +40,12 @@ async def test_a_fault_marks_its_room_and_the_next_interval_heals_it(sim: Sim, f
             seen = len(rec.snapshots)
             await rec.until(lambda: len(rec.snapshots) > seen, "the next refresh")  # its own interval
             assert all(r.available for r in rec.snapshots[seen].rooms)
+            assert not any(snapshot.signed_out for snapshot in rec.snapshots)
         finally:
             await coord.aclose()
 
 
-@pytest.mark.parametrize("fault", ["502", "reset", "hang", "drip", "huge"])
+@pytest.mark.parametrize("fault", ["502", "reset", "hang", "drip", "huge", "code:403"])
 async def test_when_every_request_fails_the_last_data_stays_then_comes_back(sim: Sim, fault: str) -> None:
     async with Client(sim.url, DEMO_PUBLIC_KEY, timeout=0.5) as api:
         coord = Coordinator(api, ROOMS, interval_active=0.3, interval_idle=0.3)
@@ -55,5 +58,6 @@ async def test_when_every_request_fails_the_last_data_stays_then_comes_back(sim:
             sim.faults.release.set()
             await rec.until(lambda: rec.last.ok, "back")
             assert all(r.available for r in rec.last.rooms)
+            assert not any(snapshot.signed_out for snapshot in rec.snapshots)
         finally:
             await coord.aclose()
