@@ -43,7 +43,9 @@ does not apply is null):
     download_failed      it failed (not tried again by itself)              record_id, file, path, size, room, reason
     download_paused      paused (the disk is full, the key rejected, or     record_id, file, path, size, room, reason
                          the server failed: then tried again by itself)
-    signed_out           the service rejected the key: the watch ends       reason
+    signed_out           the service rejected the key on two refreshes in   reason
+                         a row (one is a failure like others): the watch
+                         ends, its text naming the request refused
 
 Every text that comes from the service (names, reasons) is made plain (core.untrusted), and
 `json_line` escapes what a path or an id could still hold that would steer a terminal.
