@@ -15,7 +15,7 @@ import pytest
 
 from tests.cli.inprocess import Ran, ThreadedSim, environment, run_vmrctl
 from tests.support.cli import SimProcess, Vmrctl
-from vmrtray.cli.output import json_text
+from vmrtray.cli.output import SAFE_RANGES, json_text
 from vmrtray.sim import DEMO_PUBLIC_KEY
 from vmrtray.sim import state as sim_state
 from vmrtray.sim.state import Tenant
@@ -225,3 +225,14 @@ def test_json_escapes_every_control_and_format_character_and_keeps_chinese() -> 
     assert "😀" in text
     assert "\\udb40\\udc01" in text
     assert json.loads(text) == data
+
+
+def test_the_ranges_not_checked_one_by_one_hold_no_unsafe_character() -> None:
+    import re
+    import unicodedata
+
+    ranges = re.findall(r"(.)-(.)", SAFE_RANGES)
+    assert len(ranges) == 6
+    for low, high in ranges:
+        for point in range(ord(low), ord(high) + 1):
+            assert unicodedata.category(chr(point)) not in {"Cc", "Cf", "Zl", "Zp", "Cs"}, hex(point)

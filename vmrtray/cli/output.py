@@ -40,8 +40,12 @@ def json_text(data: Any) -> str:
     return _UNSAFE_IN_JSON.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=2))
 
 
+#: Ranges with no control, format or separator character, not checked one by one: printable
+#: ASCII, Latin-1 to Hebrew but the soft hyphen, CJK (radicals to unified ideographs), Hangul,
+#: full-width forms (tests/cli/test_hostile_names.py checks that they hold none).
+SAFE_RANGES = "\x20-\x7e\xa0-\xac\xae-\u05ff\u2e80-\u9fff\uac00-\ud7a3\uff01-\uffef"
 #: Outside its strings JSON is ASCII; inside, json.dumps has escaped C0 controls already.
-_UNSAFE_IN_JSON = re.compile(r"[^\n\x20-\x7e]")
+_UNSAFE_IN_JSON = re.compile(f"[^\n{SAFE_RANGES}]")
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -58,8 +62,8 @@ def _unsafe(char: str) -> bool:
     return unicodedata.category(char) in _UNSAFE_CATEGORIES
 
 
-#: What a line of text for a person may hold raw: printable ASCII, a newline, a tab; the rest is checked.
-_CHECKED_IN_TEXT = re.compile(r"[^\n\t\x20-\x7e]")
+#: What a line of text for a person may hold raw: a newline, a tab, SAFE_RANGES; the rest is checked.
+_CHECKED_IN_TEXT = re.compile(f"[^\n\t{SAFE_RANGES}]")
 
 
 def terminal_text(text: str) -> str:
