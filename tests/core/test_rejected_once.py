@@ -153,3 +153,21 @@ async def test_vmrctl_watch_ends_only_on_the_second_403_and_names_the_request(
     assert isinstance(rejected, AuthError)
     (line,) = [h for h in told if h.event == Name.SIGNED_OUT]
     assert MEETING_INFO in line.text
+
+
+async def test_a_refresh_then_a_toggle_refused_sign_out_naming_the_toggles_request(sim: Sim, api: Client) -> None:
+    """Two refusals in a row with no success between, whichever asked: the second (the click's)
+    signs out, and the snapshot names that request."""
+    sim.state.set_meeting("100701", started=True, participants=3)
+    coordinator = Coordinator(api, ["100701"], interval_active=3600, interval_idle=3600)
+    try:
+        sim.faults.queue("code:403", count=1, path=MEETING_INFO)
+        assert not (await coordinator.refresh()).signed_out
+        sim.faults.queue("code:403", count=1, path="/meeting/openRecord")
+        await coordinator.start_recording("100701")
+        assert coordinator.snapshot.signed_out
+        assert coordinator._poller.rejected
+        assert coordinator.snapshot.error is not None
+        assert "/meeting/openRecord" in coordinator.snapshot.error.describe("en")
+    finally:
+        await coordinator.aclose()

@@ -119,7 +119,12 @@ class Coordinator:
         self.start_wait = start_wait
         self.give_up_after = give_up_after
         self._poller: Poller[[Snapshot, list[Event]]] = Poller(
-            "the rooms' state", self._update, self._interval, watch=self._watch_clock, rng=rng
+            "the rooms' state",
+            self._update,
+            self._interval,
+            watch=self._watch_clock,
+            rng=rng,
+            signed_out=self._signed_out,
         )
         self.snapshot = Snapshot(rooms=tuple(RoomState(room) for room in self.rooms))
         self._have_data = False
@@ -532,8 +537,14 @@ class Coordinator:
 
     def _rejected(self, error: object) -> None:
         """A toggle's rejected key counts as a rejected refresh: signed out only when the
-        refresh before it, or the one it asks for, is rejected too."""
-        if isinstance(error, AuthError) and self._poller.note_rejected(error):
+        refresh before it, or the one it asks for, is rejected too (`_signed_out`)."""
+        if isinstance(error, AuthError):
+            self._poller.note_rejected(error)
+
+    def _signed_out(self, error: AuthError) -> None:
+        """The poller stopped on a key rejected twice in a row: published once (a refresh that
+        signs out publishes it itself before raising, so no failure snapshot comes first)."""
+        if not self.snapshot.signed_out:
             self._publish(replace(self.snapshot, signed_out=True, error=error))
 
     # -- live toggles -------------------------------------------------------------------------

@@ -74,7 +74,10 @@ class Poller(Generic[P]):
         watch: Watch | None = None,
         debounce: float = DEBOUNCE,
         rng: random.Random | None = None,
+        signed_out: Callable[[AuthError], None] | None = None,
     ) -> None:
+        """`signed_out` hears the rejection that stopped the loop (the owner says so), whoever
+        counted it: the loop, a refresh of the owner's own, `note_rejected`."""
         self.what = what  # named in the log: "could not refresh <what>"
         self.debounce = debounce
         self.failures = 0  # refreshes failed in a row
@@ -82,6 +85,7 @@ class Poller(Generic[P]):
         self.rejected = False  # the key was rejected: no polling until credentials_renewed()
         self.paused = False
         self._update, self._interval, self._watch = update, interval, watch
+        self._signed_out = signed_out
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._listeners: Listeners[P] = Listeners(what, self._listened)
         self._wake = asyncio.Event()
@@ -179,6 +183,11 @@ class Poller(Generic[P]):
         )
         self.rejected = True
         self._stop()
+        if self._signed_out is not None:
+            try:
+                self._signed_out(error)
+            except Exception:  # the owner's words failed: the loop has stopped all the same
+                log.exception("telling that %s stopped on a rejected key failed", self.what)
         return True
 
     # -- one refresh -----------------------------------------------------------------------------
