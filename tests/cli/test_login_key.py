@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.cli import SimProcess, Vmrctl
 from vmrtray.cli.parser import KEY_ON_COMMAND_LINE
-from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY
+from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_DEDICATED_ACCOUNT, DEMO_DEDICATED_KEY, DEMO_PUBLIC_KEY
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,10 @@ def test_a_key_that_is_not_ascii_is_refused_at_input(
     assert where in line
     assert "ключ" not in line
     assert sim_process.control("stats")["requests"] == {}
+
+
+def test_the_simulator_still_prints_its_demo_keys(sim_process: SimProcess) -> None:
+    """`vmrctl sim` is the one output that shows a key: the demo's, for a user to sign in with."""
+    assert sim_process.process.stdout is not None
+    lines = [sim_process.process.stdout.readline() for _ in range(2)]
+    assert f"VMRTRAY_AUTH={DEMO_PUBLIC_KEY} " in lines[1]

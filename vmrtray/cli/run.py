@@ -32,7 +32,8 @@ log = logging.getLogger("vmrtray.cli")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """vmrctl's run: the exit code. Every word it writes, argparse's included, goes through
-    `output.SafeStream` (no key, no raw control character)."""
+    `output.SafeStream` (no key, no raw control character) — but the simulator's (`vmrctl
+    sim`), which prints its demo keys for a user to sign in with."""
     _never_fail_to_print()
     argv = list(sys.argv[1:] if argv is None else argv)
     key_option = _key_given(argv)
@@ -44,13 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
         except SystemExit as done:  # --help, --version, or a usage error already said
             return done.code if isinstance(done.code, int) else Exit.USAGE
-        return _main(args)
+        if args.command != SERVE:
+            _register_env_key()
+            return _main(args)
+    return _main(args)
 
 
 def _main(args: argparse.Namespace) -> int:
     lang = user_lang()
-    if args.command != SERVE:  # the simulator prints its own demo key, for a user to sign in with
-        _register_env_key()
     debug = bool(getattr(args, "debug", False))
     logs.setup(debug, to_file=False)  # scripts log to stderr only, scrubbed like the app's file
     try:
