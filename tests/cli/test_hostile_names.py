@@ -236,3 +236,16 @@ def test_the_ranges_not_checked_one_by_one_hold_no_unsafe_character() -> None:
     for low, high in ranges:
         for point in range(ord(low), ord(high) + 1):
             assert unicodedata.category(chr(point)) not in {"Cc", "Cf", "Zl", "Zp", "Cs"}, hex(point)
+
+
+def test_the_booked_sentence_shows_a_hostile_share_link_on_its_own_line(steered: ThreadedSim) -> None:
+    def plant() -> None:
+        assert steered.sim is not None
+        steered.sim.url += f"\r\nX-Injected: 1{STEERING}"  # the shortAddress the simulator gives is made of it
+
+    steered.call(plant)
+    done = run_vmrctl("book", "--theme", "周会", "--start", BOOKING_START, "--minutes", "30")
+    assert done.code == 0, done.stderr
+    _shown_plain(done)
+    assert "\r" not in done.stdout
+    assert not any(line.startswith("X-Injected") for line in done.stdout.splitlines()), done.stdout

@@ -15,6 +15,7 @@ from vmrtray.core.ics import save_ics
 from vmrtray.core.lang import pick
 from vmrtray.core.paths import data_dir
 from vmrtray.core.pending import PendingBookings
+from vmrtray.core.untrusted import plain
 
 from ..context import Context
 from ..exits import Exit, UsageError
@@ -89,14 +90,18 @@ def _request(ctx: Context) -> BookingRequest:
 
 
 def _say_booked(ctx: Context, booking: Booking) -> None:
+    """What was booked, in lines of their own: the service's words in them (theme, link,
+    passwords) made plain, so that a line break or an escape in them adds no line."""
     when = f"{local_time(booking.start_date)} – {local_time(booking.end_date)}"
+    theme, link = plain(booking.theme), plain(booking.short_address or "")
+    host, guest = plain(booking.random_host_pwd or ""), plain(booking.random_visitor_pwd or "")
     ctx.say(
-        f"Booked {booking.theme!r}: room {booking.sipkey}, {when}, "
-        f"booking id {booking.id}.\n  share link: {booking.short_address}\n  host password: {booking.random_host_pwd}"
-        f"\n  guest password: {booking.random_visitor_pwd or '(none)'}",
-        f"已预约“{booking.theme}”：会议室 {booking.sipkey}，{when}，"
-        f"预约 ID {booking.id}。\n  分享链接：{booking.short_address}\n  主持人密码：{booking.random_host_pwd}"
-        f"\n  访客密码：{booking.random_visitor_pwd or '（无）'}",
+        f"Booked {theme!r}: room {booking.sipkey}, {when}, "
+        f"booking id {booking.id}.\n  share link: {link}\n  host password: {host}"
+        f"\n  guest password: {guest or '(none)'}",
+        f"已预约“{theme}”：会议室 {booking.sipkey}，{when}，"
+        f"预约 ID {booking.id}。\n  分享链接：{link}\n  主持人密码：{host}"
+        f"\n  访客密码：{guest or '（无）'}",
     )
 
 
