@@ -20,8 +20,9 @@ from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_DEDICATED_ACCOUNT, DEMO_
         ("--api-id", DEMO_API_ID, "--api-k", DEMO_API_KEY),  # argparse takes a prefix of an option
         ("--tenant-key", DEMO_API_KEY),
         ("--tenant-key", "-" + DEMO_API_KEY),  # a key beginning with a dash reads as an unknown option
+        ("--tenant-key", "--" + DEMO_API_KEY),  # … and one beginning with two, as an unknown long option
     ],
-    ids=["api-key", "api-key=", "prefix", "tenant-key", "dash"],
+    ids=["api-key", "api-key=", "prefix", "tenant-key", "dash", "two-dashes"],
 )
 def test_a_key_given_as_an_argument_is_refused_without_repeating_it(
     vmrctl: Vmrctl, sim_process: SimProcess, given: tuple[str, ...]

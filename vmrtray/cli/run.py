@@ -91,12 +91,26 @@ def _key_given(argv: Sequence[str]) -> str | None:
             continue
         if not equals:
             value = argv[i + 1] if i + 1 < len(argv) else ""
-            if value.startswith("--") or value == "-h":  # the next option: no value given
+            if value == "-h" or (value.startswith("--") and _is_login_option(value)):  # no value given
                 continue
         if value not in (ASK, STDIN):
             logs.register_secret(value)
             given = given or name
     return given
+
+
+def _is_login_option(token: str) -> bool:
+    """Whether `token` is one of `vmrctl login`'s options (or a prefix argparse takes for one):
+    anything else after a key option is a key that begins with "--", which argparse would
+    otherwise repeat ("unrecognized arguments: --…")."""
+    name = token.partition("=")[0]
+    parser = build_parser()
+    options = set(parser._option_string_actions)
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        login = getattr(action, "choices", {}).get("login")
+        if login is not None:
+            options |= set(login._option_string_actions)
+    return any(option.startswith(name) for option in options if option.startswith("--"))
 
 
 def _register_env_key() -> None:
