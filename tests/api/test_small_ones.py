@@ -58,3 +58,11 @@ async def test_a_code_of_thousands_of_digits_is_no_code_not_a_crash() -> None:
         with pytest.raises(ApiError) as caught:
             api._unwrap(200, b'{"code": "' + b"9" * 5000 + b'", "state": 0}', "/meeting/openRecord", flat=False)
     assert caught.value.code is None
+
+
+@pytest.mark.parametrize("typed", ["https://vmr.example:99999", "http://127.0.0.1:0", "vmr.example:65536"])
+def test_a_port_out_of_range_is_refused_with_the_reason(typed: str) -> None:
+    """httpx reads the port 99999; connecting to it ended in an OverflowError (vmrctl: "internal
+    error"), and the settings saved it."""
+    with pytest.raises(ValueError, match="a port is a number from 1 to 65535"):
+        normalize_server(typed)

@@ -111,6 +111,8 @@ def normalize_server(url: str) -> str:
         raise ValueError(f"not an http(s) server address: {url!r}")
     if parsed.query or parsed.fragment:
         raise ValueError(f"a server address has no query or fragment: {url!r}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:  # httpx takes 99999; connect() does not
+        raise ValueError(f"a port is a number from 1 to 65535: {url!r}")
     return str(parsed.copy_with(path=parsed.path.rstrip("/") or "/")).rstrip("/")
 
 
