@@ -14,13 +14,15 @@ from PySide6.QtCore import QCoreApplication, QObject
 from vmrtray.api import Booking, Lang
 from vmrtray.core.bookings import Settled
 from vmrtray.core.download_queue import State, Transfer
+from vmrtray.core.localtime import shown
 from vmrtray.core.notifications import Alert
+from vmrtray.core.untrusted import plain
 
 
 def booked(booking: Booking) -> Alert:
     """The booking dialog's booking, now the service's."""
-    when = f"{booking.start_date.astimezone():%Y-%m-%d %H:%M}"
-    return Alert(QCoreApplication.translate("Alerts", "Booked “{theme}”").format(theme=booking.theme), when)
+    when = shown(booking.start_date)  # a time the clocks repeat with its offset
+    return Alert(QCoreApplication.translate("Alerts", "Booked “{theme}”").format(theme=plain(booking.theme)), when)
 
 
 class Alerts(QObject):
@@ -36,8 +38,8 @@ def reminder(booking: Booking, now: datetime) -> Alert:
     """`booking` starts soon (the agenda decides when to remind)."""
     minutes = max(0, round((booking.start_date - now).total_seconds() / 60))
     title = Alerts().starts_in(minutes)
-    body = f"{booking.start_date.astimezone():%H:%M} · {booking.sipkey or ''}"
-    return Alert(title.format(theme=booking.theme), body)
+    body = f"{shown(booking.start_date, '%H:%M')} · {plain(booking.sipkey or '')}"
+    return Alert(title.format(theme=plain(booking.theme)), body)
 
 
 def settled(outcome: Settled, lang: Lang) -> Alert:
