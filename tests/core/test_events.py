@@ -47,3 +47,9 @@ def test_service_level_changes_say_one_thing() -> None:
     assert _kinds(down, down) == []
     assert _kinds(down, _snap(IDLE)) == [Kind.SERVICE_BACK, Kind.MEETING_ENDED]
     assert _kinds(_snap(BUSY), _snap(BUSY, signed_out=True)) == [Kind.SIGNED_OUT]
+
+
+def test_a_room_state_in_a_log_line_does_not_carry_the_guest_password() -> None:
+    """A snapshot is logged as its repr: the room's guest password is not in it (issue 15, point 10)."""
+    state = RoomState("100701", name="Board", guest_pwd="4711")
+    assert "4711" not in repr(Snapshot(rooms=(state,), ok=True))

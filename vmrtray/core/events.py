@@ -37,7 +37,7 @@ class RoomState:
     ours: bool = False  # the recording was started by this app
     failed_reason: str | None = None  # the service's words, made plain (core.untrusted)
     status_record_id: str | None = None  # the recordId the status names, recording or not (its last one)
-    guest_pwd: str = ""
+    guest_pwd: str = field(default="", repr=False)  # a snapshot in a log line never carries it
     may_record: bool = True  # False once the service said 200004 for this room
     may_live: bool = True  # False once the service said 200005 (may not be streamed) for this room
     busy: Busy | None = None  # while a record toggle is under way
