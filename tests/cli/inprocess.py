@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from vmrtray.cli import main
+from vmrtray.cli import main, output
 from vmrtray.core import logs
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
 
@@ -83,7 +83,7 @@ def run_vmrctl(*argv: str, stdin: str = "") -> Ran:
     out, err = io.StringIO(), io.StringIO()
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    secrets = set(logs._secrets)
+    secrets, shown = set(logs._secrets), set(output._secrets)
     try:
         with (
             contextlib.redirect_stdout(out),
@@ -100,6 +100,8 @@ def run_vmrctl(*argv: str, stdin: str = "") -> Ran:
         root.setLevel(level)
         logs._secrets.clear()
         logs._secrets.update(secrets)
+        output._secrets.clear()
+        output._secrets.update(shown)
     return Ran(code, out.getvalue(), err.getvalue())
 
 

@@ -71,3 +71,35 @@ def test_a_refusal_that_echoes_the_key_is_told_scrubbed(
     assert done.code in (3, 4), done.stderr.replace(DEMO_API_KEY, "<key>")
     _no_key(done.stdout + done.stderr)
     assert "auth码 *** 无效" in done.stdout + done.stderr
+
+
+#: Words of a user's that look like what the log scrubs (`sign=`, `auth:`), and are not a key.
+LOOKS_LIKE_A_LOG_SECRET = "design sign=off / OAuth:rollout / auth=ok q-signature=v2"
+
+
+@pytest.mark.parametrize("argv", [("bookings",), ("bookings", "--json")], ids=" ".join)
+def test_a_theme_that_looks_like_a_log_secret_is_printed_as_it_is(sim: ThreadedSim, argv: tuple[str, ...]) -> None:
+    """Only the key and its secret half are hidden from vmrctl's output: the log's patterns are
+    for log lines (before, `design sign=off / OAuth:rollout` printed as `sign=*** / OAuth:***`)."""
+    start = ("--start", "2031-05-01 10:00", "--minutes", "30")
+    booked = run_vmrctl("book", "--room", "3365", "--theme", LOOKS_LIKE_A_LOG_SECRET, *start)
+    assert booked.code == 0, booked.stderr
+    assert f"'{LOOKS_LIKE_A_LOG_SECRET}'" in booked.stdout
+    done = run_vmrctl(*argv)
+    assert done.code == 0, done.stderr
+    assert LOOKS_LIKE_A_LOG_SECRET in done.stdout
+    assert "***" not in done.stdout
+
+
+@pytest.mark.parametrize("argv", [("rooms",), ("rooms", "--json"), ("status", ROOM)], ids=" ".join)
+def test_a_room_name_that_looks_like_a_log_secret_is_printed_as_it_is(sim: ThreadedSim, argv: tuple[str, ...]) -> None:
+    def name_it() -> None:
+        found = sim.sim.state.find_room(ROOM) if sim.sim else None
+        assert found is not None
+        found[1].name = f"{LOOKS_LIKE_A_LOG_SECRET} {DEMO_API_KEY}"
+
+    sim.call(name_it)
+    done = run_vmrctl(*argv)
+    assert done.code == 0, done.stderr.replace(DEMO_API_KEY, "<key>")
+    _no_key(done.stdout + done.stderr)
+    assert f"{LOOKS_LIKE_A_LOG_SECRET} ***" in done.stdout

@@ -21,7 +21,7 @@ from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings, check_account, check_short_number
 
 from .exits import UsageError
-from .output import Table, print_json, print_table
+from .output import Table, print_json, print_table, register_secret
 
 
 @dataclass
@@ -80,7 +80,13 @@ class Context:
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[Client]:
         """A client for the server with the stored key (or the demo's), closed afterwards."""
-        secret = self.demo_key or checked_key(await load_key(self.server), _key_source(), self.lang)
+        if self.demo_key:
+            secret = self.demo_key
+            register_secret(secret)
+        else:
+            loaded = await load_key(self.server)
+            register_secret(loaded)  # the keyring's too, checked or not: no output shows it
+            secret = checked_key(loaded, _key_source(), self.lang)
         async with open_client(self.settings, secret, server=self.server, timeout=self.timeout) as api:
             yield api
 

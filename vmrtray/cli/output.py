@@ -2,8 +2,10 @@
 the local zone; lengths as h:mm:ss. Sizes are core's (`core.units.size_text`, IEC units).
 
 Every write to stdout and stderr goes through `SafeStream` (installed by `cli.run`): the key
-and its secret half (`core.logs.scrub`) become `***`, and no control, format or separator
-character reaches the terminal raw — whatever text of the service a sentence carries."""
+and its secret half (registered with `register_secret`) become `***`, and no control, format
+or separator character reaches the terminal raw — whatever text of the service a sentence
+carries. Nothing else is rewritten: the log's own patterns (`auth=…`, `sign=…`) are for log
+lines, whose filter applies them (`--debug`); a booking themed "sign=off" is printed so."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any, TextIO, cast
 
 from tabulate import tabulate
 
-from vmrtray.core.logs import scrub
+from vmrtray.core import logs
 from vmrtray.core.untrusted import plain
 
 Row = list[Any]
@@ -66,11 +68,33 @@ def _unsafe(char: str) -> bool:
 _CHECKED_IN_TEXT = re.compile(f"[^\n\t{SAFE_RANGES}]")
 
 
+#: The key and its secret half, as vmrctl met them: what `hide_secrets` replaces in its output.
+_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """`value` (a key) is never printed from here on, nor (for a public-cloud `id:key`) its
+    secret half; the log's scrubber is told too (core.logs.register_secret). core.logs keeps
+    its own set private, so vmrctl keeps the same parts here: the whole value and each part
+    after a colon, of 6 characters or more (a dedicated cloud's '800' is not blotted out)."""
+    logs.register_secret(value)
+    for part in {value, *value.split(":")[1:]}:
+        if len(part) >= 6:
+            _secrets.add(part)
+
+
+def hide_secrets(text: str) -> str:
+    """`text` with every registered secret as `***`; nothing else changed."""
+    for secret in sorted(_secrets, key=len, reverse=True):  # a whole `id:key` before its key part
+        text = text.replace(secret, "***")
+    return text
+
+
 def terminal_text(text: str) -> str:
     """`text` as it may reach a terminal: registered secrets as `***`, and every control,
     format or separator character but a newline and a tab as its Python escape (`\\x1b`,
     `\\u202e`), so that it can neither steer the terminal nor read reversed, and is still seen."""
-    return _CHECKED_IN_TEXT.sub(_text_escape, scrub(text))
+    return _CHECKED_IN_TEXT.sub(_text_escape, hide_secrets(text))
 
 
 def _text_escape(match: re.Match[str]) -> str:

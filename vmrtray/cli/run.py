@@ -24,7 +24,7 @@ from .commands import COMMANDS, SERVE, SIGN_IN
 from .context import Context
 from .demo import in_demo
 from .exits import EXPECTED, Exit, exit_code, sentence
-from .output import safe_streams, warn
+from .output import register_secret, safe_streams, warn
 from .parser import ASK, KEY_ON_COMMAND_LINE, KEY_OPTIONS, STDIN, build_parser
 
 log = logging.getLogger("vmrtray.cli")
@@ -94,7 +94,7 @@ def _key_given(argv: Sequence[str]) -> str | None:
             if value == "-h" or (value.startswith("--") and _is_login_option(value)):  # no value given
                 continue
         if value not in (ASK, STDIN):
-            logs.register_secret(value)
+            register_secret(value)
             given = given or name
     return given
 
@@ -118,7 +118,7 @@ def _register_env_key() -> None:
     comes to read it (core.credentials registers it again when it does)."""
     from_env = os.environ.get(ENV_KEY, "").strip()
     if from_env:
-        logs.register_secret(from_env)
+        register_secret(from_env)
 
 
 def _never_fail_to_print() -> None:

@@ -11,11 +11,11 @@ from vmrtray.api import public_cloud_key
 from vmrtray.core import settings as settings_mod
 from vmrtray.core.credentials import check_keyring, forget_key, store_key
 from vmrtray.core.directory import check_connection
-from vmrtray.core.logs import register_secret
 from vmrtray.core.settings import Settings
 
 from ..context import Context, checked_key
 from ..exits import Exit, UsageError
+from ..output import register_secret
 from ..parser import ASK, STDIN
 
 Cloud = Literal["public", "dedicated"]
