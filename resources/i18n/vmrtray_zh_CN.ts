@@ -945,6 +945,14 @@
             <translation>不是文件：请选择证书的 PEM 文件</translation>
         </message>
         <message>
+            <source>not a PEM file of certificates; a DER file (.cer, .der) converts with openssl x509 -inform der -in FILE -out FILE.pem</source>
+            <translation>不是证书的 PEM 文件；DER 文件（.cer、.der）可以这样转换：openssl x509 -inform der -in FILE -out FILE.pem</translation>
+        </message>
+        <message>
+            <source>cannot be read: choose a PEM file of certificates</source>
+            <translation>无法读取：请选择证书的 PEM 文件</translation>
+        </message>
+        <message>
             <source>Testing…</source>
             <translation>正在测试…</translation>
         </message>

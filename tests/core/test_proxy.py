@@ -182,3 +182,78 @@ async def test_no_proxy_ignores_the_environments(sim: Sim, tmp_path: Path, monke
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_free_port()}")  # nobody listens there
     await status_record_and_download(sim, Settings(server=sim.url, proxy="none"), tmp_path)
+
+
+class SocksProxy:
+    """A SOCKS 5 proxy (no authentication, CONNECT only) that writes down each target it carries."""
+
+    def __init__(self) -> None:
+        self.carried: list[str] = []
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> SocksProxy:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            _version, methods = await reader.readexactly(2)
+            await reader.readexactly(methods)
+            writer.write(b"\x05\x00")
+            _version, _command, _reserved, kind = await reader.readexactly(4)
+            if kind == 1:
+                host = socket.inet_ntoa(await reader.readexactly(4))
+            elif kind == 3:
+                host = (await reader.readexactly((await reader.readexactly(1))[0])).decode()
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, await reader.readexactly(16))
+            port = int.from_bytes(await reader.readexactly(2), "big")
+            self.carried.append(f"{host}:{port}")
+            upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+            writer.write(b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(1 << 16):
+                    sink.write(data)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+@pytest.mark.parametrize("how", ["ALL_PROXY", "all_proxy-gnome", "manual"])
+async def test_a_socks_proxy_carries_the_api_and_the_files(
+    lan_sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The API through httpx with socksio, the files through aiohttp-socks; GNOME exports its
+    SOCKS host as all_proxy=socks://host:port, read as SOCKS 5 (before: an ImportError, or
+    "Unknown scheme for proxy URL", at the tray's start)."""
+    for name in (*PROXY_VARIABLES, "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with SocksProxy() as socks:
+        if how == "manual":
+            settings = Settings(
+                server=lan_sim.url, allow_http=True, proxy="manual", proxy_url=f"socks5://127.0.0.1:{socks.port}"
+            )
+        else:
+            variable, scheme = ("ALL_PROXY", "socks5") if how == "ALL_PROXY" else ("all_proxy", "socks")
+            monkeypatch.setenv(variable, f"{scheme}://127.0.0.1:{socks.port}")
+            settings = Settings(server=lan_sim.url, allow_http=True)
+        await status_record_and_download(lan_sim, settings, tmp_path)
+    server = lan_sim.url.removeprefix("http://")
+    assert server in socks.carried  # the API
+    assert lan_sim.file_url.removeprefix("http://").split("/")[0] in socks.carried  # the files

@@ -98,3 +98,26 @@ def test_a_server_with_a_user_and_password_is_refused_without_echoing_them(dirs:
     for text in (said, str(direct.value), repr(direct.value.errors(include_input=False))):
         for part in ("pa55-w0rd", "in-the-address"):  # pydantic shortens a long input in the middle
             assert part not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("socks5://127.0.0.1:1080", "socks5://127.0.0.1:1080"),
+        ("socks://127.0.0.1:1080", "socks5://127.0.0.1:1080"),  # GNOME's form: SOCKS 5
+        ("http://proxy.example:8080", "http://proxy.example:8080"),
+    ],
+)
+def test_a_proxy_address_is_kept_as_the_connection_reads_it(value: str, read: str) -> None:
+    assert Settings(proxy="manual", proxy_url=value).proxy_url == read
+
+
+@pytest.mark.parametrize(
+    ("value", "why"), [("http://[::1", "Invalid IPv6 URL"), ("http://proxy.example:99999", "Port out of range")]
+)
+def test_a_proxy_address_httpx_cannot_read_is_refused_with_the_reason(value: str, why: str) -> None:
+    """Both passed the settings' check, then ended the tray's start with httpx's InvalidURL."""
+    with pytest.raises(ValidationError) as caught:
+        Settings(proxy="manual", proxy_url=value)
+    assert "is not a proxy address" in str(caught.value)
+    assert why in str(caught.value)

@@ -15,6 +15,7 @@ import trustme
 
 from tests.support.flows import status_record_and_download
 from vmrtray.api import Client, InsecureServerError, NetworkError
+from vmrtray.core.reach import Unreachable
 from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_PUBLIC_KEY, Sim
@@ -92,3 +93,26 @@ def test_plain_http_away_from_this_computer_is_refused_unless_allowed(server: st
 @pytest.mark.parametrize("server", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:8080"])
 def test_plain_http_on_this_computer_is_fine(server: str) -> None:
     assert Client(server, DEMO_PUBLIC_KEY).server == server
+
+
+def test_a_ca_bundle_that_is_not_pem_is_refused_saying_how_to_convert_it(ca: trustme.CA, tmp_path: Path) -> None:
+    """A DER certificate (.cer) passed the file check, then ended the tray with an SSLError."""
+    der = tmp_path / "company.cer"
+    der.write_bytes(ssl.PEM_cert_to_DER_cert(ca.cert_pem.bytes().decode()))
+    with pytest.raises(ValueError, match="no certificate in PEM form") as caught:
+        Settings(ca_bundle=str(der))
+    assert f"openssl x509 -inform der -in {der} -out {tmp_path / 'company'}.pem" in str(caught.value)
+
+
+def test_a_ca_bundle_that_became_unusable_after_saving_is_a_sentence_at_use(
+    https_sim: Sim, ca_file: Path, tmp_path: Path
+) -> None:
+    settings = Settings(server=https_sim.url, ca_bundle=str(ca_file))
+    ca_file.write_bytes(b"0\x82 DER")
+    with pytest.raises(Unreachable) as caught:
+        open_client(settings, DEMO_PUBLIC_KEY)
+    assert "no certificate in PEM form" in caught.value.describe("en")
+    assert "PEM 格式" in caught.value.describe("zh")
+    ca_file.unlink()
+    with pytest.raises(Unreachable, match="cannot be read"):
+        open_client(settings, DEMO_PUBLIC_KEY)

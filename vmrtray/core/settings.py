@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from vmrtray.api import normalize_server
 
 from .atomic import write_atomic
 from .paths import settings_file
+from .reach import Unreachable, ca_context, proxy_url
 
 #: The notification switches, one per event group (`notify_<group>` below; core.events).
 NOTIFY_GROUPS = ("meetings", "participants", "recording", "live", "availability")
@@ -116,9 +118,12 @@ class Settings(BaseModel):
         if value is None or not value.strip():
             return None
         value = value.strip()
-        if not re.match(r"^(https?|socks5h?)://[^\s/]+", value):
+        if not re.match(r"^(https?|socks5?h?)://[^\s/]+", value):
             raise ValueError(f"{value!r} is not a proxy address (like http://proxy.example:8080)")
-        return value
+        try:  # a host httpx can read, socks:// read as socks5:// (reach.proxy_url)
+            return proxy_url(value, "proxy_url")
+        except Unreachable as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("ca_bundle")
     @classmethod
@@ -128,6 +133,10 @@ class Settings(BaseModel):
         path = Path(value.strip()).expanduser()
         if not path.is_file():
             raise ValueError(f"{value!r} is not a file (a PEM file of certificates)")
+        try:  # loaded as the connection will load it: a DER file is refused here, not at start
+            ca_context(str(path))
+        except Unreachable as error:
+            raise PydanticCustomError(f"ca_bundle_{error.kind}", "{reason}", {"reason": str(error)}) from None
         return str(path)
 
     @model_validator(mode="after")

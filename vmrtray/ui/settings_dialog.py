@@ -35,6 +35,7 @@ from vmrtray.api import Lang, Room, VmrError, public_cloud_key
 from vmrtray.api.client import in_clear_over_network
 from vmrtray.core.credentials import CredentialsError
 from vmrtray.core.directory import check_connection
+from vmrtray.core.reach import Unreachable
 from vmrtray.core.settings import NOTIFY_GROUPS, AutoFetch, Settings, check_short_number
 
 from .asyncutil import spawn
@@ -304,7 +305,9 @@ class SettingsDialog(QDialog):
         except ValidationError as exc:
             for error in exc.errors():
                 field = str(error["loc"][0]) if error["loc"] else "proxy_url"
-                why = self.reason(str(error["loc"][0]) if error["loc"] else "proxy_missing")
+                why = self.reason(str(error["type"])) or self.reason(  # ca_bundle_not_pem, _unreadable
+                    str(error["loc"][0]) if error["loc"] else "proxy_missing"
+                )
                 problems.setdefault(field, why or str(error["msg"]).removeprefix("Value error, "))
         key = self._typed_key(problems)
         if problems or settings is None:
@@ -347,6 +350,11 @@ class SettingsDialog(QDialog):
             "interval_idle": self.tr("from 5 to 86400 seconds"),
             "key": self.tr("the API ID and the API KEY are both needed (the ID has no colon)"),
             "ca_bundle": self.tr("not a file: choose a PEM file of certificates"),
+            "ca_bundle_not_pem": self.tr(
+                "not a PEM file of certificates; a DER file (.cer, .der) converts with"
+                " openssl x509 -inform der -in FILE -out FILE.pem"
+            ),
+            "ca_bundle_unreadable": self.tr("cannot be read: choose a PEM file of certificates"),
         }
         return reasons.get(field, "")
 
@@ -377,7 +385,7 @@ class SettingsDialog(QDialog):
         self.test_result.setText(self.tr("Testing…"))
         try:
             rooms = await check_connection(settings, key)
-        except VmrError as error:
+        except (VmrError, Unreachable) as error:  # Unreachable: the environment's proxy, the CA file
             self.test_result.setText("✗ " + error.describe(self.lang))
             return False
         self.set_rooms(rooms, self.favourites())

@@ -54,6 +54,7 @@ class Tray(QObject):
         self.downloads: Downloads | None = None
         self.alerts: list[Alert] = []  # every alert shown, newest last (tests and the window read it)
         self.has_credentials = False
+        self.problem: str | None = None  # why no session could be opened (the proxy, the CA file)
         self.state = TrayState.SIGNED_OUT
         self._remove_listener: Callable[[], None] | None = None
         self.icon_style: Style = "colour"
@@ -100,6 +101,7 @@ class Tray(QObject):
             self._remove_listener = None
         self.coordinator = coordinator
         self.has_credentials = has_credentials
+        self.problem = None
         self.downloads = downloads
         self.notifier = notifier or self._default_notifier
         self.snapshot = coordinator.snapshot if coordinator else None
@@ -110,6 +112,12 @@ class Tray(QObject):
 
     def detach(self) -> None:
         self.attach(None, has_credentials=self.has_credentials)
+
+    def set_problem(self, sentence: str) -> None:
+        """No session could be opened, for `sentence`'s reason (a proxy or CA file that cannot be
+        used): shown as the service unreachable, with the sentence, until the next `attach`."""
+        self.problem = sentence
+        self._render()
 
     def set_demo(self, demo: bool) -> None:
         """Say DEMO (and offer no demo) while the demo runs."""
@@ -145,6 +153,8 @@ class Tray(QObject):
 
     def _render(self) -> None:
         self.state = state_of(self.snapshot) if self.has_credentials else TrayState.SIGNED_OUT
+        if self.problem is not None:
+            self.state = TrayState.UNREACHABLE
         icon = self._icon(self.state, self.icon_style)
         summary = self.tooltip()
         self.icon.setIcon(icon)
@@ -166,7 +176,9 @@ class Tray(QObject):
         if self.demo:
             parts.insert(0, self.tr("DEMO"))
         snap = self.snapshot
-        if not self.has_credentials or snap is None:
+        if self.problem is not None:
+            parts.append(self.problem)
+        elif not self.has_credentials or snap is None:
             parts.append(self.tr("not signed in"))
         elif snap.signed_out and (request := refused_request(snap.error)):
             parts.append(

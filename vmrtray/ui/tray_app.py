@@ -32,6 +32,7 @@ from vmrtray.core.lang import user_lang
 from vmrtray.core.making import Made, Unlisted
 from vmrtray.core.notifications import Alert, Notifier
 from vmrtray.core.paths import data_dir, log_dir
+from vmrtray.core.reach import Unreachable
 from vmrtray.core.settings import Settings, SettingsError
 
 from . import alerts, i18n
@@ -154,6 +155,11 @@ class TrayApp:
             )
         except VmrError as error:  # plain http away from this computer, not allowed
             self.tray.attach(None, has_credentials=False)
+            self.say(error.describe(self.lang), urgent=True)
+            return
+        except Unreachable as error:  # the proxy or the CA file cannot be used: the tray stays, and says why
+            self.tray.attach(None)
+            self.tray.set_problem(error.describe(self.lang))
             self.say(error.describe(self.lang), urgent=True)
             return
         self.session = session
