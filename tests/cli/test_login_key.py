@@ -21,8 +21,26 @@ from vmrtray.sim import DEMO_API_ID, DEMO_API_KEY, DEMO_DEDICATED_ACCOUNT, DEMO_
         ("--tenant-key", DEMO_API_KEY),
         ("--tenant-key", "-" + DEMO_API_KEY),  # a key beginning with a dash reads as an unknown option
         ("--tenant-key", "--" + DEMO_API_KEY),  # … and one beginning with two, as an unknown long option
+        # login takes no positional argument: any other word of its line can only be a key
+        ("--tenant-key", "--", DEMO_API_KEY),  # after '--', argparse's end of options
+        ("--api-id", DEMO_API_ID, "--api-key", "-", DEMO_API_KEY),  # after the '-' that says stdin
+        ("--api-id", DEMO_API_ID, DEMO_API_KEY, "--api-key"),
+        ("--tenant-key", "-", f"--json={DEMO_API_KEY}"),  # a value given to a flag
+        ("--server", "--" + DEMO_API_KEY, "--tenant-key"),  # where an option's value is expected
     ],
-    ids=["api-key", "api-key=", "prefix", "tenant-key", "dash", "two-dashes"],
+    ids=[
+        "api-key",
+        "api-key=",
+        "prefix",
+        "tenant-key",
+        "dash",
+        "two-dashes",
+        "after--",
+        "after-",
+        "word",
+        "flag=",
+        "server",
+    ],
 )
 def test_a_key_given_as_an_argument_is_refused_without_repeating_it(
     vmrctl: Vmrctl, sim_process: SimProcess, given: tuple[str, ...]

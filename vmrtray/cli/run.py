@@ -9,9 +9,11 @@ import contextlib
 import io
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from vmrtray.api import Lang
 from vmrtray.core import logs
@@ -78,10 +80,13 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _key_given(argv: Sequence[str]) -> str | None:
-    """The option (`--api-key`, `--tenant-key`, or a prefix of one) that a key was typed after,
-    if any. That key is scrubbed from every output from here on, so that no message repeats it
-    — argparse's own included ("unrecognized arguments: -Xy…" for a key that begins with a
-    dash, which is why this looks at the words before argparse does)."""
+    """Where a key was typed on a `vmrctl login` command line, if one was: the option (`--api-key`,
+    `--tenant-key`, or a prefix of one) it followed, or "an extra argument" for a word of the
+    line that is neither an option of login's nor a value its parser expects (login takes no
+    positional argument: `login --tenant-key -- KEY`, `login --api-key - KEY`). Such a word is
+    scrubbed from every output from here on, so that no message repeats it — argparse's own
+    included ("unrecognized arguments: KEY"), which is why this looks at the words before
+    argparse does."""
     if "login" not in argv:  # the one command with these options (a command's name is never abbreviated)
         return None
     given = None
@@ -96,7 +101,75 @@ def _key_given(argv: Sequence[str]) -> str | None:
         if value not in (ASK, STDIN):
             register_secret(value)
             given = given or name
-    return given
+    extra = _extra_on_login_line(argv)
+    for word in extra:
+        register_secret(word)
+    return given or ("an extra argument" if extra else None)
+
+
+def _extra_on_login_line(argv: Sequence[str]) -> list[str]:
+    """The words of a `vmrctl login` command line that are not an option of its parser, a value
+    one of them takes (`--server URL`, `--account A`, `--api-id ID`, a key option's `-`), or a
+    lone '-': each can only be a key. Nothing when the command is not `login`."""
+    parser = build_parser()
+    options, command, extra, only_words, i = parser._option_string_actions, None, [], False, 0
+    while i < len(argv):
+        word, i = argv[i], i + 1
+        if only_words or not _looks_like_option(word):
+            if command is None:  # the command's name: the first word that is no option's value
+                if word != "login":
+                    return []
+                command, options = word, _login_parser(parser)._option_string_actions
+            elif word != STDIN:
+                extra.append(word)
+        elif word == "--":  # argparse: only positional arguments after it
+            only_words = True
+        else:
+            name, equals, _ = word.partition("=")
+            known, nargs = _option(options, name)
+            if not known or (equals and nargs == 0):  # unknown, or a value given to a flag
+                if command is not None:
+                    extra.append(word)
+            elif not equals and nargs in (None, "?") and i < len(argv) and _is_value(argv[i], nargs, options):
+                i += 1
+    return extra
+
+
+#: A word argparse takes for a value though it begins with '-' (no option of vmrctl's looks like a number).
+_NUMBER = re.compile(r"-[0-9]+|-[0-9]*\.[0-9]+")
+
+
+def _looks_like_option(word: str) -> bool:
+    return word.startswith("-") and word != STDIN and not _NUMBER.fullmatch(word)
+
+
+def _is_value(word: str, nargs: object, options: dict[str, argparse.Action]) -> bool:
+    """Whether argparse takes `word` as the value of an option whose `nargs` is given: a word that
+    does not look like an option; after a key option (nargs '?'), also one that begins with '-'
+    but is none of login's options (a key beginning with a dash, which `_key_given` refuses)."""
+    if not _looks_like_option(word):
+        return True
+    return nargs == "?" and word != "--" and not _option(options, word.partition("=")[0])[0]
+
+
+def _option(options: dict[str, argparse.Action], name: str) -> tuple[bool, object]:
+    """Whether `name` is an option (itself, or a prefix of long options argparse takes for one),
+    and its nargs. An ambiguous prefix, which argparse refuses by itself, counts as an option of
+    no value."""
+    if name in options:
+        return True, options[name].nargs
+    matches = {id(action): action for option, action in options.items() if option.startswith(name)}
+    if not name.startswith("--") or len(name) <= 2 or not matches:
+        return False, None
+    return True, next(iter(matches.values())).nargs if len(matches) == 1 else 0
+
+
+def _login_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        login = getattr(action, "choices", {}).get("login")
+        if login is not None:
+            return cast(argparse.ArgumentParser, login)
+    raise LookupError("vmrctl has no login command")
 
 
 def _is_login_option(token: str) -> bool:
@@ -105,11 +178,7 @@ def _is_login_option(token: str) -> bool:
     otherwise repeat ("unrecognized arguments: --…")."""
     name = token.partition("=")[0]
     parser = build_parser()
-    options = set(parser._option_string_actions)
-    for action in parser._subparsers._group_actions if parser._subparsers else ():
-        login = getattr(action, "choices", {}).get("login")
-        if login is not None:
-            options |= set(login._option_string_actions)
+    options = set(parser._option_string_actions) | set(_login_parser(parser)._option_string_actions)
     return any(option.startswith(name) for option in options if option.startswith("--"))
 
 
