@@ -97,3 +97,64 @@ async def test_a_rooms_passwords_never_reach_the_log(debug_log_file: Path, sim: 
     assert "RoomStatus(" in text
     for password in ("739152", "915273"):
         assert password not in text
+
+
+HOSTILE_ID = "EVIL\x1b]0;PWN\x07\x1b[2J\u202eX\x7f\x85\u200b\u2028\U000e0001-"
+
+
+def test_the_services_control_characters_are_written_escaped(log_file: Path) -> None:
+    """A record id like this one in a download_queue line made `tail -f` of the log retitle the
+    terminal and clear it; now each such character is its escape, the traceback's lines stay."""
+    log = logging.getLogger("vmrtray.test")
+    log.warning("queued %s", HOSTILE_ID)
+    try:
+        raise RuntimeError(f"the store refused {HOSTILE_ID}")
+    except RuntimeError:
+        log.exception("download of %s failed", "r\t1")
+    text = log_file.read_text("utf-8")
+    escaped = "EVIL\\x1b]0;PWN\\x07\\x1b[2J\\u202eX\\x7f\\x85\\u200b\\u2028\\U000e0001-"
+    assert f"queued {escaped}\n" in text
+    assert f"RuntimeError: the store refused {escaped}\n" in text
+    assert "download of r\t1 failed\nTraceback (most recent call last):\n" in text  # newline and tab kept
+    for char in "\x1b\x07\x7f\x85\u200b\u202e\u2028\U000e0001\r":
+        assert char not in text, repr(char)
+
+
+def test_a_lone_surrogate_is_written_escaped_and_the_line_kept(
+    log_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """json.loads makes a lone surrogate of \\ud800; the file's UTF-8 cannot write it: the line
+    was lost, and "--- Logging error ---" said on stderr."""
+    log = logging.getLogger("vmrtray.test")
+    log.warning("could not remember recording x\ud800y")
+    log.warning("a second line %s", "\udcff")
+    text = log_file.read_text("utf-8")
+    assert "could not remember recording x\\ud800y\n" in text
+    assert "a second line \\udcff\n" in text
+    assert "Logging error" not in capsys.readouterr().err
+
+
+def test_the_console_writes_what_its_encoding_cannot_as_escapes(log_file: Path) -> None:
+    import io
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")  # a strict stream
+    console = next(h for h in logging.getLogger().handlers if type(h) is not logging.handlers.RotatingFileHandler)
+    assert isinstance(console, logging.StreamHandler)
+    previous = console.setStream(stream)
+    try:
+        logging.getLogger("vmrtray.test").warning("会议室 %s", "x\ud800")
+        stream.flush()
+        written = stream.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    finally:
+        console.setStream(previous)
+    assert "\\u4f1a\\u8bae\\u5ba4 x\\ud800" in written
+
+
+def test_the_ranges_passed_without_a_look_up_hold_nothing_to_escape() -> None:
+    import sys
+    import unicodedata
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if not logs._SUSPECT.match(char):
+            assert char in "\n\t" or unicodedata.category(char) not in logs._ESCAPED, hex(code)

@@ -5,6 +5,12 @@ scrubbed before any handler sees it: the key itself, an `auth` header written ou
 signature of an object-store link (it grants access to a recording until it expires): the
 service's `sign=` and COS's own `q-signature=`. A room's passwords are kept out at their
 source: the models leave them out of their repr (api.models).
+
+Then the service's characters that steer a terminal are written escaped (`tail -f` of the
+log runs them): controls (C0 but the newline and tab of a traceback, DEL, C1), format
+characters (bidi overrides, zero-width marks), line separators and lone surrogates, each as
+its \\xNN, \\uXXXX or \\UXXXXXXXX. Whatever is left that the file's or the console's
+encoding cannot write is written backslash-escaped too, never a "--- Logging error ---".
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import unicodedata
 from pathlib import Path
+from typing import TextIO
 
 from .paths import log_dir
 
@@ -28,6 +36,28 @@ _PATTERNS = (
     # `q-signature=` (a link signed in the query-string form), also percent-encoded (`%3D`)
     re.compile(r"(?i)((?<![\w-])sign(?:=|%3D)|q-signature(?:=|%3D))([^&\s'\"]+)"),
 )
+
+
+#: The categories written escaped: controls, format, line and paragraph separators, surrogates.
+_ESCAPED: frozenset[str] = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+#: Characters that may need escaping: any but a newline, a tab, printable ASCII, and ranges
+#: that hold none of those categories (Latin-1 to Hebrew but the soft hyphen, CJK symbols
+#: to unified ideographs, Hangul syllables); for the others the category decides.
+_SUSPECT = re.compile(r"[^\n\t\x20-\x7e\xa0-\xac\xae-\u05ff\u3000-\u9fff\uac00-\ud7a3]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if unicodedata.category(char) not in _ESCAPED:
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control (but newline and tab), format, separator or surrogate
+    character written as its escape."""
+    return _SUSPECT.sub(_escape, text)
 
 
 def register_secret(value: str) -> None:
@@ -46,15 +76,34 @@ def scrub(text: str) -> str:
 
 
 class ScrubSecrets(logging.Filter):
-    """Rewrites the record's message (and its traceback text) without secrets."""
+    """Rewrites the record's message (and its traceback text) without secrets, then with the
+    characters that steer a terminal escaped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub(record.getMessage()), None
+        record.msg, record.args = escape_controls(scrub(record.getMessage())), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
+            record.exc_text = escape_controls(scrub(record.exc_text))
+        if record.stack_info:
+            record.stack_info = escape_controls(scrub(record.stack_info))
         return True
+
+
+class _Console(logging.StreamHandler[TextIO]):
+    """stderr, writing what its encoding cannot as backslash escapes (a stream's own errors
+    handler may be strict: a replaced sys.stderr, a pipe in a C locale)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            text = text.encode(encoding, errors="backslashreplace").decode(encoding)
+        except LookupError:
+            text = text.encode("ascii", errors="backslashreplace").decode("ascii")
+        return text
 
 
 def setup(debug: bool = False, *, folder: Path | None = None, to_file: bool = True) -> Path | None:
@@ -63,7 +112,7 @@ def setup(debug: bool = False, *, folder: Path | None = None, to_file: bool = Tr
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    console = logging.StreamHandler()
+    console = _Console()
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
     handlers: list[logging.Handler] = [console]
     path, problem = None, None
@@ -72,7 +121,9 @@ def setup(debug: bool = False, *, folder: Path | None = None, to_file: bool = Tr
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handlers.append(
-                logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+                logging.handlers.RotatingFileHandler(
+                    path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", errors="backslashreplace"
+                )
             )
         except OSError as exc:
             path, problem = None, f"cannot write the log at {path}: {exc.strerror}"
