@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
@@ -24,6 +25,8 @@ class FallbackWindow(QWidget):
         self.rooms = QLabel()
         self.last_alert = QLabel()
         self.last_alert.setWordWrap(True)
+        for label in (self.summary, self.rooms, self.last_alert):  # the service's words, never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         button = QPushButton(self.tr("Menu"))
         button.setMenu(menu)
         for widget in (notice, self.summary, self.rooms, self.last_alert, button):

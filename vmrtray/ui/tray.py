@@ -8,6 +8,8 @@ in `room_words`.
 
 from __future__ import annotations
 
+import html
+import sys
 import time
 from collections.abc import Callable
 
@@ -31,6 +33,41 @@ ALERT_CHECK_MS = 5000
 # Bytes done, bytes in all, files active: the download queue's totals.
 Downloads = Callable[[], tuple[int, int, int]]
 
+#: A title's markup characters as full-width look-alikes: the summary is plain text to the
+#: notification spec and to GNOME (an entity would show as "&amp;"), and markup to some daemons.
+_TITLE_LOOKALIKES = str.maketrans({"&": "＆", "<": "＜", ">": "＞"})
+
+
+def desktop_takes_markup() -> bool:
+    """Whether QSystemTrayIcon.showMessage hands its words to the desktop's notification service
+    over D-Bus (QDBusTrayIcon: title and body passed unchanged to org.freedesktop.Notifications,
+    whose body is markup), as Qt decides it (QGenericUnixTheme::shouldUseDBusTray): on a Unix
+    desktop, always but on X11, and on X11 when a StatusNotifierWatcher is on the session bus.
+    Otherwise (Windows, macOS, X11's XEmbed balloon, which sets Qt::PlainText) the words are
+    shown as plain text."""
+    if sys.platform in ("win32", "darwin"):
+        return False
+    if QGuiApplication.platformName() != "xcb":
+        return True
+    try:
+        from PySide6.QtDBus import QDBusConnection
+    except ImportError:  # pragma: no cover - PySide6-Essentials ships QtDBus on Linux
+        return True  # cannot tell: escaped words are the safe side
+    bus = QDBusConnection.sessionBus()
+    interface = bus.interface() if bus.isConnected() else None
+    if interface is None:
+        return False
+    return bool(interface.isServiceRegistered("org.kde.StatusNotifierWatcher").value())
+
+
+def desktop_words(title: str, body: str, *, markup: bool) -> tuple[str, str]:
+    """The alert as handed to showMessage: where the desktop reads markup, the body's `&`, `<`
+    and `>` escaped (a failedReason '<a href="https://evil/">sign in again</a>' stays words,
+    not a link), and the title's replaced by look-alikes."""
+    if not markup:
+        return title, body
+    return title.translate(_TITLE_LOOKALIKES), html.escape(body, quote=False)
+
 
 class Tray(QObject):
     """Owns the icon (or the fallback window) and the menu, and says the alerts."""
@@ -42,10 +79,14 @@ class Tray(QObject):
         demo: bool = False,
         notifier: Notifier | None = None,
         icon: QSystemTrayIcon | None = None,
+        markup: bool | None = None,
     ) -> None:
         """`notifier`: which events become alerts, until a session brings its own (`attach`);
-        `icon`: the one the launcher may have put on screen already."""
+        `icon`: the one the launcher may have put on screen already; `markup`: whether the
+        desktop reads an alert's words as markup (None: as Qt decides, `desktop_takes_markup`)."""
         super().__init__()
+        # decided once, as Qt decides its tray's path once, when the icon is made
+        self.markup = desktop_takes_markup() if markup is None else markup
         self.lang = lang
         self.demo = demo
         self.notifier = self._default_notifier = notifier or Notifier(lang=lang)
@@ -145,7 +186,7 @@ class Tray(QObject):
         self.alerts.append(alert)
         kind = QSystemTrayIcon.MessageIcon.Warning if alert.urgent else QSystemTrayIcon.MessageIcon.Information
         if self.icon.isVisible():
-            self.icon.showMessage(alert.title, alert.body, kind, 8000)
+            self.icon.showMessage(*desktop_words(alert.title, alert.body, markup=self.markup), kind, 8000)
         if self.window is not None:
             self.window.show_alert(alert)
 
