@@ -152,3 +152,29 @@ def test_an_interrupted_booking_in_the_repeated_hour_is_told_with_its_offset(ber
     request = build_request(account="me@example.com", theme="Fall back", start=start, minutes=60, now=NOW)
     words = Settled(request, None, found=False).detail()
     assert words.startswith("2031-10-26 02:30 UTC+02:00: ")
+
+
+# -- a start too far ahead (the year 9999 overflowed the service's zone once) ---------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "start",
+    [datetime(9999, 12, 31, 23, 10, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC), NOW.replace(year=2032)],
+)
+def test_a_start_more_than_five_years_ahead_is_refused_with_why(start: datetime, lang: Lang) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        _build(start=start, lang=lang)  # 23:59 + 30 minutes would not even exist
+    assert set(caught.value.reasons) == {"start"}
+    words = "5 years ahead (after 2031-11-29)" if lang == "en" else "5 年以后（晚于 2031-11-29）"
+    assert words in caught.value.reasons["start"]
+
+
+def test_five_years_ahead_is_still_taken() -> None:
+    assert _build(start=NOW.replace(year=2031)).start == NOW.replace(year=2031)  # type: ignore[attr-defined]
+
+
+def test_a_huge_duration_is_refused_not_added() -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        _build(minutes=99_999_999_999_999)
+    assert "24 hours" in caught.value.reasons["end"]

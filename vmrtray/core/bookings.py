@@ -12,12 +12,14 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
-from vmrtray.api import ApiError, Booking, BookingRequest, Client, Lang, NetworkError, VmrError
+from vmrtray.api import SERVER_TZ, ApiError, Booking, BookingRequest, Client, Lang, NetworkError, VmrError
 from vmrtray.api.client import DEFAULT_TIMEOUT  # an entry journalled without its sender's timeout
+from vmrtray.api.models import format_server_time
 
 from . import localtime
 from .errors import CoreError
@@ -33,6 +35,14 @@ ROOM_TAKEN = 200009
 PASSWORD = re.compile(r"[0-9]{4,10}")  # fullmatch: `$` would also take a trailing newline
 USER_ID = re.compile(r"[0-9]+")
 ENTRY_FORMAT = "%Y-%m-%d %H:%M"
+#: How far ahead a booking may start. The service documents no limit and the dialog's date
+#: field goes to the year 9999; but a start years away is a mistyped year (2062 for 2026),
+#: and one near the year 9999 cannot even be written in the service's zone (an OverflowError
+#: after the request was journalled, once). Five years is beyond any room's planning and far
+#: inside every zone's range. Counted from today's date (29 February: from the 28th).
+MAX_AHEAD_YEARS = 5
+#: A booking's longest duration.
+MAX_LENGTH = timedelta(hours=24)
 
 
 class InvalidBooking(ValueError):
@@ -94,6 +104,46 @@ def _unreadable(text: str, lang: Lang) -> str:
     )
 
 
+def _far_ahead(start: datetime, now: datetime, lang: Lang) -> str | None:
+    """Why `start` is too far ahead to book, if it is."""
+    try:
+        latest = now.replace(year=now.year + MAX_AHEAD_YEARS, day=min(now.day, 28) if now.month == 2 else now.day)
+    except ValueError:  # a clock near the year 9999: the service's zone decides (`unsendable`)
+        return None
+    if start <= latest:
+        return None
+    return pick(
+        lang,
+        f"the start is more than {MAX_AHEAD_YEARS} years ahead (after {latest:%Y-%m-%d}): check the year",
+        f"开始时间在 {MAX_AHEAD_YEARS} 年以后（晚于 {latest:%Y-%m-%d}）：请检查年份",
+    )
+
+
+def unsendable(moment: datetime, zone: tzinfo = SERVER_TZ, lang: Lang = "en") -> str | None:
+    """Why `moment` cannot be written in the service's zone and form, if it cannot."""
+    try:
+        format_server_time(moment, zone)
+    except (OverflowError, ValueError, OSError):
+        when = moment.isoformat(" ", "minutes")
+        return pick(
+            lang,
+            f"{when} cannot be written in the service's time zone ({zone})",
+            f"{when} 无法换算为服务端时区（{zone}）的时间",
+        )
+    return None
+
+
+def check_sendable(request: BookingRequest, zone: tzinfo = SERVER_TZ, lang: Lang = "en") -> None:
+    """InvalidBooking unless both times of `request` can be sent in the service's `zone`."""
+    reasons = {
+        field: why
+        for field, moment in (("start", request.start), ("end", request.end))
+        if (why := unsendable(moment, zone, lang)) is not None
+    }
+    if reasons:
+        raise InvalidBooking(reasons)
+
+
 def build_request(
     *,
     account: str,
@@ -109,21 +159,34 @@ def build_request(
     pid: int | None = None,
     now: datetime | None = None,
     lang: Lang = "en",
+    zone: tzinfo = SERVER_TZ,
 ) -> BookingRequest:
-    """A checked booking request, or InvalidBooking naming every field that is wrong."""
+    """A checked booking request, or InvalidBooking naming every field that is wrong.
+    `zone`: the service's, which both times must be writable in. End after start compares
+    instants: 02:50 summer time to 02:10 winter time (the clocks going back) is 20 minutes."""
     reasons: dict[str, str] = {}
+    now = now or datetime.now(start.tzinfo)
+    too_long = pick(lang, "a booking lasts at most 24 hours", "一次预约最长 24 小时")
+    if start < now - timedelta(minutes=1):
+        reasons["start"] = pick(lang, "the start is in the past", "开始时间已过")
+    elif (far := _far_ahead(start, now, lang) or unsendable(start, zone, lang)) is not None:
+        reasons["start"] = far
     if end is None and minutes is not None:
         if minutes <= 0:
             reasons["minutes"] = pick(lang, "the duration must be more than 0 minutes", "时长须大于 0 分钟")
-        end = start + timedelta(minutes=minutes)
-    if end is None:
+        elif minutes > MAX_LENGTH // timedelta(minutes=1):  # never added: a huge one overflows
+            reasons["end"] = too_long
+        elif "start" not in reasons or start < now:  # one near the year 9999 is not added to
+            end = start + timedelta(minutes=minutes)
+    if end is not None:
+        if end <= start:
+            reasons["end"] = pick(lang, "the end must be after the start", "结束时间须晚于开始时间")
+        elif end - start > MAX_LENGTH:
+            reasons["end"] = too_long
+        elif (unwritable := unsendable(end, zone, lang)) is not None:
+            reasons["end"] = unwritable
+    elif minutes is None:
         reasons["end"] = pick(lang, "give an end time or a duration", "请填写结束时间或时长")
-    elif end <= start:
-        reasons["end"] = pick(lang, "the end must be after the start", "结束时间须晚于开始时间")
-    elif end - start > timedelta(hours=24):
-        reasons["end"] = pick(lang, "a booking lasts at most 24 hours", "一次预约最长 24 小时")
-    if start < (now or datetime.now(start.tzinfo)) - timedelta(minutes=1):
-        reasons["start"] = pick(lang, "the start is in the past", "开始时间已过")
     theme = theme.strip()
     if not theme:
         reasons["theme"] = pick(lang, "a theme is required", "请填写会议主题")
@@ -268,6 +331,9 @@ class Submission:
         self.before: frozenset[str] | None = None
 
     async def submit(self) -> Booking:
+        """Booked (or found booked); InvalidBooking, before anything is journalled or sent,
+        for times the service's zone cannot hold."""
+        check_sendable(self.request, self.api.server_tz)
         if self.journal is not None and self._claim is None:
             await self._take_part(self.journal)
         if self.uncertain and (found := await self.find()) is not None:
@@ -454,13 +520,22 @@ async def cancel(api: Client, booking_id: str) -> None:
 class Settled:
     """What became of a booking a crash (or a kill) left between sending and hearing the answer."""
 
-    request: BookingRequest
+    request: BookingRequest | None  # None: its entry could not be read (`set_aside`)
     booking: Booking | None  # None: not booked (its time had passed, or the service refused)
     found: bool  # True: it had been booked before the crash; False: sent now (or not at all)
     refusal: ApiError | None = None
     in_flight: datetime | None = None  # left: its last create may be carried out until then
+    #: Its entry could not be read or settled: moved out of the journal into this file (kept
+    #: for a human to look at), so that it is told once and stops nothing.
+    set_aside: Path | None = None
 
     def title(self, lang: Lang = "en") -> str:
+        if self.set_aside is not None or self.request is None:
+            return pick(
+                lang,
+                "An interrupted booking could not be read or settled and was set aside",
+                "一个中断的预约无法读取或处理，已移出待处理记录",
+            )
         theme = self.request.theme
         if self.in_flight is not None:
             return pick(
@@ -481,7 +556,9 @@ class Settled:
         )
 
     def detail(self, lang: Lang = "en") -> str:
-        when = localtime.shown(self.request.start)  # a time the clocks repeat with its offset
+        if self.set_aside is not None or self.request is None:
+            return str(self.set_aside or "")
+        when = _when(self.request.start)
         if self.in_flight is not None:
             at = f"{self.in_flight.astimezone():%H:%M:%S}"
             return pick(
@@ -496,7 +573,18 @@ class Settled:
 
     def describe(self, lang: Lang = "en") -> str:
         """In one line (vmrctl's stderr)."""
+        if self.set_aside is not None or self.request is None:
+            return f"{self.title(lang)}: {self.detail(lang)}"
         return f"{self.title(lang)} — {self.detail(lang)}"
+
+
+def _when(moment: datetime) -> str:
+    """`moment` as the user reads it (a time the clocks repeat with its offset); in UTC if
+    the local zone cannot hold it (a journal written before such times were refused)."""
+    try:
+        return localtime.shown(moment)
+    except (OverflowError, ValueError, OSError):
+        return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 async def settle_pending(
@@ -512,11 +600,30 @@ async def settle_pending(
     taken = await asyncio.to_thread(journal.orphans, leave)
     try:
         for entry, claim in taken:
-            if (outcome := await _settle_entry(api, journal, entry, claim, deadline)) is not None:
+            try:
+                outcome = await _settle_entry(api, journal, entry, claim, deadline)
+            except (VmrError, CoreError):  # the service's or the journal's, not this entry's: all stay
+                raise
+            except Exception as exc:  # this entry's (a time no zone holds, a field of another kind)
+                outcome = await _set_aside(journal, entry, exc)
+            if outcome is not None:
                 outcomes.append(outcome)
     finally:  # those left (or all, if the service failed us): free for the next settler
         await asyncio.to_thread(_release, [claim for _, claim in taken])
     return outcomes
+
+
+async def _set_aside(journal: PendingBookings, entry: dict[str, Any], exc: Exception) -> Settled | None:
+    """An entry that cannot be read or settled: out of the journal into a file of its own, so
+    that it breaks no later listing or booking and is told once; None if that failed (a
+    journal that cannot be written: then the next run tries again)."""
+    log.info("an interrupted booking cannot be settled (%s: %s): set aside", type(exc).__name__, exc)
+    try:
+        where = await asyncio.to_thread(journal.set_aside, entry, f"{type(exc).__name__}: {exc}")
+    except (OSError, CoreError) as failed:
+        log.warning("the unreadable booking could not be set aside either (%s)", failed)
+        return None
+    return Settled(None, None, found=False, set_aside=where)
 
 
 def _release(claims: list[Claim]) -> None:
@@ -527,12 +634,8 @@ def _release(claims: list[Claim]) -> None:
 async def _settle_entry(
     api: Client, journal: PendingBookings, entry: dict[str, Any], claim: Claim, deadline: float
 ) -> Settled | None:
-    try:
-        request = BookingRequest.model_validate(entry["request"])
-    except (KeyError, ValueError) as exc:
-        log.warning("a pending booking cannot be read (%s): dropped", exc)
-        await asyncio.to_thread(journal.done, claim.token)
-        return None
+    request = BookingRequest.model_validate(entry["request"])  # else set aside by the caller
+    check_sendable(request, api.server_tz)  # one journalled before such times were refused: likewise
     submission = Submission(api, request, journal=journal, timeout=deadline)
     submission.adopt(claim)
     if (found := await submission.find()) is not None:  # the answer never came: look first

@@ -203,6 +203,21 @@ class PendingBookings:
                 self._write(kept)
         return taken
 
+    def set_aside(self, entry: Entry, why: str) -> Path:
+        """An entry that cannot be read or settled (we hold it): out of the journal, into a
+        file of its own beside it (`pending-bookings.set-aside-<token>.json`, with `why`),
+        kept for a human to look at — never settled again, never in anyone's way."""
+        token = str(entry.get("token"))
+        name = "".join(c for c in token if c.isascii() and c.isalnum())[:64] or uuid.uuid4().hex
+        aside = self.path.with_name(f"{self.path.stem}.set-aside-{name}.json")
+        with self._locked():
+            entries = self._read()
+            kept = [e for e in entries if e.get("token") != entry.get("token")]
+            record = {"why": why, "set_aside": _now().isoformat(), "entry": entry}
+            write_atomic(aside, json.dumps(record, ensure_ascii=False, indent=1, default=str).encode())
+            self._write(kept)
+        return aside
+
     def entries(self) -> list[Entry]:
         """Those of this server and account (a journal may hold another account's too)."""
         with self._locked():
@@ -258,11 +273,17 @@ class PendingBookings:
         """A settled entry whose start has passed: no retry of it can be made any more."""
         if entry.get("state") != EntryState.SETTLED:
             return False
-        start = _time((entry.get("request") or {}).get("start"))
+        request = entry.get("request")
+        start = _time(request.get("start") if isinstance(request, dict) else None)
         return start is None or start <= _now()
 
     def _mine(self, entry: Entry) -> bool:
-        return entry.get("server") == self.server and entry.get("request", {}).get("account") == self.account
+        """Of this server and account; one of this server whose request is not even an object
+        is taken as ours too, for the settler to set aside (it cannot say whose it is)."""
+        if entry.get("server") != self.server:
+            return False
+        request = entry.get("request")
+        return not isinstance(request, dict) or request.get("account") == self.account
 
     def _update(self, token: str, fields: Entry) -> None:
         self._change(lambda entries: [{**e, **fields} if e.get("token") == token else e for e in entries])
