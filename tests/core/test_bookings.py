@@ -178,3 +178,51 @@ def test_a_huge_duration_is_refused_not_added() -> None:
     with pytest.raises(InvalidBooking) as caught:
         _build(minutes=99_999_999_999_999)
     assert "24 hours" in caught.value.reasons["end"]
+
+
+# -- a time typed with its UTC offset: which of the two repeated 02:30s -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2031-10-26 02:30 UTC+01:00", datetime(2031, 10, 26, 1, 30, tzinfo=UTC)),  # as `shown` writes it
+        ("2031-10-26 02:30 +01:00", datetime(2031, 10, 26, 1, 30, tzinfo=UTC)),
+        ("2031-10-26 02:30 utc+02:00", datetime(2031, 10, 26, 0, 30, tzinfo=UTC)),
+        ("2031-07-01 10:00 +02:00", datetime(2031, 7, 1, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_time_with_one_of_its_own_offsets_is_that_occurrence(berlin: None, text: str, utc: datetime) -> None:
+    assert parse_local(text, "start") == utc
+    assert localtime.shown(parse_local(text, "start")) == (
+        text.upper().replace(" +", " UTC+") if text.startswith("2031-10") else text.rsplit(" ", 1)[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2031-10-26 02:30 UTC+03:00", "2031-10-26 02:30 is at UTC+02:00 or UTC+01:00 here, not UTC+03:00"),
+        ("2031-07-01 10:00 +01:00", "2031-07-01 10:00 is at UTC+02:00 here, not UTC+01:00"),
+        ("2031-03-30 02:30 +01:00", "does not exist here"),
+        ("2031-10-26 02:30 +25:00", "is not a time like"),
+    ],
+)
+def test_an_offset_the_time_does_not_have_here_is_refused_with_why(berlin: None, text: str, words: str) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        parse_local(text, "start")
+    assert words in caught.value.reasons["start"]
+
+
+def test_an_offset_the_time_does_not_have_is_refused_in_chinese_too(berlin: None) -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        parse_local("2031-10-26 02:30 UTC+03:00", "end", "zh")
+    assert caught.value.reasons["end"] == "2031-10-26 02:30 在本地时区为 UTC+02:00 或 UTC+01:00，不是 UTC+03:00"
+
+
+def test_from_summer_0250_to_winter_0210_is_twenty_minutes(berlin: None) -> None:
+    start = parse_local("2031-10-26 02:50", "start")  # the first 02:50, summer time
+    end = parse_local("2031-10-26 02:10 UTC+01:00", "end")  # the second 02:10, winter time
+    now = datetime(2031, 10, 1, tzinfo=UTC)
+    request = build_request(account="me@example.com", theme="Fall back", start=start, end=end, now=now)
+    assert request.end - request.start == timedelta(minutes=20)

@@ -35,6 +35,9 @@ ROOM_TAKEN = 200009
 PASSWORD = re.compile(r"[0-9]{4,10}")  # fullmatch: `$` would also take a trailing newline
 USER_ID = re.compile(r"[0-9]+")
 ENTRY_FORMAT = "%Y-%m-%d %H:%M"
+#: A time typed with its UTC offset, as `localtime.shown` writes a repeated one: "2031-10-26
+#: 02:30 UTC+01:00" (or "+01:00"), which says which of the two 02:30s is meant.
+WITH_OFFSET = re.compile(r"(?P<wall>.*?[0-9])(?:\s+|\s*UTC\s*)(?P<sign>[+-])(?P<h>[0-9]{2}):(?P<m>[0-9]{2})", re.I)
 #: How far ahead a booking may start. The service documents no limit and the dialog's date
 #: field goes to the year 9999; but a start years away is a mistyped year (2062 for 2026),
 #: and one near the year 9999 cannot even be written in the service's zone (an OverflowError
@@ -54,24 +57,37 @@ class InvalidBooking(ValueError):
 
 
 def parse_local(text: str, field: str, lang: Lang = "en") -> datetime:
-    """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime (`local_time`)."""
+    """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime (`local_time`);
+    with a UTC offset after it ('2031-10-26 02:30 UTC+01:00', '… +01:00'), the occurrence
+    of that wall-clock time at that offset, which must be one it has here."""
+    written = text.strip()
+    offset: timedelta | None = None
+    if (given := WITH_OFFSET.fullmatch(written)) is not None:
+        hours, minutes = int(given["h"]), int(given["m"])
+        if hours > 14 or minutes > 59:
+            raise InvalidBooking({field: _unreadable(text, lang)})
+        offset = (-1 if given["sign"] == "-" else 1) * timedelta(hours=hours, minutes=minutes)
+        written = given["wall"]
     try:
-        wall = datetime.strptime(text.strip(), ENTRY_FORMAT)
+        wall = datetime.strptime(written, ENTRY_FORMAT)
     except ValueError:
         raise InvalidBooking({field: _unreadable(text, lang)}) from None
-    return local_time(wall, field, lang)
+    return local_time(wall, field, lang, offset)
 
 
-def local_time(wall: datetime, field: str, lang: Lang = "en") -> datetime:
+def local_time(wall: datetime, field: str, lang: Lang = "en", offset: timedelta | None = None) -> datetime:
     """A wall-clock time in the user's local zone (naive), as an aware datetime.
 
     A time the clocks skip (the hour summer time starts) is refused with why; one they repeat
-    (the hour it ends) is its first occurrence, the summer one (as zoneinfo's fold=0), and is
-    shown with its UTC offset wherever a booking's times are shown (core.localtime.shown)."""
+    (the hour it ends) is its first occurrence, the summer one (as zoneinfo's fold=0), unless
+    `offset` says which, and is shown with its UTC offset wherever a booking's times are
+    shown (core.localtime.shown). An `offset` the time does not have here is refused with its own."""
     try:
-        return localtime.aware(wall)
+        return localtime.aware(wall, offset)
     except localtime.Skipped as skipped:
         raise InvalidBooking({field: skipped_words(skipped, lang)}) from None
+    except localtime.NotItsOffset as wrong:
+        raise InvalidBooking({field: _not_its_offset(wrong, lang)}) from None
     except (ValueError, OverflowError, OSError):  # a year the platform cannot place
         when = wall.isoformat(" ", "minutes")
         raise InvalidBooking(
@@ -96,12 +112,29 @@ def skipped_words(skipped: localtime.Skipped, lang: Lang = "en") -> str:
     )
 
 
-def _unreadable(text: str, lang: Lang) -> str:
+def _not_its_offset(wrong: localtime.NotItsOffset, lang: Lang) -> str:
+    when = f"{wrong.wall:%Y-%m-%d %H:%M}"
+    own = [f"UTC{localtime.offset_words(o)}" for o in wrong.offsets]
+    given = f"UTC{localtime.offset_words(wrong.given)}"
     return pick(
         lang,
-        f"{text!r} is not a time like 2026-12-01 09:30",
-        f"{text!r} 不是时间（格式如 2026-12-01 09:30）",
+        f"{when} is at {' or '.join(own)} here, not {given}",
+        f"{when} 在本地时区为 {' 或 '.join(own)}，不是 {given}",
     )
+
+
+def _unreadable(text: str, lang: Lang) -> str:
+    shown = _short(text)
+    return pick(
+        lang,
+        f"{shown} is not a time like 2026-12-01 09:30 (or 2026-10-25 02:30 UTC+01:00)",
+        f"{shown} 不是时间（格式如 2026-12-01 09:30，或 2026-10-25 02:30 UTC+01:00）",
+    )
+
+
+def _short(text: str, most: int = 40) -> str:
+    """`text` as repr, cut to `most` characters: an error repeats what was typed, not a page of it."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}… ({len(text)} characters)"
 
 
 def _far_ahead(start: datetime, now: datetime, lang: Lang) -> str | None:

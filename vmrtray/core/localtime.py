@@ -27,15 +27,42 @@ class Skipped(ValueError):
         super().__init__(f"{wall:%Y-%m-%d %H:%M} does not exist in the local zone")
 
 
-def aware(wall: datetime) -> datetime:
+class NotItsOffset(ValueError):
+    """A wall-clock time given with a UTC offset it does not have here: its own are `offsets`."""
+
+    def __init__(self, wall: datetime, given: timedelta, offsets: list[timedelta]) -> None:
+        self.wall, self.given, self.offsets = wall, given, offsets
+        super().__init__(f"{wall:%Y-%m-%d %H:%M} is not at UTC{offset_words(given)} in the local zone")
+
+
+def aware(wall: datetime, offset: timedelta | None = None) -> datetime:
     """`wall` (naive, in the local zone) as an aware local time; a repeated time is its first
-    occurrence. Raises Skipped for a time the clocks skip, ValueError (OverflowError, OSError)
-    for one the platform cannot place."""
+    occurrence, or the one at `offset` (the form `shown` writes it in: "02:30 UTC+01:00" is
+    the second). Raises Skipped for a time the clocks skip, NotItsOffset for an `offset` the
+    time does not have here, ValueError (OverflowError, OSError) for one the platform cannot
+    place."""
     wall = wall.replace(tzinfo=None, fold=0)
     stamp = wall.timestamp()
     if datetime.fromtimestamp(stamp) != wall:
         raise Skipped(wall, *_jump(wall))
+    if offset is not None:
+        own = offsets(wall)
+        if offset not in own:
+            raise NotItsOffset(wall, offset, own)
+        stamp = (wall - offset).replace(tzinfo=UTC).timestamp()
     return datetime.fromtimestamp(stamp, UTC).astimezone()
+
+
+def offsets(wall: datetime) -> list[timedelta]:
+    """The UTC offsets the existing local wall-clock time `wall` has here: one, or two (in
+    the order they happen) for a time the clocks repeat."""
+    found: list[timedelta] = []
+    for fold in (0, 1):
+        stamp = wall.replace(tzinfo=None, fold=fold).timestamp()
+        offset = wall.replace(tzinfo=None, fold=0) - datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
+        if offset not in found:
+            found.append(offset)
+    return found
 
 
 def repeated(moment: datetime, zone: tzinfo | None = None) -> bool:
