@@ -226,3 +226,24 @@ def test_from_summer_0250_to_winter_0210_is_twenty_minutes(berlin: None) -> None
     now = datetime(2031, 10, 1, tzinfo=UTC)
     request = build_request(account="me@example.com", theme="Fall back", start=start, end=end, now=now)
     assert request.end - request.start == timedelta(minutes=20)
+
+
+# -- ids: ASCII digits, and not thousands of them -------------------------------------------------
+
+
+def test_a_participant_id_of_twenty_digits_is_taken_and_one_of_thousands_is_not() -> None:
+    assert _build(participants=["9" * 20]).visitor_ids == ("9" * 20,)  # type: ignore[attr-defined]
+    huge = "9" * 4300
+    with pytest.raises(InvalidBooking) as caught:
+        _build(participants=["9100", huge, "9" * 21])
+    why = caught.value.reasons["participants"]
+    assert "1 to 20 digits" in why
+    assert "(4300 characters)" in why
+    assert len(why) < 200  # not repeated whole
+    assert "9" * 21 in why
+
+
+def test_a_room_id_of_thousands_of_digits_is_refused() -> None:
+    with pytest.raises(InvalidBooking) as caught:
+        _build(pid=10**25)
+    assert "1 to 20 digits" in caught.value.reasons["room"]

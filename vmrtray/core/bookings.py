@@ -33,7 +33,10 @@ THEME_MAX = 64
 ROOM_TAKEN = 200009
 #: ASCII digits only (`\d` in a str pattern also takes Arabic-Indic and other Unicode digits).
 PASSWORD = re.compile(r"[0-9]{4,10}")  # fullmatch: `$` would also take a trailing newline
-USER_ID = re.compile(r"[0-9]+")
+#: A user id: ASCII digits, at most as many as a room's short number (core.settings): the
+#: service's ids are a few digits; thousands of them are a paste gone wrong, not an id.
+ID_DIGITS = 20
+USER_ID = re.compile(rf"[0-9]{{1,{ID_DIGITS}}}")
 ENTRY_FORMAT = "%Y-%m-%d %H:%M"
 #: A time typed with its UTC offset, as `localtime.shown` writes a repeated one: "2031-10-26
 #: 02:30 UTC+01:00" (or "+01:00"), which says which of the two 02:30s is meant.
@@ -234,8 +237,20 @@ def build_request(
             reasons[field] = pick(lang, "a password is 4 to 10 digits 0-9", "密码为 4 到 10 位数字（0-9）")
     bad_ids = [p for p in participants if not USER_ID.fullmatch(p.strip())]
     if bad_ids:
-        shown = ", ".join(p if p.isprintable() else repr(p) for p in bad_ids)
-        reasons["participants"] = pick(lang, "not user ids (digits 0-9): ", "不是用户 ID（须为数字 0-9）：") + shown
+        shown = ", ".join(p if p.isprintable() and len(p) <= ID_DIGITS else _short(p) for p in bad_ids[:5])
+        shown += ", …" if len(bad_ids) > 5 else ""
+        reasons["participants"] = (
+            pick(
+                lang,
+                f"not user ids (1 to {ID_DIGITS} digits 0-9): ",
+                f"不是用户 ID（须为 1 到 {ID_DIGITS} 位数字 0-9）：",
+            )
+            + shown
+        )
+    if pid is not None and not 0 < pid < 10**ID_DIGITS:
+        reasons["room"] = pick(
+            lang, f"a room id is 1 to {ID_DIGITS} digits 0-9", f"会议室 ID 为 1 到 {ID_DIGITS} 位数字（0-9）"
+        )
     if reasons or end is None:
         raise InvalidBooking(reasons)
     return BookingRequest(
