@@ -59,6 +59,35 @@ def test_bad_input_is_answered(vmrctl: Vmrctl, args: list[str], code: int, words
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+BOOK = ["book", "--room", "3365", "--start", "2031-05-01 10:00", "--minutes", "30"]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ([*BOOK, "--theme", "\udcff"], "--theme"),
+        ([*BOOK, "--theme", "t", "--intro", "a\udcffb"], "--intro"),
+        ([*BOOK, "--theme", "t", "--intro=\udcff\udcfe"], "--intro"),
+        ([*BOOK, "--the", "caf\udce9"], "--the"),  # a prefix argparse takes for --theme
+        (["status", "\udcff"], "argument 2"),
+        (["recordings", "download", "x", "-o", "out\udcff"], "-o"),
+    ],
+    ids=["theme", "intro", "intro=", "prefix", "positional", "folder"],
+)
+def test_an_argument_that_is_not_utf8_is_refused_naming_it(
+    vmrctl: Vmrctl, sim_process: SimProcess, args: list[str], named: str
+) -> None:
+    """Bytes that are not UTF-8 on the command line (`--theme $'\\xff'`; Python reads them as
+    lone surrogates) are refused, naming the option, before anything is sent ("internal error:
+    UnicodeEncodeError", exit 1, before)."""
+    sim_process.control("stats/reset", {})
+    done = vmrctl(*args, env=AUTH)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"vmrctl: {named}: not text: it holds bytes that are not UTF-8"), line
+    assert sim_process.control("stats")["requests"] == {}
+
+
 def test_no_server_is_a_usage_error(vmrctl: Vmrctl) -> None:
     done = vmrctl("status", "100701", env={**AUTH, "VMRTRAY_SERVER": ""})
     assert done.returncode == 2

@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if key_option is not None:
             print(f"vmrctl login: {key_option}: {KEY_ON_COMMAND_LINE}", file=sys.stderr)
             return Exit.USAGE
+        undecodable = _undecodable(argv)
+        if undecodable is not None:
+            print(f"vmrctl: {undecodable}: {NOT_UTF8}", file=sys.stderr)
+            return Exit.USAGE
         try:
             args = build_parser().parse_args(argv)
         except SystemExit as done:  # --help, --version, or a usage error already said
@@ -180,6 +184,45 @@ def _is_login_option(token: str) -> bool:
     parser = build_parser()
     options = set(parser._option_string_actions) | set(_login_parser(parser)._option_string_actions)
     return any(option.startswith(name) for option in options if option.startswith("--"))
+
+
+#: Why an argument holding bytes that are not UTF-8 is refused (the refusal does not repeat it).
+NOT_UTF8 = "not text: it holds bytes that are not UTF-8 (the terminal's or the script's encoding?); give it in UTF-8"
+
+
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """Which argument holds bytes that are not UTF-8, if one does (Python reads them into
+    argv as lone surrogates, '\\udcff', which no text sent, stored or written can hold): the
+    option it is the value of, or its place ("argument 3")."""
+    for i, word in enumerate(argv):
+        if not _SURROGATE.search(word):
+            continue
+        name, equals, _ = word.partition("=")
+        if equals and name.startswith("--") and not _SURROGATE.search(name):
+            return name
+        before = argv[i - 1] if i else ""
+        if not word.startswith("-") and before.startswith("-") and "=" not in before and before in _value_options():
+            return before
+        return f"argument {i + 1}"
+    return None
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _value_options() -> set[str]:
+    """Every option of vmrctl's that takes a value (any command's), and the long ones' prefixes."""
+    found: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += action.choices.values()
+            elif action.nargs != 0:
+                for option in action.option_strings:
+                    found |= {option[:n] for n in range(3, len(option) + 1)} if option.startswith("--") else {option}
+    return found
 
 
 def _register_env_key() -> None:
