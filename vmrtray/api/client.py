@@ -127,7 +127,14 @@ def _without_userinfo(text: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    """Whether `host` is this computer whatever resolves names: a loopback IP literal
+    (127.0.0.0/8, ::1), or the exact name `localhost`. Not `*.localhost`: nothing here makes
+    it resolve to this computer (Python asks the system's resolver, which may ask DNS), and
+    a DNS answer of another address sent the key there in clear. `localhost` itself every
+    supported system resolves to loopback before any DNS (the hosts file, systemd-resolved,
+    nss-myhostname, Windows' resolver: RFC 6761, 6.3), and changing that takes the rights
+    that also read the key from the keyring."""
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
