@@ -90,10 +90,14 @@ async def test_redirect_to_another_host_is_refused_and_the_key_never_leaves(sim:
     assert all("auth" not in {k.lower() for k in h} for origin, *_, h in sim.stats.headers if origin == "files")
 
 
-async def test_code_401_in_the_envelope_is_an_auth_error(sim: Sim, api: Client) -> None:
-    sim.faults.queue("code:401")  # HTTP 200, the service's own envelope saying 401
-    with pytest.raises(AuthError) as caught:
+async def test_code_401_in_the_envelope_is_a_refusal_not_a_rejected_key(sim: Sim, api: Client) -> None:
+    """The vendor documents 403 for a rejected key, and only 403 (API_NOTES, "From the vendor's
+    other published versions"); a 401 is a gateway's word: never a sign-out."""
+    sim.faults.queue("code:401")  # HTTP 200, an envelope saying 401
+    with pytest.raises(ApiError) as caught:
         await api.get_rooms("demo@demo.myvmr.cn")
+    assert not isinstance(caught.value, AuthError)
+    assert caught.value.code == 401
     assert caught.value.endpoint == "/subscribe/getmeeting"
 
 

@@ -73,8 +73,22 @@ async def _error(api: Client) -> VmrError:
         # the service's envelope, but saying something other than the key
         _envelope(500, "gateway busy", status=403),
         (401, "application/json", '{"code": 200, "data": null, "state": 1}'),
+        # a gateway's own JSON: the vendor documents 403 for a rejected key, never 401
+        (401, "application/json", '{"code":401,"msg":"Unauthorized"}'),
+        _envelope(401, "Unauthorized", status=401),
+        _envelope("401", None, status=403),
     ],
-    ids=["gateway-html-403", "gateway-html-401", "empty-401", "plain-403", "403-other-envelope", "401-success"],
+    ids=[
+        "gateway-html-403",
+        "gateway-html-401",
+        "empty-401",
+        "plain-403",
+        "403-other-envelope",
+        "401-success",
+        "gateway-json-401",
+        "envelope-401-on-401",
+        "envelope-401-on-403",
+    ],
 )
 async def test_an_http_401_or_403_without_the_services_refusal_is_a_server_error(
     served: tuple[Client, Serve], answer: Answer
@@ -109,7 +123,7 @@ async def test_a_message_merely_mentioning_auth_is_the_services_refusal_not_a_re
     [
         (_envelope(403, "auth错误；冒用他人的auth"), False),
         (_envelope("403", None), False),
-        (_envelope(401, "auth码错误,鉴权失败"), False),  # 401 in the envelope: kept as the key's refusal
+        (_envelope(401, "auth码错误,鉴权失败"), False),  # the documented words, whatever the code
         (_envelope(None, "auth错误"), False),  # the documented words, without a code
         (_envelope(None, "冒用他人的auth"), False),
         (_envelope(400, "auth码不能为空"), True),  # as the real service says a missing key
@@ -129,6 +143,14 @@ async def test_the_envelopes_own_sign_is_a_rejected_key_naming_the_request(
     assert error.endpoint == "/meeting/getLiveRecStatus"
     assert "/meeting/getLiveRecStatus" in error.describe("en")
     assert "/meeting/getLiveRecStatus" in error.describe("zh")
+
+
+async def test_an_envelope_saying_401_is_a_refusal_not_a_rejected_key(served: tuple[Client, Serve]) -> None:
+    api, serve = served
+    serve(_envelope(401, "Unauthorized"))  # HTTP 200
+    error = await _error(api)
+    assert type(error) is ApiError, error
+    assert error.code == 401
 
 
 async def test_the_simulator_rejects_a_wrong_key_with_the_documented_code(sim: Sim) -> None:

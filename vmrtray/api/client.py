@@ -60,12 +60,12 @@ NESTED_TOO_DEEP: Final = "the answer is nested too deeply to be read"
 #: HTTP statuses that say "no such endpoint here" (an endpoint only some servers have).
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})
 #: The envelope's `code` for a rejected key: the vendor documents 403 ("auth错误；冒用他人的auth",
-#: API_NOTES, "From the vendor's other published versions"). 401 is kept too: it is HTTP's
-#: own word for "no valid credentials", no business code is near it, and inside the
-#: service's own envelope it can only be the service speaking of its key (a deployment
-#: answering so would otherwise read as an unknown refusal, and the user never asked to
-#: sign in again). A bare HTTP 401/403 without such an envelope is a gateway's, never this.
-AUTH_CODES: Final = frozenset({401, 403})
+#: API_NOTES, "From the vendor's other published versions"), and only 403. A 401 is not the
+#: service's: HTTP's word for "no valid credentials" is what a gateway or a proxy in front
+#: of it says (`{"code":401,"msg":"Unauthorized"}` is a common gateway's JSON), so it is a
+#: server error like the gateway's HTML page, never a sign-out. A bare HTTP 401/403 without
+#: the service's envelope is a gateway's too.
+AUTH_CODES: Final = frozenset({403})
 #: The documented words of a bad key (a wrong one, someone else's) and of a missing one
 #: ("auth码不能为空", seen from the real service); a message merely containing "auth"
 #: ("author of this room is unknown", "OAuth gateway busy") is not about the key.
