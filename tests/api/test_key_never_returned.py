@@ -66,6 +66,8 @@ def _plant_field(key: str, value: object, form: str) -> object:
         return value
     if key in URLS:
         return f"{value}{'&' if '?' in value else '?'}k={form}"
+    if key == "recordId":  # no space: a record id with one is refused (api.models.is_record_id)
+        return f"{value}{form}"
     return f"{value} {form}" if value else form
 
 

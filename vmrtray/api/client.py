@@ -44,6 +44,7 @@ from .models import (
     MeetingInfo,
     RecordFile,
     Room,
+    is_record_id,
 )
 
 log = logging.getLogger(__name__)
@@ -458,11 +459,17 @@ class Client:
         return [self._parse(model, item, path) for item in data]
 
     def _record_id(self, data: Any, path: str, fallback: str | None = None) -> str:
-        if isinstance(data, dict) and data.get("recordId") not in (None, ""):
-            return str(data["recordId"])
-        if fallback is not None:
-            return fallback
-        raise ServerError("the answer carries no recordId", endpoint=path)
+        """The answer's recordId, checked to be one (api.models.is_record_id): the service's
+        text goes into the catalog, file names and sentences."""
+        value = data.get("recordId") if isinstance(data, dict) else None
+        if value in (None, ""):
+            if fallback is not None:
+                return fallback
+            raise ServerError("the answer carries no recordId", endpoint=path)
+        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        if not is_record_id(text):
+            raise ServerError("the answer's recordId is not an id", endpoint=path)
+        return text
 
 
 def _no_such_endpoint(status: int, raw: bytes) -> bool:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -26,6 +27,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SERVER_TZ = ZoneInfo("Asia/Shanghai")
 SERVER_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
@@ -120,11 +122,31 @@ def _optional_server_time_field(value: object, info: ValidationInfo) -> datetime
     return parse_server_time(value, _server_tz(info))
 
 
+#: The longest record id taken from the service (its ids are 32 hex digits or a UUID).
+MAX_RECORD_ID = 128
+
+
+def is_record_id(text: str) -> bool:
+    """Whether `text` can be a record id: 1 to MAX_RECORD_ID characters, printable (no control,
+    format (bidi), separator or surrogate character: isprintable), no space — vmrctl's check
+    of a typed one (cli.output.is_record_id) and the length. A record id goes into the catalog
+    (SQLite, UTF-8: a lone surrogate cannot be stored), file names and sentences."""
+    return 0 < len(text) <= MAX_RECORD_ID and text.isprintable() and not any(ch.isspace() for ch in text)
+
+
+def _record_id(value: str | None) -> str | None:
+    if value is not None and not is_record_id(value):
+        raise PydanticCustomError("record_id", "not an id")  # never the text itself: it is the service's
+    return value
+
+
 Flag = Annotated[bool, BeforeValidator(_flag)]
 ServerTime = Annotated[datetime, BeforeValidator(_server_time_field)]
 OptionalServerTime = Annotated[datetime | None, BeforeValidator(_optional_server_time_field)]
 Ident = Annotated[str, BeforeValidator(_identifier)]
 OptionalIdent = Annotated[str | None, BeforeValidator(_optional_identifier)]
+RecordId = Annotated[str, BeforeValidator(_identifier), AfterValidator(_record_id)]
+OptionalRecordId = Annotated[str | None, BeforeValidator(_optional_identifier), AfterValidator(_record_id)]
 OptionalText = Annotated[str | None, BeforeValidator(_empty_is_none)]
 
 
@@ -159,7 +181,7 @@ MAX_FILE_SIZE = 2**63 - 1
 class RecordFile(VmrModel):
     """One file of a recording (`getRecords` may return several for one recordId)."""
 
-    record_id: Ident = Field(alias="recordId")
+    record_id: RecordId = Field(alias="recordId")
     conference_key: Ident = Field(alias="conferenceKey")
     ent_id: int | None = Field(default=None, alias="entId")
     cid: OptionalText = None
@@ -181,7 +203,7 @@ class LiveRecStatus(VmrModel):
     live: Flag = False
     rtmp_url: OptionalText = Field(default=None, alias="rtmpUrl")
     record: Flag = False
-    record_id: OptionalIdent = Field(default=None, alias="recordId")
+    record_id: OptionalRecordId = Field(default=None, alias="recordId")
     failed_reason: AnyWords = Field(default=None, alias="failedReason")
 
     @field_validator("rtmp_url")
