@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QDateTimeEdit
 
 from tests.support.zones import local_zone
@@ -18,7 +19,7 @@ from vmrtray.core.agenda import Agenda
 from vmrtray.core.contacts import ContactCache
 from vmrtray.core.settings import Settings
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
-from vmrtray.ui.booking_dialog import UNTIL, BookingDialog, _to_qt
+from vmrtray.ui.booking_dialog import UNTIL, WALL, BookingDialog, _to_qt
 from vmrtray.ui.bookings_window import BookingsWindow
 
 CREATE = "/subscribe/createmeet"
@@ -121,3 +122,17 @@ async def test_a_repeated_time_is_booked_first_and_shown_with_its_offset(
         window.close()
     (made,) = sim.state.tenants[DEMO_PUBLIC_KEY].bookings.values()
     assert made.theme == "Fall back"
+
+
+async def test_a_start_in_the_far_future_cannot_be_picked_and_its_end_is_still_shown(
+    sim: Sim, dialog: BookingDialog
+) -> None:
+    """9999-12-31 23:50 plus an hour overflowed in the dialog's own slot: the end was left as it
+    was, showing a booking that would not be made. The editors stop a year past what core takes
+    (which then says why at Book)."""
+    dialog.start.setDateTime(QDateTime(QDate(9999, 12, 31), QTime(23, 50), WALL))  # typed or picked
+    dialog.duration.setCurrentIndex(dialog.duration.findData(60))
+    picked = dialog.start.dateTime()
+    assert picked.date().year() <= datetime.now().year + 7
+    minutes = "yyyy-MM-dd HH:mm"
+    assert dialog.end.dateTime().toString(minutes) == picked.addSecs(3600).toString(minutes)

@@ -121,7 +121,7 @@ class BookingDialog(QDialog):
             self.duration.addItem(self.tr("%n minute(s)", "", minutes), minutes)
         self.duration.addItem(self.tr("until…"), UNTIL)
         self.duration.setCurrentIndex(1)
-        self.end = self._time_edit(bookings.next_half_hour() + timedelta(hours=1))
+        self.end = self._time_edit(bookings.next_half_hour() + timedelta(hours=1), spare_days=2)
         form.row("end", self.tr("Duration"), hbox(self.duration, self.end))
         self.duration.currentIndexChanged.connect(self._duration_changed)
         self.start.dateTimeChanged.connect(self._duration_changed)
@@ -156,9 +156,13 @@ class BookingDialog(QDialog):
         self._duration_changed()
         return page
 
-    def _time_edit(self, moment: datetime) -> QDateTimeEdit:
+    def _time_edit(self, moment: datetime, spare_days: int = 0) -> QDateTimeEdit:
         edit = QDateTimeEdit()
         edit.setTimeZone(WALL)
+        # Core refuses a start more than MAX_AHEAD_YEARS ahead with its reason; a year beyond
+        # this one more cannot be picked (9999-12-31 23:50 plus an hour overflowed the end); the
+        # end may go `spare_days` further (the longest preset duration is a day).
+        edit.setMaximumDate(QDate.currentDate().addYears(bookings.MAX_AHEAD_YEARS + 1).addDays(spare_days))
         edit.setDateTime(_to_qt(moment))
         edit.setDisplayFormat(TIME_FORMAT)
         edit.setCalendarPopup(True)
