@@ -17,6 +17,14 @@ as valid JSON, measured in this run (median of the runs):
 - 8 MiB: the largest answer the client reads (MAX_BODY_BYTES) in the document's style and
   with every name \\u-escaped (which makes the client walk the answer for the key): the
   time it holds the event loop, since the decoding runs on it; reported, with its ratio.
+- hostile, 8 MiB each (the adversarial review of issue 15): the key's secret half spelt with
+  a DEL between its letters, repeated in one string and in many records (the scrub copied
+  the whole text once per occurrence: 8 MiB took 117 s); a \\u escape and many strings of
+  unshown characters without the key (walked string by string: 1.3-3.2 s); near misses of
+  the secret with a \\u-escaped letter (checked on the re-encoded text); two million tiny
+  lists, strict and with trailing commas, and groups 64 deep (the most read) side by side (the depth
+  check); each the time it holds the event loop, beside json.loads of the same bytes
+  where they are valid JSON: reported, with the ratio.
 json5, the fallback before, took ~40 s of CPU per MiB (issue 15): 11-14 s for a 974 KiB list.
 """
 
@@ -36,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vmrtray.api import Client, ServerError
 from vmrtray.api.client import MAX_BODY_BYTES
-from vmrtray.sim import DEMO_PUBLIC_KEY
+from vmrtray.sim import DEMO_API_KEY, DEMO_PUBLIC_KEY
 
 PATH = "/meeting/getRecords"
 TARGET = 3.0
@@ -142,8 +150,45 @@ def main() -> int:
         f"\\u-escaped names: holds the event loop {big_took:.0f} ms = {big_took / big_reference:.2f} x json.loads "
         f"({big_reference:.0f} ms); invalid, to the ServerError: {big_invalid:.0f} ms"
     )
+    hostile(ours, args.runs)
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1
+
+
+def hostile_answers() -> list[tuple[str, bytes]]:
+    """The hostile shapes, each as near MAX_BODY_BYTES as it goes."""
+    size = MAX_BODY_BYTES - 4096
+    spread = "\x7f".join(DEMO_API_KEY).encode()
+    near = DEMO_API_KEY[:-1].encode() + b"\x7f"
+    record = b'{"name":"' + spread + b'","id":1},'
+    group = b"[" * 62 + b"1" + b"]" * 62 + b","  # in the envelope and its list: 64 deep, as deep as read
+    head, tail = b'{"state":1,"code":200,"data":[', b'"x"]}'
+    return [
+        ("spread key, one string", b'{"state":1,"data":["' + spread * (size // len(spread)) + b'"]}'),
+        ("spread key, records", head + record * (size // len(record)) + b"{}]}"),
+        ("\\u + unshown strings", head + b'"\\u0041",' + b'"\x7f\xe2\x80\x8b",' * (size // 8) + tail),
+        ("\\u0001 strings", head + b'"\\u0001",' * (size // 9) + tail),
+        ("near misses + \\u", head + b'"\\u0041","' + near * (size // len(near)) + b'"]}'),
+        ("tiny lists", head + b"[1]," * (size // 4) + b"[]]}"),
+        ("tiny lists, commas", head + b"[1,]," * (size // 5) + b"[],],}"),
+        ("64-deep groups", head + group * (size // len(group)) + b"1]}"),
+    ]
+
+
+def hostile(ours: Callable[[bytes], Callable[[], object]], runs: int) -> None:
+    print("hostile answers, the time each holds the event loop (median of 3):")
+    for name, raw in hostile_answers():
+        took = median_ms(ours(raw), 3)
+        try:
+            json.loads(raw)
+        except ValueError:
+            print(f"{name:>24}: {len(raw) / 2**20:.2f} MiB in {took:.0f} ms (not valid JSON: no reference)")
+            continue
+        reference = median_ms(lambda: json.loads(raw), 3)  # noqa: B023 (called at once)
+        print(
+            f"{name:>24}: {len(raw) / 2**20:.2f} MiB in {took:.0f} ms = {took / reference:.2f} x json.loads "
+            f"({reference:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -9,13 +9,16 @@ every transport or protocol failure becomes one of the errors in `errors.py`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import json
 import logging
+import operator
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
+from functools import partial
+from itertools import chain, compress
 from types import TracebackType
 from typing import Any, Final, Self, TypeVar
 
@@ -24,7 +27,6 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import (
     BUSINESS_CODES,
-    UNSHOWN,
     ApiError,
     AuthError,
     Broke,
@@ -46,6 +48,7 @@ from .models import (
     Room,
     is_record_id,
 )
+from .scrub import Scrubber, key_secrets
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,10 @@ MAX_REDIRECTS: Final = 3
 #: The longest watch address taken from the service (anything longer is not an address to show).
 MAX_URL_LENGTH: Final = 2048
 NESTED_TOO_DEEP: Final = "the answer is nested too deeply to be read"
+#: The deepest answer read: the service's are 4 levels deep at most (an envelope, a list, a
+#: record, a failedReason object); pydantic stops serializing at 255 (a model's unknown
+#: fields keep whatever was sent), json.loads at Python's recursion limit.
+MAX_DEPTH: Final = 64
 #: HTTP statuses that say "no such endpoint here" (an endpoint only some servers have).
 ABSENT_STATUSES: Final = frozenset({404, 405, 501})
 #: The envelope's `code` for a rejected key: the vendor documents 403 ("auth错误；冒用他人的auth",
@@ -80,20 +87,6 @@ def public_cloud_key(api_id: str, api_key: str) -> str:
     if not api_id or not api_key or ":" in api_id:
         raise ValueError("an API ID and an API KEY are both needed, and the ID has no colon")
     return f"{api_id}:{api_key}"
-
-
-#: The mark a secret is replaced with in anything the client returns or raises.
-SCRUBBED: Final = "***"
-
-
-def key_secrets(key: str | None) -> tuple[str, ...]:
-    """What of `key` must never come back out: the key, and for a public-cloud `id:key` the
-    part after the colon; parts shorter than 6 characters are left (a dedicated cloud's
-    "800" would blot out every 800). Longest first, so the whole key goes before its part."""
-    if not key:
-        return ()
-    parts = {key, *key.split(":")[1:]}
-    return tuple(sorted((p for p in parts if len(p) >= 6), key=len, reverse=True))
 
 
 def normalize_server(url: str) -> str:
@@ -204,8 +197,7 @@ class Client:
         if not allow_http and _in_clear(self._origin):
             raise InsecureServerError(self._origin.host)
         self._key = key
-        self._secrets = key_secrets(key)
-        self._in_body = _spelt_in_bytes(self._secrets[-1]) if self._secrets else None
+        self._scrubber = Scrubber(key_secrets(key))
         self._timeout = timeout
         self.server_tz = server_tz
         self._endpoints: dict[str, httpx.URL] = {}
@@ -407,7 +399,7 @@ class Client:
         self, status: int, raw: bytes, path: str, *, flat: bool, absent: Callable[[str], VmrError] | None = None
     ) -> Any:
         if status in (401, 403):
-            raise _refused(status, raw, path, self._clean)
+            raise _refused(status, raw, path, self._scrubber)
         if absent is not None and _no_such_endpoint(status, raw):
             raise absent(path)
         if status >= 500:
@@ -416,33 +408,18 @@ class Client:
             raise ServerError("HTTP 404: is the server address right?", status=status, endpoint=path)
         if not 200 <= status < 300:
             raise ServerError(f"HTTP {status}", status=status, endpoint=path)
-        payload = _decode_json(raw, path, self._clean)
+        payload = _decode_json(raw, path, self._scrubber)
         if not isinstance(payload, dict):
             raise ServerError("the answer is not a JSON object", endpoint=path)
-        return _envelope_data(self._scrubbed(payload, raw), path, flat=flat)
+        return _envelope_data(payload, path, flat=flat)
 
     # -- the key never comes back out ---------------------------------------------------------
 
     def _clean(self, text: str) -> str:
         """`text` (the service's words) without the key or its secret part, also when spelt
         with invisible characters between its letters (what is shown drops them: one_line,
-        core.untrusted.plain)."""
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, SCRUBBED)
-        if self._secrets and not text.isprintable():
-            text = _without_spread(text, self._secrets)
-        return text
-
-    def _scrubbed(self, payload: Any, raw: bytes) -> Any:
-        """The decoded answer without the key in any string, dict keys included: the one place
-        every returned model field and every error's words come from. Walked only when the
-        body holds the secret (as it is, or with other than printable ASCII between its
-        letters, which what is shown may drop), or any \\u escape (which may spell one);
-        the check costs ~0.3 ms a MiB, the walk ~13."""
-        if self._in_body is None or (not _has_escape(raw) and not self._in_body.search(raw)):
-            return payload
-        return _replace_strings(payload, self._clean)
+        core.untrusted.plain). The answers themselves are cleaned as they are decoded."""
+        return self._scrubber.clean(text)
 
     def _parse(self, model: type[M], data: Any, path: str) -> M:
         try:
@@ -497,82 +474,113 @@ def _watch_address(data: Any, path: str) -> str:
     return str(url)
 
 
-def _has_escape(raw: bytes) -> bool:
-    """Whether a body holds a \\u escape: a backslash first (memchr, ~20x cheaper a MiB)."""
-    return b"\\" in raw and b"\\u" in raw
-
-
-def _spelt_in_bytes(secret: str) -> re.Pattern[bytes]:
-    """A body's bytes holding `secret` (ASCII, as keys are), also with bytes between its letters
-    that are not printable ASCII (controls, or any non-ASCII character: zero-width marks, bidi
-    controls…); possessive, so no body makes it backtrack."""
-    gap = rb"[^\x20-\x7e]*+"
-    return re.compile(gap.join(re.escape(letter.encode()) for letter in secret))
-
-
 #: A comma before a closing bracket: in the last bytes of a body, the document's samples' style
 #: (they end `"state": 1,\n}`), read by the tolerant reading at once rather than after json.loads
 #: has read it all only to fail at its end.
 _TRAILING_COMMA: Final = re.compile(r",\s*+[}\]]")
 
 
-def _replace_strings(payload: Any, clean: Callable[[str], str]) -> Any:
-    """`payload` (a freshly decoded answer, changed in place) with `clean` applied to every
-    string in it, dict keys too; iterative, since an answer may be nested as deep as the
-    decoder allows. Only what `clean` changes is written back."""
-    if isinstance(payload, str):
-        return clean(payload)
-    stack: list[Any] = [payload]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            renamed = []
-            for key, value in node.items():
-                if isinstance(value, str):
-                    if (cleaned := clean(value)) != value:
-                        node[key] = cleaned  # a value replaced: the dict's size stays
-                elif isinstance(value, dict | list):
-                    stack.append(value)
-                if isinstance(key, str) and clean(key) != key:
-                    renamed.append(key)
-            for key in renamed:
-                node[clean(key)] = node.pop(key)
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                if isinstance(value, str):
-                    if (cleaned := clean(value)) != value:
-                        node[index] = cleaned
-                elif isinstance(value, dict | list):
-                    stack.append(value)
-    return payload
-
-
-def _without_spread(text: str, secrets: Sequence[str]) -> str:
-    """`text` without any of `secrets` spelt with unshown characters (controls, bidi and
-    zero-width marks…) between its letters: the span from its first to its last letter goes."""
-    kept = [i for i, ch in enumerate(text) if unicodedata.category(ch) not in UNSHOWN]
-    visible = "".join(text[i] for i in kept)
-    spans: list[tuple[int, int]] = []
-    for secret in secrets:
-        start = visible.find(secret)
-        while start != -1:
-            spans.append((kept[start], kept[start + len(secret) - 1] + 1))
-            start = visible.find(secret, start + len(secret))
-    for begin, end in sorted(spans, reverse=True):  # from the end, so earlier spans stay put
-        text = text[:begin] + SCRUBBED + text[end:]
-    return text
-
-
 def _unchanged(text: str) -> str:
     return text
 
 
-def _decode_json(raw: bytes, path: str, clean: Callable[[str], str] = _unchanged) -> Any:
-    text = raw.strip().decode("utf-8", errors="replace")  # bytes stripped: a str strip copies it again
-    if not text:
+_NO_KEY: Final = Scrubber(())
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+def _decode_json(raw: bytes, path: str, scrubber: Scrubber = _NO_KEY) -> Any:
+    """The answer decoded, without the key (`scrubber`'s) in any string or dict key, and at
+    most MAX_DEPTH deep; any failure is a ServerError."""
+    raw = raw.strip()  # bytes stripped: a str strip copies it again
+    if raw.startswith(_BOM):  # some servers (and Windows editors) begin UTF-8 with a byte-order mark
+        raw = raw[len(_BOM) :].lstrip()
+    if not raw:
         raise ServerError("the answer is empty", endpoint=path)
-    if text.startswith("<"):
-        raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw, clean)}", endpoint=path)
+    if raw.startswith(b"<"):
+        raise ServerError(f"it answered an HTML page, not JSON{_html_hint(raw, scrubber.clean)}", endpoint=path)
+    reencode = scrubber.needs_reencoding(raw)
+    text = raw.decode("utf-8", errors="replace")
+    if not reencode and scrubber.may_hold(raw):
+        text = scrubber.clean(text)  # the text, before any string is made of it
+    payload = _loads(text, path)
+    if not _shallow_text(raw, MAX_DEPTH) and _deeper_than(payload, MAX_DEPTH):
+        raise ServerError(NESTED_TOO_DEEP, endpoint=path)
+    if reencode:  # a letter may be \u-escaped: checked again on the text without such escapes
+        try:
+            again = json.dumps(payload, ensure_ascii=False)
+            if scrubber.may_hold(again.encode("utf-8", errors="surrogatepass")):
+                payload = json.loads(scrubber.clean(again))
+        except ValueError:  # an integer of more digits than int() writes (rapidjson reads them)
+            raise ServerError("the answer is not valid JSON", endpoint=path) from None
+    return payload
+
+
+#: Every byte but the brackets, a quote and a slash (a comment's): what `_shallow_text` drops.
+_NOT_STRUCTURE: Final = bytes(set(range(256)) - set(b'[]{}"/'))
+_SAME_BRACKETS: Final = bytes.maketrans(b"{}", b"[]")
+
+
+def _shallow_text(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text `raw` surely nests at most `limit` deep, seen from its brackets
+    outside strings, with C's bytes methods only (no step per value): escaped backslashes and
+    quotes out, every byte but brackets and quotes out, strings out; then each round takes
+    every innermost pair away, so `limit` rounds leave nothing unless it is deeper. False
+    when it cannot tell (a comment, which the tolerant reading allows): walk the answer."""
+    if b"\\" in raw:  # memchr: most answers hold no escape
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    text = raw.translate(None, _NOT_STRUCTURE)
+    text = text.replace(b'""', b"")  # empty strings, or two strings side by side made one
+    if b'"' in text:  # strings holding brackets: every other piece is outside them
+        text = b"".join(text.split(b'"')[::2])
+    if b"/" in text:
+        return False
+    text = text.translate(_SAME_BRACKETS)
+    for _ in range(limit):
+        if not text:
+            return True
+        text = text.replace(b"[]", b"")
+    return not text
+
+
+_CONTAINERS: Final = frozenset({dict, list})
+_IS_DICT: Final = partial(operator.is_, dict)
+_IS_LIST: Final = partial(operator.is_, list)
+
+
+def _deeper_than(payload: Any, limit: int) -> bool:
+    """Whether `payload` nests lists and dicts more than `limit` deep. Level by level, and each
+    level's children are gathered and sorted by C iterators (chain, map, compress), not a
+    Python step for each value: an 8 MiB answer of 2 million tiny lists costs about what
+    decoding it did (bench/json_tolerance.py)."""
+    is_container = _CONTAINERS.__contains__
+    level: list[Any] = [payload] if type(payload) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        kinds = list(map(type, level))
+        dicts = list(compress(level, map(_IS_DICT, kinds)))
+        lists = list(compress(level, map(_IS_LIST, kinds))) if len(dicts) < len(level) else []
+        children = list(chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists)))
+        level = list(compress(children, map(is_container, map(type, children))))
+    return False
+
+
+def _loads(text: str, path: str) -> Any:
+    """`text` decoded with the cyclic garbage collector paused: an answer of a million small
+    lists made it run again and again while they were made (4x the decoding's own time,
+    measured on 8 MiB); what was decoded holds no cycle."""
+    if not gc.isenabled():
+        return _decode_text(text, path)
+    gc.disable()
+    try:
+        return _decode_text(text, path)
+    finally:
+        gc.enable()
+
+
+def _decode_text(text: str, path: str) -> Any:
     if not _TRAILING_COMMA.search(text, max(0, len(text) - 64)):  # the document's style ends so
         try:
             return json.loads(text)  # the fast path: a real server sends valid JSON
@@ -615,11 +623,13 @@ def _says_key_refused(code: int | None, message: str | None) -> bool:
     return bool(message and (_BAD_KEY_WORDS.search(message) or _MISSING_KEY_WORDS.search(message)))
 
 
-def _refused(status: int, raw: bytes, path: str, clean: Callable[[str], str]) -> VmrError:
+def _refused(status: int, raw: bytes, path: str, scrubber: Scrubber) -> VmrError:
     """An HTTP 401/403: the key rejected only when the body is the service's envelope saying
-    so; any other body (a gateway's or a proxy's HTML page, nothing at all) is a ServerError."""
+    so; any other body (a gateway's or a proxy's HTML page, its JSON, nothing at all) is a
+    ServerError."""
+    clean = scrubber.clean
     try:
-        payload = _decode_json(raw, path)
+        payload = _decode_json(raw, path, scrubber)
     except ServerError:
         payload = None
     if isinstance(payload, dict) and _int_code(payload.get("state")) != 1:
