@@ -4,10 +4,12 @@ resolve to (server, account, the key, the catalog), each asked for only when use
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +18,7 @@ from vmrtray.core.catalog import Catalog
 from vmrtray.core.credentials import ENV_KEY, load_key
 from vmrtray.core.errors import CatalogUnusable
 from vmrtray.core.lang import pick
-from vmrtray.core.paths import data_dir
+from vmrtray.core.paths import data_dir, default_download_dir
 from vmrtray.core.session import open_client
 from vmrtray.core.settings import Settings, check_account, check_short_number
 
@@ -90,6 +92,24 @@ class Context:
         async with open_client(self.settings, secret, server=self.server, timeout=self.timeout) as api:
             yield api
 
+    async def download_folder(self, given: str | None, option: str) -> Path:
+        """The folder to download into: `given` (the value of `option`), else the settings'
+        `download_dir`, else the default; made now if missing. An empty value, and a folder that
+        cannot be one (a file in its place, /dev/null, a path under /proc, no permission), are a
+        UsageError naming the folder and where it came from, before anything is asked or sent."""
+        if given is not None and not given.strip():
+            raise UsageError(
+                pick(
+                    self.lang,
+                    f"{option}: an empty folder name: name the folder to download into "
+                    f"(or leave {option} out for the settings' download folder)",
+                    f"{option}：文件夹名为空：请给出下载到的文件夹（或不加 {option}，使用设置中的下载文件夹）",
+                )
+            )
+        where = option if given else ("download_dir in the settings" if self.settings.download_dir else "")
+        chosen = given or self.settings.download_dir or str(default_download_dir())
+        return await asyncio.to_thread(_made_folder, chosen, where, self.lang)
+
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
@@ -149,6 +169,28 @@ def checked_key(key: str, where: str, lang: Lang) -> str:
             f"characters), at most {KEY_MAX} of them: check what was copied",
             f"{where} 不是 KEY：KEY 只含可打印的 ASCII 字符（字母、数字、符号；不含空格及其他字符），"
             f"最多 {KEY_MAX} 个：请检查复制的内容",
+        )
+    )
+
+
+def _made_folder(chosen: str, where: str, lang: Lang) -> Path:
+    """`chosen` as a folder that exists (made if missing), or a UsageError that names it."""
+    folder = Path(chosen)
+    try:
+        folder = folder.expanduser().resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # something else than a folder has its name (a file, /dev/null)
+        why = pick(lang, "it is not a folder", "它不是文件夹")
+    except (OSError, RuntimeError, ValueError) as exc:  # no such place (/proc/…), no permission; a loop; a NUL
+        why = getattr(exc, "strerror", None) or pick(lang, "not a folder name", "不是文件夹名")
+    else:
+        return folder
+    source = f" ({where})" if where else ""
+    raise UsageError(
+        pick(
+            lang,
+            f"The download folder {folder}{source} cannot be used: {why}",
+            f"无法使用下载文件夹 {folder}{source}：{why}",
         )
     )
 

@@ -7,7 +7,6 @@ Nothing is ever deleted from the cloud here.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from vmrtray.api import RecordFile
 from vmrtray.core import recordings
-from vmrtray.core.paths import default_download_dir
 from vmrtray.core.session import download_client
 from vmrtray.core.targets import OnProgress
 
@@ -28,8 +26,7 @@ if TYPE_CHECKING:
 
 
 async def download(ctx: Context, record_id: str) -> int:
-    chosen = ctx.args.output or ctx.settings.download_dir or default_download_dir()
-    folder = await asyncio.to_thread(lambda: Path(chosen).expanduser().resolve())
+    folder = await ctx.download_folder(ctx.args.output, "-o")
     bars: list[tqdm[Any]] = []
     segments = ctx.args.segments or ctx.settings.download_segments
     async with ctx.client() as api, download_client(ctx.settings) as http:

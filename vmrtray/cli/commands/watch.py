@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
 from vmrtray.core import logs
 from vmrtray.core.making import FIRST_CHECK
@@ -25,7 +24,7 @@ from ..output import encodable, local_time, warn
 
 async def watch(ctx: Context) -> int:
     rooms = ctx.rooms(ctx.args.rooms)
-    folder = await _folder(ctx.args.download)
+    folder = None if ctx.args.download is None else await ctx.download_folder(ctx.args.download, "--download")
     logs.setup(bool(getattr(ctx.args, "debug", False)))  # a long run: the log file too, as the tray's
     tell = _json_lines if ctx.json else _text_lines
     async with ctx.client() as api:  # no key: one sentence and exit 3 (run.py)
@@ -49,12 +48,6 @@ async def watch(ctx: Context) -> int:
         warn(rejected.describe(ctx.lang))
         return exit_code(rejected)
     return Exit.OK
-
-
-async def _folder(given: str | None) -> Path | None:
-    if not given:
-        return None
-    return await asyncio.to_thread(lambda: Path(given).expanduser().resolve())
 
 
 def _text_lines(happening: Happening) -> None:
