@@ -24,6 +24,7 @@ from ..output import local_time, warn
 
 async def book(ctx: Context) -> int:
     request = _request(ctx)
+    ics = await asyncio.to_thread(_ics_target, ctx)  # a file that cannot be one: said before booking
     async with ctx.client() as api:
         journal = await _settle_pending(ctx, api, leave=request)  # ours is taken over below, not settled
         submission = bookings.Submission(
@@ -42,8 +43,8 @@ async def book(ctx: Context) -> int:
             raise
     if submission.adopted and submission.recovered:
         _say_already(ctx, booking)
-    if ctx.args.ics:
-        await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), [booking])
+    if ics is not None:
+        await asyncio.to_thread(_write_ics, ctx, ics, [booking])
     ctx.emit(booking.to_api())
     _say_booked(ctx, booking)
     return Exit.OK
@@ -115,11 +116,35 @@ def _propose(ctx: Context, offer: slots.Alternatives) -> None:
         print("\n".join(lines), file=sys.stderr)
 
 
+def _ics_target(ctx: Context) -> Path | None:
+    """`--ics FILE`, refused before anything is sent when it cannot be a file to write: empty,
+    or naming what is there and no file (a folder, /dev/null or another device, a pipe: the
+    file is written through a temporary one and a rename, which would put a file in place of
+    /dev/null for root), or a file in the place of its folder."""
+    given = ctx.args.ics
+    if given is None:
+        return None
+    if not given.strip():
+        raise UsageError("--ics: an empty file name: name the file to write the calendar to")
+    path = Path(given)
+    try:
+        if "\x00" in given:
+            raise ValueError("a NUL")
+        if path.exists() and not path.is_file():
+            raise UsageError(f"cannot write {path}: it is not a file (a folder or a device): name a file")
+        if path.parent.exists() and not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: {path.parent} is not a folder")
+    except (OSError, ValueError):  # a NUL in the name, a path the system refuses to look at
+        raise UsageError(f"cannot write {path}: not a file name") from None
+    return path
+
+
 def _write_ics(ctx: Context, path: Path, found: Sequence[Booking]) -> None:
     try:
         save_ics(path, found, ctx.settings.zone, host=urlsplit(ctx.server).hostname or "vmrtray")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or "not a file name"
+        raise UsageError(f"cannot write {path}: {why}") from None
 
 
 async def _settle_pending(ctx: Context, api: Client, leave: BookingRequest | None = None) -> PendingBookings:
@@ -133,11 +158,12 @@ async def _settle_pending(ctx: Context, api: Client, leave: BookingRequest | Non
 
 
 async def list_bookings(ctx: Context) -> int:
+    ics = await asyncio.to_thread(_ics_target, ctx)
     async with ctx.client() as api:
         await _settle_pending(ctx, api)
         found = await bookings.upcoming_and_past(api, ctx.account)
-    if ctx.args.ics:
-        await asyncio.to_thread(_write_ics, ctx, Path(ctx.args.ics), found)
+    if ics is not None:
+        await asyncio.to_thread(_write_ics, ctx, ics, found)
     ctx.emit(
         [b.to_api() for b in found],
         lambda: (
