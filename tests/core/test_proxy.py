@@ -257,3 +257,14 @@ async def test_a_socks_proxy_carries_the_api_and_the_files(
     server = lan_sim.url.removeprefix("http://")
     assert server in socks.carried  # the API
     assert lan_sim.file_url.removeprefix("http://").split("/")[0] in socks.carried  # the files
+
+
+@pytest.mark.parametrize("proxy", ["system", "none", "manual"])
+def test_a_name_under_localhost_is_not_taken_for_this_computer(proxy: str) -> None:
+    """`evil.localhost` may resolve anywhere (this machine's resolver asks DNS for it): it goes
+    as any other host, through the proxy the settings name, never straight past it."""
+    from vmrtray.core.session import proxy_options
+
+    settings = Settings(server="https://evil.localhost", proxy=proxy, proxy_url="http://proxy.example:8080")
+    direct = set(proxy_options(settings)["mounts"])
+    assert not any("localhost" in pattern and pattern != "all://localhost" for pattern in direct)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 #: This computer, by every name httpx can route on: never reached through a proxy.
-LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://*.localhost", "all://[::1]")
+LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
 
 
 def proxy_options(settings: Settings, server: str | None = None, tls: ssl.SSLContext | None = None) -> dict[str, Any]:
