@@ -3,6 +3,7 @@ the bookings journal that something else took the place of is one sentence, not 
 
 from __future__ import annotations
 
+import datetime
 import os
 import stat
 from pathlib import Path
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes and plant
 
 
 def _book() -> list[str]:
-    return ["book", "--theme", "Board", "--start", "2099-01-05 10:00", "--minutes", "30"]
+    """A booking about a year ahead (a start more than 5 years ahead is refused as a mistyped year)."""
+    start = f"{datetime.date.today().year + 1}-01-05 10:00"
+    return ["book", "--theme", "Board", "--start", start, "--minutes", "30"]
 
 
 def test_the_data_folder_is_private_whoever_makes_it_first(vmrctl: Vmrctl, sim_process: SimProcess) -> None:
