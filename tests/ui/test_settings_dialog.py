@@ -174,3 +174,18 @@ async def test_download_when_ready_offers_three_choices_and_saves_the_one_picked
     assert store.saved[-1].download_when_ready is AutoFetch.FAVOURITES
     again = _dialog(store, store.saved[-1])  # shown as saved the next time
     assert again.download_when_ready.currentData() == AutoFetch.FAVOURITES
+
+
+def test_the_labels_that_say_the_services_errors_show_markup_as_words(qapp: object) -> None:
+    """The Test result and the contact picker's status say the service's error sentences; in
+    Qt's automatic mode '<a href=…>' or '<img src=file:…>' in them was rendered (the second
+    review measured the label 269x91, not one line): they are plain text."""
+    from vmrtray.ui.contact_picker import ContactPicker
+
+    hostile = '<a href="https://evil/">sign in</a><img src="file:///etc/passwd"><h1>BIG</h1>'
+    dialog = _dialog(MemoryKeys())
+    picker = ContactPicker()
+    for label in (dialog.test_result, picker.summary):
+        label.setText(hostile)
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    picker.deleteLater()

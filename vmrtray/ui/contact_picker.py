@@ -102,6 +102,7 @@ class ContactPicker(QWidget):
         self.view.setUniformItemSizes(True)  # 5,000 rows lay out without measuring each
         self.view.setMinimumHeight(120)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # it says the service's errors: never markup
         self.refresh = QPushButton(self.tr("Refresh contacts"))
         self.refresh.setObjectName("contacts-refresh")
         self.refresh.clicked.connect(self.refresh_requested.emit)

@@ -89,6 +89,7 @@ class SettingsDialog(QDialog):
         self.account = self._line(form, "account", self.tr("Account"), settings.account or "", "user@example.com")
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_result = QLabel()
+        self.test_result.setTextFormat(Qt.TextFormat.PlainText)  # it says the service's errors: never markup
         self.test_result.setWordWrap(True)
         self.test_button.clicked.connect(lambda: spawn(self.test_connection()))
         self._row(form, "test", "", hbox(self.test_button, self.test_result))
