@@ -77,6 +77,8 @@ async def _error(api: Client) -> VmrError:
         (401, "application/json", '{"code":401,"msg":"Unauthorized"}'),
         _envelope(401, "Unauthorized", status=401),
         _envelope("401", None, status=403),
+        # a web application firewall's JSON: the code, but no `state`, so not the service's envelope
+        (403, "application/json", '{"code":403,"msg":"Request blocked by WAF (rule 942100)"}'),
     ],
     ids=[
         "gateway-html-403",
@@ -88,6 +90,7 @@ async def _error(api: Client) -> VmrError:
         "gateway-json-401",
         "envelope-401-on-401",
         "envelope-401-on-403",
+        "waf-json-403",
     ],
 )
 async def test_an_http_401_or_403_without_the_services_refusal_is_a_server_error(

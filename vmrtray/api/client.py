@@ -636,7 +636,11 @@ def _refused(status: int, raw: bytes, path: str, scrubber: Scrubber) -> VmrError
         message = payload.get("message", payload.get("msg"))
         message = message if isinstance(message, str) else None
         code = _int_code(payload.get("code"))
-        if code not in BUSINESS_CODES and _says_key_refused(code, message):
+        # A gateway's own JSON ({"code":403,"msg":"Request blocked by WAF"}) has the code but is
+        # not the service's envelope, which always carries `state`; the documented words are
+        # the service's whatever the envelope around them.
+        words = bool(message and (_BAD_KEY_WORDS.search(message) or _MISSING_KEY_WORDS.search(message)))
+        if code not in BUSINESS_CODES and (words or ("state" in payload and _says_key_refused(code, message))):
             missing = bool(message and _MISSING_KEY_WORDS.search(message))
             return AuthError(clean(message or ""), missing=missing, endpoint=path)
     said = f"HTTP {status} from a gateway or proxy, not the service's answer{_html_hint(raw, clean)}"
