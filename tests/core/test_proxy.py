@@ -268,3 +268,20 @@ def test_a_name_under_localhost_is_not_taken_for_this_computer(proxy: str) -> No
     settings = Settings(server="https://evil.localhost", proxy=proxy, proxy_url="http://proxy.example:8080")
     direct = set(proxy_options(settings)["mounts"])
     assert not any("localhost" in pattern and pattern != "all://localhost" for pattern in direct)
+
+
+@pytest.mark.parametrize(
+    "raw", ["http://alice:S3cret/@h:1", "http://alice:S3#cret@h:1", "alice:S3cret@h:99999", "http://al:S3?cret@h:1"]
+)
+def test_a_proxy_that_cannot_be_used_is_said_without_its_password(raw: str) -> None:
+    """A '/', '#' or '?' in the password made the URL parser cut the address inside it: the
+    sentence (the tray's tooltip and an urgent alert) said 'alice:S3cret/' (second review)."""
+    from vmrtray.core.reach import Unreachable, proxy_url
+
+    with pytest.raises(Unreachable) as caught:
+        proxy_url(raw, "HTTPS_PROXY")
+    for lang in ("en", "zh"):
+        words = caught.value.describe(lang)  # type: ignore[arg-type]
+        assert "HTTPS_PROXY" in words
+        assert "S3" not in words
+        assert "cret" not in words

@@ -9,10 +9,11 @@ HTTP_PROXY=http://[::1 or a DER certificate file ended the tray with exit 1 and 
 from __future__ import annotations
 
 import os
+import re
 import ssl
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,14 +40,26 @@ class Unreachable(CoreError):
 
 
 def shown(url: str) -> str:
-    """`url` without a user name or password (a proxy's may carry them)."""
-    try:
-        parts = urlsplit(url)
-        if "@" not in parts.netloc:
-            return url
-        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-    except ValueError:
-        return url.rpartition("@")[2] if "@" in url else url
+    """`url` without a user name or password (a proxy's may carry them): everything before its
+    last '@' after the scheme goes, whatever the password holds ('/', '#', '?', ':' and '@'
+    make a URL parser cut the address elsewhere: the second review saw 'alice:S3cret/' said)."""
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}***@{rest.rpartition('@')[2]}"
+
+
+def _without_userinfo(words: str, url: str) -> str:
+    """A parser's words about `url` without any piece of its user name or password (a port
+    'could not be cast' may be the password, when a '/' in it cut the address there)."""
+    rest = url.partition("://")[2] if "://" in url else url
+    if "@" not in rest:
+        return words
+    userinfo = rest.rpartition("@")[0]
+    for piece in sorted({userinfo, *re.split(r"[:/@#?]", userinfo)}, key=len, reverse=True):
+        if piece:
+            words = words.replace(piece, "***")
+    return words
 
 
 def proxy_url(value: str, where: str) -> str:
@@ -69,9 +82,10 @@ def proxy_url(value: str, where: str) -> str:
             raise ValueError("no host")
         httpx.Proxy(url)
     except (ValueError, httpx.InvalidURL) as error:
+        why = _without_userinfo(str(error), raw)
         raise Unreachable(
-            f"{where} ({shown(raw)}) is not a proxy address ({error}); like http://proxy.example:8080.",
-            f"{where}（{shown(raw)}）不是代理地址（{error}），应如 http://proxy.example:8080。",
+            f"{where} ({shown(raw)}) is not a proxy address ({why}); like http://proxy.example:8080.",
+            f"{where}（{shown(raw)}）不是代理地址（{why}），应如 http://proxy.example:8080。",
         ) from None
     return url
 
