@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.cli import ROOT, SimProcess, Vmrctl
 from vmrtray.cli.exits import Exit
-from vmrtray.sim import DEMO_PUBLIC_KEY
+from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY
 
 AUTH = {"VMRTRAY_AUTH": DEMO_PUBLIC_KEY}
 
@@ -85,6 +85,73 @@ def test_an_argument_that_is_not_utf8_is_refused_naming_it(
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"vmrctl: {named}: not text: it holds bytes that are not UTF-8"), line
+    assert sim_process.control("stats")["requests"] == {}
+
+
+#: Bytes that are not UTF-8 (\xff) as Python reads them from the environment (surrogateescape);
+#: subprocess gives them back to the child as the same bytes.
+NOT_UTF8 = os.fsdecode(b"\xff")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "args"),
+    [
+        ("VMRTRAY_ACCOUNT", f"demo{NOT_UTF8}@demo.myvmr.cn", ["rooms"]),
+        ("VMRTRAY_ACCOUNT", f"demo{NOT_UTF8}@demo.myvmr.cn", ["contacts"]),
+        ("VMRTRAY_ACCOUNT", f"demo{NOT_UTF8}@demo.myvmr.cn", ["bookings"]),
+        ("VMRTRAY_ACCOUNT", f"demo{NOT_UTF8}@demo.myvmr.cn", [*BOOK, "--theme", "t"]),
+        ("VMRTRAY_SERVER", f"SERVER/{NOT_UTF8}", ["rooms"]),
+        ("VMRTRAY_AUTH", DEMO_PUBLIC_KEY + NOT_UTF8, ["status", "100701"]),
+    ],
+    ids=["account-rooms", "account-contacts", "account-bookings", "account-book", "server", "auth"],
+)
+def test_an_environment_value_that_is_not_utf8_is_refused_naming_it(
+    vmrctl: Vmrctl, sim_process: SimProcess, name: str, value: str, args: list[str]
+) -> None:
+    """`VMRTRAY_ACCOUNT=$'demo\\xff@…' vmrctl rooms` ended in "internal error:
+    UnicodeEncodeError" (exit 1), and VMRTRAY_SERVER's refusal was the codec's message naming
+    --server. Now: exit 2, one sentence naming the variable — never its value, which may be a
+    key — before anything is sent."""
+    sim_process.control("stats/reset", {})
+    done = vmrctl(*args, env={**AUTH, name: value.replace("SERVER", sim_process.url)})
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"vmrctl: {name}: not text: it holds bytes that are not UTF-8"), line
+    assert DEMO_PUBLIC_KEY not in done.stdout + done.stderr
+    assert sim_process.control("stats")["requests"] == {}
+
+
+def test_an_environment_value_an_option_replaces_is_not_read(vmrctl: Vmrctl) -> None:
+    """A guard: `--account` wins over VMRTRAY_ACCOUNT, whatever its bytes."""
+    done = vmrctl("rooms", "--account", DEMO_ACCOUNT, env={**AUTH, "VMRTRAY_ACCOUNT": f"x{NOT_UTF8}@y.cn"})
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("where", ["HOME", "XDG_DOWNLOAD_DIR"])
+def test_a_default_download_folder_that_is_not_utf8_is_named(
+    vmrctl: Vmrctl, sim_process: SimProcess, where: str
+) -> None:
+    """`HOME=$'/…/h\\xffome' vmrctl recordings download ID` (no -o) ended in "internal error:
+    UnicodeEncodeError" (exit 1) from the catalog, which keeps the folder's name as text; so did
+    such an XDG_DOWNLOAD_DIR. Now the default folder is named, and where it comes from, before
+    it is made or anything is fetched."""
+    started = vmrctl("record", "start", "100701", "--json", env=AUTH)
+    assert started.returncode == 0, started.stderr
+    assert vmrctl("record", "stop", "100701", env=AUTH).returncode == 0
+    record_id = json.loads(started.stdout)["recordId"]
+    home = vmrctl.home / f"h{NOT_UTF8}ome"
+    home.mkdir()
+    env = {**AUTH, "HOME": str(home), "XDG_DOWNLOAD_DIR": "", "XDG_CONFIG_HOME": str(home / ".config")}
+    if where == "XDG_DOWNLOAD_DIR":
+        env.update(HOME=str(vmrctl.home), XDG_DOWNLOAD_DIR=str(home / "Downloads"))
+    sim_process.control("stats/reset", {})
+    done = vmrctl("recordings", "download", record_id, env=env)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert (
+        "(the default, from XDG_DOWNLOAD_DIR or HOME) cannot be used: its name holds bytes that are not UTF-8" in line
+    )
+    assert not (home / "Downloads").exists()
     assert sim_process.control("stats")["requests"] == {}
 
 

@@ -112,3 +112,44 @@ def test_the_simulator_still_prints_its_demo_keys(sim_process: SimProcess) -> No
     assert sim_process.process.stdout is not None
     lines = [sim_process.process.stdout.readline() for _ in range(2)]
     assert f"VMRTRAY_AUTH={DEMO_PUBLIC_KEY} " in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("--json=" + DEMO_API_KEY, "login", "--tenant-key", "-"), f"an extra argument: {KEY_ON_COMMAND_LINE}"),
+        (("--js=" + DEMO_API_KEY, "login", "--tenant-key", "-"), f"an extra argument: {KEY_ON_COMMAND_LINE}"),
+        ((DEMO_API_KEY, "login", "--tenant-key", "-"), f"an extra argument: {KEY_ON_COMMAND_LINE}"),
+        (("--debug", "-" + DEMO_API_KEY, "login", "--tenant-key"), f"an extra argument: {KEY_ON_COMMAND_LINE}"),
+        (("--timeout", DEMO_API_KEY, "login", "--tenant-key", "-"), "--timeout: its value is not valid"),
+        (("--timeout=" + DEMO_API_KEY, "login", "--tenant-key", "-"), "--timeout: its value is not valid"),
+        (("--time", DEMO_API_KEY, "login", "--tenant-key", "-"), "--time: its value is not valid"),
+        (("login", "--tenant-key", "-", "--timeout", DEMO_API_KEY), "--timeout: its value is not valid"),
+    ],
+    ids=["json=", "prefix=", "word", "dash", "timeout", "timeout=", "timeout-prefix", "timeout-after"],
+)
+def test_a_key_given_before_login_or_to_a_global_option_is_not_repeated(
+    vmrctl: Vmrctl, sim_process: SimProcess, argv: tuple[str, ...], said: str
+) -> None:
+    """Before, `vmrctl --timeout KEY login` and `vmrctl --json=KEY login` repeated the key in
+    argparse's error ("KEY is not a number of seconds", "ignored explicit argument 'KEY'"), and
+    `vmrctl KEY login` in its "invalid choice: 'KEY'": only the words after `login` were looked
+    at. A word that can only be a key is refused as one wherever it stands on a login line, and
+    a global option's bad value there is said without it."""
+    sim_process.control("stats/reset", {})
+    done = vmrctl(*argv, stdin=DEMO_API_KEY + "\n")
+    assert done.returncode == 2, done.stderr.replace(DEMO_API_KEY, "<key>")
+    assert DEMO_API_KEY not in done.stdout + done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line == f"vmrctl login: {said}" or line.startswith(f"vmrctl login: {said} "), line
+    assert sim_process.control("stats")["requests"] == {}
+    assert not (vmrctl.home / "test-keyring.json").exists()
+
+
+def test_global_options_before_login_still_sign_in(vmrctl: Vmrctl) -> None:
+    """A guard: options and their values before `login` are not taken for a key."""
+    done = vmrctl(
+        "--timeout", "20", "--debug", "--json", "login", "--api-id", DEMO_API_ID, "--api-key", "-",
+        stdin=DEMO_API_KEY + "\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.replace(DEMO_API_KEY, "<key>")

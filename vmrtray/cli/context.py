@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,10 @@ class Context:
                     f"{option}：文件夹名为空：请给出下载到的文件夹（或不加 {option}，使用设置中的下载文件夹）",
                 )
             )
-        where = option if given else ("download_dir in the settings" if self.settings.download_dir else "")
+        default = pick(
+            self.lang, "the default, from XDG_DOWNLOAD_DIR or HOME", "默认文件夹，由 XDG_DOWNLOAD_DIR 或 HOME 得出"
+        )
+        where = option if given else ("download_dir in the settings" if self.settings.download_dir else default)
         chosen = given or self.settings.download_dir or str(default_download_dir())
         return await asyncio.to_thread(_made_folder, chosen, where, self.lang)
 
@@ -178,13 +182,19 @@ def _made_folder(chosen: str, where: str, lang: Lang) -> Path:
     folder = Path(chosen)
     try:
         folder = folder.expanduser().resolve()
-        folder.mkdir(parents=True, exist_ok=True)
+        if _UNDECODABLE.search(str(folder)):  # its name, or its parent's (HOME, the working folder)
+            why = pick(
+                lang,
+                "its name holds bytes that are not UTF-8, which the catalog cannot keep: choose another folder",
+                "其名称含有非 UTF-8 的字节，目录无法记录：请换一个文件夹",
+            )
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
     except FileExistsError:  # something else than a folder has its name (a file, /dev/null)
         why = pick(lang, "it is not a folder", "它不是文件夹")
     except (OSError, RuntimeError, ValueError) as exc:  # no such place (/proc/…), no permission; a loop; a NUL
         why = getattr(exc, "strerror", None) or pick(lang, "not a folder name", "不是文件夹名")
-    else:
-        return folder
     source = f" ({where})" if where else ""
     raise UsageError(
         pick(
@@ -193,6 +203,10 @@ def _made_folder(chosen: str, where: str, lang: Lang) -> Path:
             f"无法使用下载文件夹 {folder}{source}：{why}",
         )
     )
+
+
+#: What Python makes of bytes that are not UTF-8 in a name (surrogateescape).
+_UNDECODABLE = re.compile(r"[\udc80-\udcff]")
 
 
 def _key_source() -> str:

@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from vmrtray.api import Lang
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     key_option = _key_given(argv)
     with safe_streams():
         if key_option is not None:
-            print(f"vmrctl login: {key_option}: {KEY_ON_COMMAND_LINE}", file=sys.stderr)
+            print(f"vmrctl login: {key_option}", file=sys.stderr)
             return Exit.USAGE
         undecodable = _undecodable(argv)
         if undecodable is not None:
@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as done:  # --help, --version, or a usage error already said
             return done.code if isinstance(done.code, int) else Exit.USAGE
         if args.command != SERVE:
+            unreadable = _undecodable_env(args)
+            if unreadable is not None:
+                print(f"vmrctl: {unreadable}", file=sys.stderr)
+                return Exit.USAGE
             _register_env_key()
             return _main(args)
     return _main(args)
@@ -84,13 +88,15 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _key_given(argv: Sequence[str]) -> str | None:
-    """Where a key was typed on a `vmrctl login` command line, if one was: the option (`--api-key`,
-    `--tenant-key`, or a prefix of one) it followed, or "an extra argument" for a word of the
-    line that is neither an option of login's nor a value its parser expects (login takes no
-    positional argument: `login --tenant-key -- KEY`, `login --api-key - KEY`). Such a word is
-    scrubbed from every output from here on, so that no message repeats it — argparse's own
-    included ("unrecognized arguments: KEY"), which is why this looks at the words before
-    argparse does."""
+    """Why a `vmrctl login` command line is refused before argparse reads it, if it is: a key
+    typed on it — the option (`--tenant-key`, `--api-key`, or a prefix of one) it followed,
+    or "an extra argument" for a word of the line, before `login` or after it, that is neither
+    an option nor a value an option expects (login takes no positional argument: `login
+    --tenant-key -- KEY`, `vmrctl --json=KEY login`) — or a value an option of the line does
+    not take (`vmrctl --timeout KEY login`), said without the value. Each such word is scrubbed
+    from every output from here on, so that no message repeats it — argparse's own included
+    ("unrecognized arguments: KEY", "KEY is not a number"), which is why this looks at the
+    words before argparse does."""
     if "login" not in argv:  # the one command with these options (a command's name is never abbreviated)
         return None
     given = None
@@ -105,38 +111,65 @@ def _key_given(argv: Sequence[str]) -> str | None:
         if value not in (ASK, STDIN):
             register_secret(value)
             given = given or name
-    extra = _extra_on_login_line(argv)
+    line = _login_line(argv)
+    extra, typed = line if line is not None else ([], [])
     for word in extra:
         register_secret(word)
-    return given or ("an extra argument" if extra else None)
+    if given or extra:
+        return f"{given or 'an extra argument'}: {KEY_ON_COMMAND_LINE}"
+    for option, value, action in typed:
+        try:
+            cast(Callable[[str], object], action.type)(value)
+        except (argparse.ArgumentTypeError, TypeError, ValueError):
+            register_secret(value)
+            return f"{option}: {NOT_A_VALUE}"
+    return None
 
 
-def _extra_on_login_line(argv: Sequence[str]) -> list[str]:
-    """The words of a `vmrctl login` command line that are not an option of its parser, a value
-    one of them takes (`--server URL`, `--account A`, `--api-id ID`, a key option's `-`), or a
-    lone '-': each can only be a key. Nothing when the command is not `login`."""
+#: Why a value of an option on a login line is refused (the refusal does not repeat it: it may be a key).
+NOT_A_VALUE = "its value is not valid (see `vmrctl login --help`)"
+
+
+def _login_line(argv: Sequence[str]) -> tuple[list[str], list[tuple[str, str, argparse.Action]]] | None:
+    """None when the command of `argv` is not `login`; else the words of the line, before or
+    after `login`, that are not an option of its parsers, a value one of them takes (`--server
+    URL`, `--account A`, `--api-id ID`, a key option's `-`), or a lone '-' — each can only be a
+    key — and the options given a value that a type checks (`--timeout`), with their value.
+    `login` is the command when it is the first word that is no option's value, or the first
+    known command's name after words that are none (`vmrctl KEY login`)."""
     parser = build_parser()
-    options, command, extra, only_words, i = parser._option_string_actions, None, [], False, 0
+    options = parser._option_string_actions
+    commands = _command_names(parser)
+    command, extra, typed, only_words, i = None, [], [], False, 0
     while i < len(argv):
         word, i = argv[i], i + 1
         if only_words or not _looks_like_option(word):
-            if command is None:  # the command's name: the first word that is no option's value
+            if command is None and word in commands:  # the command's name
                 if word != "login":
-                    return []
+                    return None
                 command, options = word, _login_parser(parser)._option_string_actions
             elif word != STDIN:
                 extra.append(word)
         elif word == "--":  # argparse: only positional arguments after it
             only_words = True
         else:
-            name, equals, _ = word.partition("=")
-            known, nargs = _option(options, name)
+            name, equals, value = word.partition("=")
+            known, action = _option(options, name)
+            nargs = action.nargs if action is not None else 0
             if not known or (equals and nargs == 0):  # unknown, or a value given to a flag
-                if command is not None:
-                    extra.append(word)
-            elif not equals and nargs in (None, "?") and i < len(argv) and _is_value(argv[i], nargs, options):
-                i += 1
-    return extra
+                extra.append(word)
+                continue
+            if not equals and nargs in (None, "?") and i < len(argv) and _is_value(argv[i], nargs, options):
+                value, equals, i = argv[i], "=", i + 1
+            if equals and action is not None and action.type is not None:
+                typed.append((name, value, action))
+    return (extra, typed) if command is not None else None
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        return set(getattr(action, "choices", {}))
+    return set()
 
 
 #: A word argparse takes for a value though it begins with '-' (no option of vmrctl's looks like a number).
@@ -156,16 +189,16 @@ def _is_value(word: str, nargs: object, options: dict[str, argparse.Action]) -> 
     return nargs == "?" and word != "--" and not _option(options, word.partition("=")[0])[0]
 
 
-def _option(options: dict[str, argparse.Action], name: str) -> tuple[bool, object]:
+def _option(options: dict[str, argparse.Action], name: str) -> tuple[bool, argparse.Action | None]:
     """Whether `name` is an option (itself, or a prefix of long options argparse takes for one),
-    and its nargs. An ambiguous prefix, which argparse refuses by itself, counts as an option of
-    no value."""
+    and its action. An ambiguous prefix, which argparse refuses by itself, counts as an option of
+    no value (no action)."""
     if name in options:
-        return True, options[name].nargs
+        return True, options[name]
     matches = {id(action): action for option, action in options.items() if option.startswith(name)}
     if not name.startswith("--") or len(name) <= 2 or not matches:
         return False, None
-    return True, next(iter(matches.values())).nargs if len(matches) == 1 else 0
+    return True, next(iter(matches.values())) if len(matches) == 1 else None
 
 
 def _login_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -208,6 +241,30 @@ def _undecodable(argv: Sequence[str]) -> str | None:
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+#: The environment variables vmrctl takes a value from, and the option that wins over each.
+_ENV_VALUES = (("VMRTRAY_SERVER", "server"), ("VMRTRAY_ACCOUNT", "account"), (ENV_KEY, ""))
+
+
+def _undecodable_env(args: argparse.Namespace) -> str | None:
+    """The sentence refusing an environment variable vmrctl would read (VMRTRAY_SERVER and
+    VMRTRAY_ACCOUNT unless their option is given, VMRTRAY_AUTH) that holds bytes that are not
+    UTF-8: Python reads them as lone surrogates, which no header, URL or JSON sent can carry
+    ('internal error: UnicodeEncodeError', before). Named, never repeated (it may be a key).
+    The default download folder (HOME, XDG_DOWNLOAD_DIR) is checked where it is used
+    (`Context.download_folder`): only `recordings download` and `watch --download` read it."""
+    for name, option in _ENV_VALUES:
+        if option and getattr(args, option, None):
+            continue
+        if getattr(args, "demo", False) and name != "VMRTRAY_ACCOUNT":  # the demo's server and key are its own
+            continue
+        if _SURROGATE.search(os.environ.get(name, "")):
+            return pick(
+                user_lang(),
+                f"{name}: {NOT_UTF8}",
+                f"{name}：不是文本：含有非 UTF-8 的字节（终端或脚本的编码？）：请以 UTF-8 设置",
+            )
+    return None
 
 
 def _value_options() -> set[str]:
