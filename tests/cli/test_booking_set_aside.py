@@ -84,3 +84,53 @@ def test_an_entry_that_cannot_be_settled_is_set_aside_once_and_breaks_nothing(
     assert booked.returncode == 0, booked.stderr
     assert "Booked 'normal'" in booked.stdout
     assert booked.stderr.count(SET_ASIDE) == 1
+
+
+#: A journal damaged by hand or by another program (what each broke before: exit 1, "internal
+#: error", on every run): an entry with one field changed, or the whole file.
+DAMAGED = {
+    "naive-settled-start": lambda e: {
+        **e,
+        "state": "settled",
+        "booking": "1",
+        "request": {**e["request"], "start": "2030-01-01T00:00"},
+    },
+    "bigint-timeout": lambda e: {**e, "timeout": 10**400},
+    "nul-token": lambda e: {**e, "token": "a\u0000b"},
+    "long-token": lambda e: {**e, "token": "a" * 5000},
+    "surrogate-theme": lambda e: {**e, "request": {**e["request"], "theme": "y\ud800"}},
+    "object-token": lambda e: {**e, "token": {"x": 1}},
+    "escaping-token": lambda e: {**e, "token": "../../escaped"},
+    "too-deep": None,
+}
+
+
+@pytest.mark.parametrize("kind", list(DAMAGED))
+def test_a_damaged_journal_is_set_aside_once_and_breaks_nothing(
+    vmrctl: Vmrctl, sim_process: SimProcess, kind: str
+) -> None:
+    sign_in(vmrctl)
+    data = vmrctl.home / "data"
+    _poison(data, sim_process.url)
+    path = data / journal.FILE
+    change = DAMAGED[kind]
+    if change is None:
+        path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    else:
+        (entry,) = json.loads(path.read_text("utf-8"))
+        path.write_text(json.dumps([change(entry)]), "utf-8")  # "\ud800" as JSON's escape
+
+    listed = vmrctl("bookings")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.count(SET_ASIDE) == 1
+    assert len(listed.stderr.strip().splitlines()) == 1
+    assert not (vmrctl.home / "escaped.lock").exists()  # no path from a journal value
+    assert not list(vmrctl.home.rglob("*escaped*"))
+
+    again = vmrctl("bookings")
+    assert again.returncode == 0, again.stderr
+    assert SET_ASIDE not in again.stderr  # told once
+
+    when = f"{datetime.now() + timedelta(days=2):%Y-%m-%d} 10:00"
+    booked = vmrctl("book", "--room", "3365", "--theme", "normal", "--start", when, "--minutes", "30")
+    assert booked.returncode == 0, booked.stderr

@@ -117,3 +117,95 @@ async def test_a_booking_is_made_past_an_entry_that_cannot_be_settled(sim: Sim, 
     booking = await Submission(api, request, journal=journal).submit()
     assert booking.theme == "Mine"
     assert [e["state"] for e in journal.entries()] == ["settled"]
+
+
+# -- a journal damaged by hand or by another program: each entry checked as it is read -------
+
+#: Entries no run of this program writes, each of which broke every `vmrctl bookings` and
+#: `book` (and the tray's settling) before, raised while the journal was read and claimed.
+DAMAGED: dict[str, Any] = {
+    # TypeError: a settled entry's start without its offset, compared with now
+    "naive-settled-start": {"state": "settled", "booking": "123", "request": {"start": "2030-01-01T00:00"}},
+    "bigint-timeout": {"timeout": 10**400},  # OverflowError
+    "nul-token": {"token": "a\u0000b"},  # ValueError: embedded null byte (its lock's name)
+    "long-token": {"token": "a" * 5000},  # OSError: File name too long
+    "surrogate-theme": {"request": {"theme": "y\ud800"}},  # UnicodeEncodeError writing the journal
+    "object-token": {"token": {"x": 1}},  # never removed: told again every run
+    "escaping-token": {"token": "../../escaped"},  # a lock file outside the data folder
+}
+
+
+def _damaged(sim: Sim, over: dict[str, Any]) -> dict[str, Any]:
+    start = _ahead(3)
+    entry: dict[str, Any] = {
+        "token": uuid.uuid4().hex,
+        "server": sim.url,
+        "began": datetime.now(UTC).isoformat(),
+        "request": {
+            "account": DEMO_ACCOUNT,
+            "theme": "y",
+            "start": start.isoformat(),
+            "end": (start + timedelta(minutes=30)).isoformat(),
+            "pid": 3364,
+        },
+        "owner": {"pid": 1, "host": "gone"},
+        "state": "sending",
+        "sent": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+        "timeout": 20.0,
+        "before": [],
+    }
+    for key, value in over.items():
+        entry[key] = {**entry[key], **value} if key == "request" else value
+    return entry
+
+
+@pytest.mark.parametrize("kind", list(DAMAGED))
+async def test_an_entry_that_cannot_be_read_is_set_aside_once_and_the_others_are_settled(
+    sim: Sim, api: Client, tmp_path: Path, kind: str
+) -> None:
+    data = tmp_path / "a" / "data"  # "../../escaped" from its lock folder: tmp_path/a/escaped
+    data.mkdir(parents=True)
+    _left_by_a_crash(data, sim, _request(_ahead(2), "Before"))
+    _left_by_a_crash(data, sim, _request(_ahead(3), "After"))
+    journal_of.age(data)
+    before, after = journal_of.entries(data)
+    bad = _damaged(sim, DAMAGED[kind])
+    (data / journal_of.FILE).write_text(json.dumps([before, bad, after]), "utf-8")  # "\ud800": JSON's escape
+
+    journal = PendingBookings(data, sim.url, DEMO_ACCOUNT)
+    settled = await bookings.settle_pending(api, journal)  # raises nothing
+
+    booked = [s.request.theme for s in settled if s.request is not None and s.booking is not None]
+    assert booked == ["Before", "After"]
+    (aside,) = [s for s in settled if s.set_aside is not None]
+    assert aside.set_aside is not None
+    assert aside.set_aside.parent == data
+    assert aside.set_aside.name.startswith("pending-bookings.set-aside-")
+    assert json.loads(aside.set_aside.read_text("utf-8"))["entry"]["token"] == bad["token"]  # kept
+    assert sorted(e["request"]["theme"] for e in journal.entries()) == ["After", "Before"]
+    assert await bookings.settle_pending(api, journal) == []  # told once
+    assert sorted(p.name for p in tmp_path.rglob("*escaped*")) == []  # no path from a journal value
+
+    booking = await Submission(api, _request(_ahead(4), "Mine"), journal=journal).submit()  # and book goes on
+    assert booking.theme == "Mine"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[" * 100_000 + "]" * 100_000, id="too-deep"),  # RecursionError
+        pytest.param('[{"token": 1e999999999999}]x', id="not-json"),
+        pytest.param('{"token": "x"}', id="not-a-list"),
+    ],
+)
+async def test_a_journal_that_cannot_be_read_is_set_aside_as_a_whole_once(
+    sim: Sim, api: Client, tmp_path: Path, text: str
+) -> None:
+    (tmp_path / journal_of.FILE).write_text(text, "utf-8")
+    journal = PendingBookings(tmp_path, sim.url, DEMO_ACCOUNT)
+    (aside,) = await bookings.settle_pending(api, journal)
+    assert aside.set_aside is not None
+    assert aside.set_aside.read_text("utf-8") == text  # kept as it was
+    assert await bookings.settle_pending(api, journal) == []
+    booking = await Submission(api, _request(_ahead(2), "Mine"), journal=journal).submit()
+    assert booking.theme == "Mine"

@@ -644,8 +644,15 @@ async def settle_pending(
     those equal to `leave` (the request the caller is about to submit: it takes them over).
     `deadline`: this client's timeout (`api.timeout` unless given), journalled with what is sent now."""
     deadline = api.timeout if deadline is None else deadline
-    outcomes = []
-    taken = await asyncio.to_thread(journal.orphans, leave)
+    outcomes: list[Settled] = []
+    try:
+        taken = await asyncio.to_thread(journal.orphans, leave)
+    except CoreError:  # the journal's own (its folder or lock cannot be used): said as such
+        raise
+    except Exception:  # anything else is no reason to fail a listing, a booking or the tray
+        log.exception("the interrupted bookings could not be read")
+        taken = []
+    outcomes += _told_aside(journal)
     try:
         for entry, claim in taken:
             try:
@@ -658,7 +665,12 @@ async def settle_pending(
                 outcomes.append(outcome)
     finally:  # those left (or all, if the service failed us): free for the next settler
         await asyncio.to_thread(_release, [claim for _, claim in taken])
-    return outcomes
+    return outcomes + _told_aside(journal)
+
+
+def _told_aside(journal: PendingBookings) -> list[Settled]:
+    """The entries (or whole journals) `journal` set aside while reading, each told once."""
+    return [Settled(None, None, found=False, set_aside=where) for where in journal.taken_aside()]
 
 
 async def _set_aside(journal: PendingBookings, entry: dict[str, Any], exc: Exception) -> Settled | None:

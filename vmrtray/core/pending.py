@@ -26,11 +26,13 @@ Across processes (`vmrctl book`, `vmrctl bookings`, the tray, all at once):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
+import math
 import os
+import re
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,7 +47,7 @@ from filelock import FileLock, Timeout
 from vmrtray.api import BookingRequest
 
 from .atomic import write_atomic
-from .errors import JournalUnusable
+from .errors import CoreError, JournalUnusable
 from .paths import private_dir
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,16 @@ LOCK = "pending-bookings.lock"
 OWNERS = "pending-bookings.d"  # one lock file per entry, held by its owner
 
 Entry = dict[str, Any]
+
+#: An entry's token, as `uuid.uuid4().hex` makes it: the only journal value a path is ever
+#: built from (its owner lock, its set-aside file).
+TOKEN = re.compile(r"[0-9a-f]{32}")
+#: Bounds of what a journal entry may hold (generous: the code writes far less).
+MOST_TEXT = 4096  # characters in a request's text field, or a server's address
+MOST_IDS = 10_000  # booking ids in "before", participants in a request
+ID_TEXT = 64  # characters in a booking id
+MOST_SECONDS = 86_400.0  # an answer's deadline ("timeout")
+MOST_PID = 10**20  # a room id (core.bookings.ID_DIGITS digits)
 
 
 class EntryState(StrEnum):
@@ -123,6 +135,8 @@ class PendingBookings:
         self.server, self.account = server, account
         self._lock_path = folder / LOCK
         self._owners = folder / OWNERS
+        self._aside: list[Path] = []  # set aside while reading, not yet told (`taken_aside`)
+        self._aside_lock = threading.Lock()
 
     # -- what an owner does ---------------------------------------------------------------
 
@@ -134,7 +148,14 @@ class PendingBookings:
             entries = self._read()
             for entry in entries:
                 if self._mine(entry) and _asks_for(entry, request):
-                    claim = self._take(entry, held)
+                    try:
+                        claim = self._take(entry, held)
+                    except CoreError:
+                        raise
+                    except Exception as exc:  # this entry's: it goes, a new one is made
+                        self._put_aside(entry, f"{type(exc).__name__}: {exc}")
+                        entries = [e for e in entries if e is not entry]
+                        break
                     if claim.kind is not ClaimKind.BUSY:
                         entry["owner"], entry["state"] = _owner(), EntryState.SENDING.value
                         self._write(entries)
@@ -189,13 +210,23 @@ class PendingBookings:
         taken: list[tuple[Entry, Claim]] = []
         with self._locked():
             entries = self._read()
-            kept = [e for e in entries if not self._expired(e)]
-            for entry in kept:
-                if not self._mine(entry) or entry.get("state", EntryState.SENDING) != EntryState.SENDING:
+            kept: list[Entry] = []
+            for entry in entries:
+                try:
+                    if self._expired(entry):
+                        continue
+                    kept.append(entry)
+                    if not self._mine(entry) or entry.get("state", EntryState.SENDING) != EntryState.SENDING:
+                        continue
+                    if leave is not None and _asks_for(entry, leave):
+                        continue
+                    claim = self._take(entry, None)
+                except CoreError:
+                    raise  # the journal's own (its folder, its lock): nothing is set aside for it
+                except Exception as exc:  # this entry's, however valid it looked: it goes
+                    self._put_aside(entry, f"{type(exc).__name__}: {exc}")
+                    kept = [e for e in kept if e is not entry]
                     continue
-                if leave is not None and _asks_for(entry, leave):
-                    continue
-                claim = self._take(entry, None)
                 if claim.kind is ClaimKind.ADOPTED:
                     entry["owner"] = _owner()
                     taken.append((dict(entry), claim))
@@ -207,15 +238,18 @@ class PendingBookings:
         """An entry that cannot be read or settled (we hold it): out of the journal, into a
         file of its own beside it (`pending-bookings.set-aside-<token>.json`, with `why`),
         kept for a human to look at — never settled again, never in anyone's way."""
-        token = str(entry.get("token"))
-        name = "".join(c for c in token if c.isascii() and c.isalnum())[:64] or uuid.uuid4().hex
-        aside = self.path.with_name(f"{self.path.stem}.set-aside-{name}.json")
         with self._locked():
             entries = self._read()
-            kept = [e for e in entries if e.get("token") != entry.get("token")]
-            record = {"why": why, "set_aside": _now().isoformat(), "entry": entry}
-            write_atomic(aside, json.dumps(record, ensure_ascii=False, indent=1, default=str).encode())
-            self._write(kept)
+            token = entry.get("token")
+            aside = self._aside_record(entry, why)
+            self._write([e for e in entries if e.get("token") != token])
+        return aside
+
+    def taken_aside(self) -> list[Path]:
+        """The files of the entries (or whole journals) set aside while this object read the
+        journal, each given once: for the caller to tell."""
+        with self._aside_lock:
+            aside, self._aside = self._aside, []
         return aside
 
     def entries(self) -> list[Entry]:
@@ -314,33 +348,148 @@ class PendingBookings:
 
     def _write(self, entries: list[Entry]) -> None:
         if entries:
-            write_atomic(self.path, json.dumps(entries, ensure_ascii=False, indent=1).encode())  # 0600 (mkstemp)
+            data = json.dumps(entries, ensure_ascii=False, indent=1).encode()
+            self._guarded(lambda: write_atomic(self.path, data))  # 0600 (mkstemp)
         else:
-            self.path.unlink(missing_ok=True)
+            self._guarded(lambda: self.path.unlink(missing_ok=True))
 
     def _read(self) -> list[Entry]:
-        """The entries (under the journal lock). A journal that is not one is set aside, not
+        """The entries (under the journal lock), each one checked (`_problem`). A journal
+        that is not one is set aside as a whole, an entry that is not one on its own, not
         written over: whoever looks at it later may still find a booking in it."""
         try:
             data = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
             return []
-        except OSError as exc:
-            log.warning("the pending bookings in %s cannot be read (%s): they are left as they are", self.path, exc)
-            return []
-        except ValueError as exc:
-            self._set_aside(str(exc))
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:  # unreadable, not JSON, too deep
+            self._set_aside(f"{type(exc).__name__}: {exc}")
             return []
         if not isinstance(data, list):
             self._set_aside("not a list")
             return []
-        return [e for e in data if isinstance(e, dict)]
+        entries: list[Entry] = []
+        for entry in data:
+            try:
+                why = _problem(entry)
+            except Exception as exc:  # whatever it is, it is this entry's
+                why = f"{type(exc).__name__}: {exc}"
+            if why is None:
+                entries.append(entry)
+            else:
+                self._put_aside(entry, why)
+        if len(entries) != len(data):
+            self._write(entries)
+        return entries
+
+    def _put_aside(self, entry: object, why: str) -> None:
+        """Set aside while reading (under the journal lock), to be told by `taken_aside`; the
+        caller leaves the entry out of what it writes back."""
+        aside = self._aside_record(entry, why)
+        log.info("an interrupted booking in %s cannot be read (%s): set aside as %s", self.path, why, aside.name)
+        with self._aside_lock:
+            self._aside.append(aside)
+
+    def _aside_record(self, entry: object, why: str) -> Path:
+        """`entry` in a file of its own beside the journal, with why; named after its token
+        only when that is one this code makes (never a path from any other journal value)."""
+        token = entry.get("token") if isinstance(entry, dict) else None
+        name = token if isinstance(token, str) and TOKEN.fullmatch(token) else uuid.uuid4().hex
+        aside = self.path.with_name(f"{self.path.stem}.set-aside-{name}.json")
+        if aside.exists():  # the same token set aside before: both kept
+            aside = self.path.with_name(f"{self.path.stem}.set-aside-{name}-{uuid.uuid4().hex[:8]}.json")
+        record: dict[str, Any] = {"why": why, "set_aside": _now().isoformat(), "entry": entry}
+        try:  # ASCII: a lone surrogate is kept as its escape, not an encoding error
+            data = json.dumps(record, ensure_ascii=True, indent=1, default=str).encode()
+        except (ValueError, TypeError, RecursionError):
+            data = json.dumps({**record, "entry": None, "unwritable": True}, ensure_ascii=True, indent=1).encode()
+        self._guarded(lambda: write_atomic(aside, data))
+        return aside
 
     def _set_aside(self, why: str) -> None:
+        """The whole journal, which cannot be read as one, renamed aside (kept) and told once
+        (`taken_aside`); if even that fails, the journal cannot be used."""
         aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
-        log.warning("the pending bookings in %s are damaged (%s): set aside as %s", self.path, why, aside.name)
-        with contextlib.suppress(OSError):
-            os.replace(self.path, aside)
+        log.info("the pending bookings in %s are damaged (%s): set aside as %s", self.path, why, aside.name)
+        self._guarded(lambda: os.replace(self.path, aside))
+        with self._aside_lock:
+            self._aside.append(aside)
+
+
+def _problem(entry: object) -> str | None:
+    """Why `entry` is not one this code writes (None: it is): every field it reads of the
+    right kind and within bounds, times with their offset, the whole writable as UTF-8."""
+    if not isinstance(entry, dict):
+        return "not an object"
+    token = entry.get("token")
+    if not isinstance(token, str) or not TOKEN.fullmatch(token):
+        return "its token is not one this program makes"
+    server = entry.get("server")
+    if not isinstance(server, str) or len(server) > MOST_TEXT:
+        return "its server is not an address"
+    if entry.get("state", EntryState.SENDING.value) not in (EntryState.SENDING.value, EntryState.SETTLED.value):
+        return "its state is not sending or settled"
+    if not _aware(entry.get("began")):
+        return "when it began is not a time with its UTC offset"
+    if entry.get("sent") is not None and not _aware(entry.get("sent")):
+        return "when it was sent is not a time with its UTC offset"
+    timeout = entry.get("timeout")
+    if timeout is not None and not (
+        isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
+        and 0 < timeout <= MOST_SECONDS
+    ):
+        return f"its timeout is not a number of seconds up to {MOST_SECONDS:g}"
+    booking = entry.get("booking")
+    if booking is not None and not _short_text(booking, ID_TEXT):
+        return "its booking id is not one"
+    if entry.get("state") == EntryState.SETTLED.value and booking is None:
+        return "it is settled without a booking id"
+    before = entry.get("before")
+    if before is not None and not (
+        isinstance(before, list) and len(before) <= MOST_IDS and all(_short_text(b, ID_TEXT) for b in before)
+    ):
+        return "its earlier bookings are not a list of ids"
+    owner = entry.get("owner")
+    if owner is not None and not isinstance(owner, dict):
+        return "its owner is not an object"
+    if (why := _request_problem(entry.get("request"))) is not None:
+        return why
+    json.dumps(entry, ensure_ascii=False).encode("utf-8")  # raises for a lone surrogate anywhere
+    return None
+
+
+def _request_problem(request: object) -> str | None:
+    if not isinstance(request, dict):
+        return "its request is not an object"
+    try:
+        parsed = BookingRequest.model_validate(request)
+    except ValueError as exc:
+        return f"its request is not one ({type(exc).__name__})"
+    if parsed.start.utcoffset() is None or parsed.end.utcoffset() is None:
+        return "its request's times have no UTC offset"
+    texts = [parsed.account, parsed.theme, parsed.introduction, parsed.host_pwd, parsed.guest_pwd]
+    if any(len(t) > MOST_TEXT for t in texts) or len(parsed.visitor_ids) > MOST_IDS:
+        return "its request is longer than any booking"
+    if any(len(v) > MOST_TEXT for v in parsed.visitor_ids):
+        return "its request is longer than any booking"
+    if parsed.pid is not None and not 0 < parsed.pid < MOST_PID:
+        return "its room id is not one"
+    return None
+
+
+def _aware(value: object) -> bool:
+    """An ISO time with its UTC offset, as this code writes them."""
+    if not isinstance(value, str) or len(value) > 64:
+        return False
+    try:
+        return datetime.fromisoformat(value).utcoffset() is not None
+    except ValueError:
+        return False
+
+
+def _short_text(value: object, most: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= most and value.isprintable()
 
 
 def _asks_for(entry: Entry, request: BookingRequest) -> bool:
