@@ -11,7 +11,7 @@ import pytest
 from tests.support.zones import local_zone
 from vmrtray.api import Lang
 from vmrtray.core import localtime
-from vmrtray.core.bookings import InvalidBooking, Settled, build_request, parse_local
+from vmrtray.core.bookings import InvalidBooking, Settled, build_request, parse_local, parse_times
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -226,6 +226,41 @@ def test_from_summer_0250_to_winter_0210_is_twenty_minutes(berlin: None) -> None
     now = datetime(2031, 10, 1, tzinfo=UTC)
     request = build_request(account="me@example.com", theme="Fall back", start=start, end=end, now=now)
     assert request.end - request.start == timedelta(minutes=20)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "utc"),
+    [
+        # the start in the second (winter) occurrence: the end's 02:55 follows it, the second too
+        ("2031-10-26 02:30 +01:00", "2031-10-26 02:55", (datetime(2031, 10, 26, 1, 30), datetime(2031, 10, 26, 1, 55))),
+        # the first 02:55 is already after the start: it is that one, the earliest
+        ("2031-10-26 02:30 +02:00", "2031-10-26 02:55", (datetime(2031, 10, 26, 0, 30), datetime(2031, 10, 26, 0, 55))),
+        # the start in the first: an end in the repeated hour before it in the first is the second
+        ("2031-10-26 02:30 +02:00", "2031-10-26 02:10", (datetime(2031, 10, 26, 0, 30), datetime(2031, 10, 26, 1, 10))),
+        # an end out of the repeated hour: as it reads
+        ("2031-10-26 02:30 +01:00", "2031-10-26 03:15", (datetime(2031, 10, 26, 1, 30), datetime(2031, 10, 26, 2, 15))),
+        # a start without an offset: the end as before, its first occurrence
+        ("2031-10-26 02:30", "2031-10-26 02:55", (datetime(2031, 10, 26, 0, 30), datetime(2031, 10, 26, 0, 55))),
+    ],
+)
+def test_an_end_without_an_offset_follows_the_start_given_with_one(
+    start: str, end: str, utc: tuple[datetime, datetime]
+) -> None:
+    with local_zone("Europe/Berlin"):
+        begins, ends = parse_times(start, end)
+        assert (begins, ends) == tuple(t.replace(tzinfo=UTC) for t in utc)
+        now = datetime(2031, 10, 1, tzinfo=UTC)
+        request = build_request(account="me@example.com", theme="Fall back", start=begins, end=ends, now=now)
+        assert request.end > request.start
+
+
+def test_an_end_before_a_start_given_with_an_offset_is_still_refused() -> None:
+    with local_zone("Europe/Berlin"):
+        begins, ends = parse_times("2031-10-26 02:30 +01:00", "2031-10-26 02:10")
+        assert ends == datetime(2031, 10, 26, 0, 10, tzinfo=UTC)  # neither 02:10 is after it: as before
+        with pytest.raises(InvalidBooking) as caught:
+            build_request(account="me", theme="t", start=begins, end=ends, now=datetime(2031, 10, 1, tzinfo=UTC))
+        assert "after the start" in caught.value.reasons["end"]
 
 
 # -- ids: ASCII digits, and not thousands of them -------------------------------------------------

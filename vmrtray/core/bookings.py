@@ -59,10 +59,23 @@ class InvalidBooking(ValueError):
         super().__init__("; ".join(f"{field}: {why}" for field, why in reasons.items()))
 
 
-def parse_local(text: str, field: str, lang: Lang = "en") -> datetime:
+def parse_times(start: str, end: str | None, lang: Lang = "en") -> tuple[datetime, datetime | None]:
+    """The start and (if given) end as typed, each as `parse_local` reads it; an end without
+    a UTC offset after a start with one follows the start's occurrence: of the times the
+    clocks repeat, the first one after the start ("02:30 +01:00" to "02:55" is 25 minutes,
+    the second 02:55), if one is."""
+    begins = parse_local(start, "start", lang)
+    if end is None:
+        return begins, None
+    given = WITH_OFFSET.fullmatch(start.strip()) is not None
+    return begins, parse_local(end, "end", lang, after=begins if given else None)
+
+
+def parse_local(text: str, field: str, lang: Lang = "en", after: datetime | None = None) -> datetime:
     """'YYYY-MM-DD HH:MM' in the user's local zone, as an aware datetime (`local_time`);
     with a UTC offset after it ('2031-10-26 02:30 UTC+01:00', '… +01:00'), the occurrence
-    of that wall-clock time at that offset, which must be one it has here."""
+    of that wall-clock time at that offset, which must be one it has here. Without one,
+    a time the clocks repeat is its first occurrence later than `after`, if one is."""
     written = text.strip()
     offset: timedelta | None = None
     if (given := WITH_OFFSET.fullmatch(written)) is not None:
@@ -75,18 +88,21 @@ def parse_local(text: str, field: str, lang: Lang = "en") -> datetime:
         wall = datetime.strptime(written, ENTRY_FORMAT)
     except ValueError:
         raise InvalidBooking({field: _unreadable(text, lang)}) from None
-    return local_time(wall, field, lang, offset)
+    return local_time(wall, field, lang, offset, after)
 
 
-def local_time(wall: datetime, field: str, lang: Lang = "en", offset: timedelta | None = None) -> datetime:
+def local_time(
+    wall: datetime, field: str, lang: Lang = "en", offset: timedelta | None = None, after: datetime | None = None
+) -> datetime:
     """A wall-clock time in the user's local zone (naive), as an aware datetime.
 
     A time the clocks skip (the hour summer time starts) is refused with why; one they repeat
     (the hour it ends) is its first occurrence, the summer one (as zoneinfo's fold=0), unless
-    `offset` says which, and is shown with its UTC offset wherever a booking's times are
-    shown (core.localtime.shown). An `offset` the time does not have here is refused with its own."""
+    `offset` says which (or, without it, `after`: the first one later than that), and is
+    shown with its UTC offset wherever a booking's times are shown (core.localtime.shown).
+    An `offset` the time does not have here is refused with its own."""
     try:
-        return localtime.aware(wall, offset)
+        return localtime.aware(wall, offset, after)
     except localtime.Skipped as skipped:
         raise InvalidBooking({field: skipped_words(skipped, lang)}) from None
     except localtime.NotItsOffset as wrong:

@@ -35,12 +35,13 @@ class NotItsOffset(ValueError):
         super().__init__(f"{wall:%Y-%m-%d %H:%M} is not at UTC{offset_words(given)} in the local zone")
 
 
-def aware(wall: datetime, offset: timedelta | None = None) -> datetime:
+def aware(wall: datetime, offset: timedelta | None = None, after: datetime | None = None) -> datetime:
     """`wall` (naive, in the local zone) as an aware local time; a repeated time is its first
     occurrence, or the one at `offset` (the form `shown` writes it in: "02:30 UTC+01:00" is
-    the second). Raises Skipped for a time the clocks skip, NotItsOffset for an `offset` the
-    time does not have here, ValueError (OverflowError, OSError) for one the platform cannot
-    place."""
+    the second), or without `offset` the first one later than `after` if one is (an end
+    following a start given in the second occurrence). Raises Skipped for a time the clocks
+    skip, NotItsOffset for an `offset` the time does not have here, ValueError
+    (OverflowError, OSError) for one the platform cannot place."""
     wall = wall.replace(tzinfo=None, fold=0)
     stamp = wall.timestamp()
     if datetime.fromtimestamp(stamp) != wall:
@@ -50,6 +51,10 @@ def aware(wall: datetime, offset: timedelta | None = None) -> datetime:
         if offset not in own:
             raise NotItsOffset(wall, offset, own)
         stamp = (wall - offset).replace(tzinfo=UTC).timestamp()
+    elif after is not None:
+        later = [o for o in offsets(wall) if (wall - o).replace(tzinfo=UTC) > after]
+        if later:  # the offsets in the order they happen: the earliest occurrence after it
+            stamp = (wall - later[0]).replace(tzinfo=UTC).timestamp()
     return datetime.fromtimestamp(stamp, UTC).astimezone()
 
 

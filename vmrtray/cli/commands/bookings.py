@@ -72,8 +72,7 @@ def _request(ctx: Context) -> BookingRequest:
     args = ctx.args
     if (args.end is None) == (args.minutes is None):
         raise UsageError("give either --end or --minutes")
-    start = bookings.parse_local(args.start, "start", ctx.lang)
-    end = bookings.parse_local(args.end, "end", ctx.lang) if args.end else None
+    start, end = bookings.parse_times(args.start, args.end or None, ctx.lang)
     return bookings.build_request(
         account=ctx.account,
         theme=args.theme,
