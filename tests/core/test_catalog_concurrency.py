@@ -29,6 +29,7 @@ catalog.add("rec-" + sys.argv[2], room="100701", source="seen")
 print(catalog.version)
 """
 
+
 def _start_together(path: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
     openers = [
         subprocess.Popen(

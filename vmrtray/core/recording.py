@@ -173,9 +173,7 @@ def failure_words(reason: str, lang: Lang = "en") -> str:
     return plain(reason) or pick(lang, "the service gave no reason", "服务未说明原因")
 
 
-async def remember(
-    sink: RecordSink | None, record_id: str, room: str, source: Source, name: str | None = None
-) -> None:
+async def remember(sink: RecordSink | None, record_id: str, room: str, source: Source, name: str | None = None) -> None:
     """Tell `sink` of a recording; a failing catalog must not stop a toggle the service has
     already carried out, nor the polling that saw it (logged, not raised)."""
     if sink is None:
