@@ -8,48 +8,17 @@ test says."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
 
+from tests.api.conftest import Answer, Serve
 from vmrtray.api import ApiError, AuthError, Client, ServerError, VmrError
-from vmrtray.sim import DEMO_ACCOUNT, DEMO_PUBLIC_KEY, Sim
-
-Answer = tuple[int, str, str]  # status, content type, body
-Serve = Callable[[Answer], None]
+from vmrtray.sim import DEMO_ACCOUNT, Sim
 
 GATEWAY_403 = (
     "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center>"
     "<hr><center>nginx</center></body></html>"
 )
-
-
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[Client, Serve]]:
-    answer: list[Answer] = [(200, "application/json", "{}")]
-
-    async def handle(request: web.Request) -> web.Response:
-        status, kind, body = answer[0]
-        return web.Response(status=status, text=body, content_type=kind)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-
-    def serve(given: Answer) -> None:
-        answer[0] = given
-
-    try:
-        async with Client(f"http://127.0.0.1:{port}", DEMO_PUBLIC_KEY) as api:
-            yield api, serve
-    finally:
-        await runner.cleanup()
 
 
 def _envelope(code: object, message: str | None, status: int = 200) -> Answer:

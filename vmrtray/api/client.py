@@ -57,6 +57,24 @@ M = TypeVar("M", bound=BaseModel)
 DEFAULT_TIMEOUT: Final = 20.0
 MAX_CONNECTIONS: Final = 16
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+#: The most an answer about one thing is read (a room's state, a toggle's recordId, one booking):
+#: a few hundred bytes in the service's own answers. Decoding holds the event loop (C decoders
+#: keep the GIL), so the answers the tray polls every few seconds may not bring 8 MiB of nested
+#: groups (1.6 s in bench/json_tolerance.py); the lists (rooms, contacts, bookings, files) may.
+ONE_THING_BYTES: Final = 256 * 1024
+_ONE_THING: Final = frozenset(
+    {
+        "/api/getmeetinginfo",
+        "/meeting/getLiveRecStatus",
+        "/meeting/openRecord",
+        "/meeting/closeRecord",
+        "/meeting/delRecordFile",
+        "/meeting/openLive",
+        "/meeting/closeLive",
+        "/subscribe/createmeet",
+        "/subscribe/cancelmeet",
+    }
+)
 MAX_REDIRECTS: Final = 3
 #: The longest watch address taken from the service (anything longer is not an address to show).
 MAX_URL_LENGTH: Final = 2048
@@ -386,12 +404,14 @@ class Client:
 
     @staticmethod
     async def _read_bounded(response: httpx.Response, path: str) -> bytes:
+        limit = ONE_THING_BYTES if path in _ONE_THING else MAX_BODY_BYTES
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise ServerError(f"the answer is larger than {MAX_BODY_BYTES // 2**20} MiB", endpoint=path)
+            if size > limit:
+                said = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit // 2**10} KiB"
+                raise ServerError(f"the answer is larger than {said}", endpoint=path)
             chunks.append(chunk)
         return b"".join(chunks)
 
