@@ -11,7 +11,7 @@ from aiohttp import web
 from vmrtray.api import Client
 from vmrtray.sim import DEMO_PUBLIC_KEY
 
-Answer = tuple[int, str, str]  # status, content type, body
+Answer = tuple[int, str, str | bytes]  # status, content type, body (text, or bytes as they are)
 Serve = Callable[[Answer], None]
 
 
@@ -21,6 +21,8 @@ async def served() -> AsyncIterator[tuple[Client, Serve]]:
 
     async def handle(request: web.Request) -> web.Response:
         status, kind, body = answer[0]
+        if isinstance(body, bytes):
+            return web.Response(status=status, body=body, content_type=kind)
         return web.Response(status=status, text=body, content_type=kind)
 
     app = web.Application()

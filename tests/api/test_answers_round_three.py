@@ -8,14 +8,12 @@ measured in bench/json_tolerance.py, not here."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.api.conftest import Serve
 from vmrtray.api import Client, ServerError
 from vmrtray.api.client import (
     MAX_DEPTH,
@@ -24,30 +22,6 @@ from vmrtray.api.client import (
     _shallow_text,
 )
 from vmrtray.sim import DEMO_API_KEY, DEMO_PUBLIC_KEY
-
-Answer = tuple[int, str, bytes]  # status, content type, body
-Serve = Callable[[Answer], None]
-
-
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[Client, Serve]]:
-    answer: list[Answer] = [(200, "application/json", b"{}")]
-
-    async def handle(request: web.Request) -> web.Response:
-        status, kind, body = answer[0]
-        return web.Response(status=status, body=body, content_type=kind)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with Client(f"http://127.0.0.1:{runner.addresses[0][1]}", DEMO_PUBLIC_KEY) as api:
-            yield api, lambda given: answer.__setitem__(0, given)
-    finally:
-        await runner.cleanup()
 
 
 def _json(payload: object) -> bytes:

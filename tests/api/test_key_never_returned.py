@@ -11,15 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
-import pytest_asyncio
 import rapidjson
-from aiohttp import web
 from pydantic import BaseModel
 
+from tests.api.conftest import Answer
 from vmrtray.api import ApiError, AuthError, BookingRequest, Client, ServerError, VmrError
 from vmrtray.api.errors import UNSHOWN
 from vmrtray.sim import DEMO_ACCOUNT, DEMO_API_KEY, DEMO_PUBLIC_KEY, Sim
@@ -198,32 +197,6 @@ async def test_a_planted_key_never_comes_back_in_a_refusal(
             await REFUSED[path](api, made)
         assert "auth码" in caught.value.describe("en")  # the planted words did come back, scrubbed
         _assert_no_secret(caught.value)
-
-
-Answer = tuple[int, str, str]
-
-
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[Client, Callable[[Answer], None]]]:
-    """A server on loopback answering exactly what the test says (HTTP statuses the
-    simulator's faults do not make)."""
-    answer: list[Answer] = [(200, "application/json", "{}")]
-
-    async def handle(request: web.Request) -> web.Response:
-        status, kind, body = answer[0]
-        return web.Response(status=status, text=body, content_type=kind)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with Client(f"http://127.0.0.1:{runner.addresses[0][1]}", DEMO_PUBLIC_KEY) as api:
-            yield api, lambda given: answer.__setitem__(0, given)
-    finally:
-        await runner.cleanup()
 
 
 @pytest.mark.parametrize("form", FORMS, ids=["key", "secret", "escaped", "spread"])

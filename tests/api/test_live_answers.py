@@ -6,43 +6,11 @@ stays a ServerError. A small aiohttp server on loopback answers exactly what eac
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
 
+from tests.api.conftest import Answer, Serve
 from vmrtray.api import Client, NoLiveError, ServerError
-
-Answer = tuple[int, str, str]  # status, content type, body
-Serve = Callable[[Answer], None]
-
-
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[Client, Serve]]:
-    answer: list[Answer] = [(200, "application/json", "{}")]
-
-    async def handle(request: web.Request) -> web.Response:
-        status, kind, body = answer[0]
-        return web.Response(status=status, text=body, content_type=kind)
-
-    app = web.Application()
-    app.router.add_post("/meeting/openLive", handle)
-    app.router.add_post("/meeting/closeLive", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-
-    def serve(given: Answer) -> None:
-        answer[0] = given
-
-    try:
-        async with Client(f"http://127.0.0.1:{port}", "key") as api:
-            yield api, serve
-    finally:
-        await runner.cleanup()
 
 
 def _ok(liveurl: str) -> Answer:

@@ -5,39 +5,10 @@ the catalog cannot store a lone surrogate), and ESC sequences reached the log an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import pytest
-import pytest_asyncio
-from aiohttp import web
 
+from tests.api.conftest import Serve
 from vmrtray.api import Client, ServerError
-from vmrtray.sim import DEMO_PUBLIC_KEY
-
-Answer = tuple[int, str, bytes]  # status, content type, body
-Serve = Callable[[Answer], None]
-
-
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[Client, Serve]]:
-    answer: list[Answer] = [(200, "application/json", b"{}")]
-
-    async def handle(request: web.Request) -> web.Response:
-        status, kind, body = answer[0]
-        return web.Response(status=status, body=body, content_type=kind)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with Client(f"http://127.0.0.1:{runner.addresses[0][1]}", DEMO_PUBLIC_KEY) as api:
-            yield api, lambda given: answer.__setitem__(0, given)
-    finally:
-        await runner.cleanup()
-
 
 NOT_IDS = [
     "x\\ud800y",  # a lone surrogate, as json.loads makes it: the catalog (UTF-8) cannot store it
